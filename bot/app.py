@@ -1,0 +1,106 @@
+"""KneadBot: the discord.py bot that wires services to cogs.
+
+Services (the Library, the database) are built before or during `setup_hook` and handed to cogs;
+cogs never build their own. Mentions are off by default for every message the bot sends, so no
+text a member typed can ever ping anyone.
+"""
+
+from __future__ import annotations
+
+import pkgutil
+import secrets
+
+import aiosqlite
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot import exts
+from bot.errors import KneadError
+from bot.library.library import Library
+from bot.log import get_logger
+from bot.settings import Settings
+from bot.storage.db import open_database
+
+log = get_logger(__name__)
+
+
+class KneadTree(app_commands.CommandTree["KneadBot"]):
+    """One place that turns every app-command error into a short, private reply."""
+
+    async def on_error(self, interaction: discord.Interaction, error: app_commands.AppCommandError) -> None:
+        text = reply_for_error(interaction, error)
+        try:
+            if interaction.response.is_done():
+                await interaction.followup.send(text, ephemeral=True)
+            else:
+                await interaction.response.send_message(text, ephemeral=True)
+        except discord.HTTPException:
+            log.warning("Could not tell the member about an error in interaction %s", interaction.id)
+
+
+def reply_for_error(interaction: discord.Interaction, error: app_commands.AppCommandError) -> str:
+    """What the member reads for an error; unexpected ones are logged with a reference id."""
+    cause = getattr(error, "original", error)
+    if isinstance(cause, KneadError):
+        return str(cause)
+    if isinstance(error, app_commands.CommandOnCooldown):
+        return f"Easy there: you can use this again in {error.retry_after:.0f} s."
+    if isinstance(error, app_commands.NoPrivateMessage):
+        return "That command only works in a server."
+    if isinstance(error, app_commands.CheckFailure):
+        return "You can't use that command here."
+    if isinstance(error, app_commands.TransformerError):
+        return "I could not read one of the values you gave. Please check it and try again."
+    reference = secrets.token_hex(4)
+    name = interaction.command.qualified_name if interaction.command else "?"
+    log.error("Unhandled error in /%s [ref %s]", name, reference, exc_info=cause)
+    return f"Sorry, something went wrong on our side. It has been logged (reference `{reference}`)."
+
+
+class KneadBot(commands.Bot):
+    """The bot: holds the services and loads one cog per feature from `bot/exts/`."""
+
+    def __init__(self, settings: Settings, library: Library, **options: object) -> None:
+        super().__init__(
+            command_prefix=commands.when_mentioned,
+            intents=discord.Intents.default(),
+            allowed_mentions=discord.AllowedMentions.none(),
+            tree_cls=KneadTree,
+            help_command=None,
+            **options,  # type: ignore[arg-type]
+        )
+        self.settings = settings
+        self.library = library
+        self._db: aiosqlite.Connection | None = None
+
+    @property
+    def db(self) -> aiosqlite.Connection:
+        if self._db is None:
+            raise RuntimeError("the database opens in setup_hook; it is not open yet")
+        return self._db
+
+    async def setup_hook(self) -> None:
+        self._db = await open_database(self.settings.db)
+        for name in extension_names():
+            await self.load_extension(name)
+        if self.settings.dev_guild is not None:
+            guild = discord.Object(self.settings.dev_guild)
+            self.tree.copy_global_to(guild=guild)
+            await self.tree.sync(guild=guild)
+            log.info("Synced commands to the development server %s", self.settings.dev_guild)
+
+    async def close(self) -> None:
+        await super().close()
+        if self._db is not None:
+            await self._db.close()
+            self._db = None
+
+
+def extension_names() -> list[str]:
+    """Every module under bot/exts/ except private ones (leading underscore), in a stable order."""
+    return sorted(
+        module.name
+        for module in pkgutil.walk_packages(exts.__path__, f"{exts.__name__}.")
+        if not module.name.rpartition(".")[2].startswith("_")
+    )

@@ -1,0 +1,40 @@
+"""/technique: a step-by-step guide with Back / Next / Done buttons."""
+
+from __future__ import annotations
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.app import KneadBot
+from bot.exts._member import member_command
+from bot.library.guides import StepCursor
+from bot.library.library import Library
+from bot.ui.embeds import guide_page_embed
+from bot.ui.views import GuidePager
+
+
+class Guides(commands.Cog):
+    def __init__(self, library: Library) -> None:
+        self.library = library
+
+    @app_commands.command(name="technique")
+    @member_command
+    async def technique(self, interaction: discord.Interaction, name: app_commands.Range[str, 1, 100]) -> None:
+        """Walk through a massage technique one step at a time.
+
+        Args:
+            name: Which guide: foot, calf, thigh or self-massage.
+        """
+        cursor = StepCursor(self.library.guide(name))
+        pager = GuidePager(interaction.user.id, cursor)
+        await interaction.response.send_message(embed=guide_page_embed(cursor), view=pager)
+        pager.origin = interaction
+
+    @technique.autocomplete("name")
+    async def _guide_choices(self, _interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+        return [app_commands.Choice(name=g.name, value=g.id) for g in self.library.guide_suggestions(current)]
+
+
+async def setup(bot: KneadBot) -> None:
+    await bot.add_cog(Guides(bot.library))

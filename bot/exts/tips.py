@@ -1,0 +1,37 @@
+"""/tip: one safety tip, at random or from a topic."""
+
+from __future__ import annotations
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.app import KneadBot
+from bot.exts._member import member_command
+from bot.library.library import Library
+from bot.ui.embeds import tip_embed
+
+
+class Tips(commands.Cog):
+    def __init__(self, library: Library) -> None:
+        self.library = library
+
+    @app_commands.command(name="tip")
+    @member_command
+    async def tip(self, interaction: discord.Interaction, topic: app_commands.Range[str, 1, 40] | None = None) -> None:
+        """Show a leg-massage safety tip.
+
+        Args:
+            topic: A theme such as pressure or aftercare; leave empty for any tip.
+        """
+        tip = self.library.pick_tip(topic)
+        await interaction.response.send_message(embed=tip_embed(tip))
+
+    @tip.autocomplete("topic")
+    async def _topic_choices(self, _interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+        typed = current.lower().strip()
+        return [app_commands.Choice(name=t, value=t) for t in self.library.topics() if typed in t][:25]
+
+
+async def setup(bot: KneadBot) -> None:
+    await bot.add_cog(Tips(bot.library))

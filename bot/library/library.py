@@ -1,0 +1,88 @@
+"""The Library: what members ask the bot for, answered from validated content.
+
+Cogs and the console call these methods and render what comes back; a miss raises NotFound with a
+message that lists what does exist, so a member is never left guessing.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from rapidfuzz import process, utils
+
+from bot.errors import NotFound
+from bot.library.faq_search import FaqIndex
+from bot.library.loader import Content
+from bot.library.models import FaqEntry, Guide, SafetyCheck, Tip
+from bot.library.queries import clean_query
+
+NEAREST_SHOWN = 3
+GUIDE_CUTOFF = 75.0
+
+
+@dataclass(frozen=True)
+class FaqMatch:
+    """Either an answer, or (when nothing matched well) the nearest questions to offer instead."""
+
+    entry: FaqEntry | None
+    nearest: tuple[FaqEntry, ...] = ()
+
+
+class Library:
+    """Tips, FAQ, guides and the safety check, with lookups that forgive typos but never guess wildly."""
+
+    def __init__(self, content: Content, *, rng: random.Random | None = None) -> None:
+        self.tips = content.tips
+        self.faq = content.faq
+        self.guides = content.guides
+        self.safety: SafetyCheck = content.safety
+        self._faq_index = FaqIndex(content.faq)
+        self._rng = rng or random.Random()  # noqa: S311 - picking a tip is not security
+        self._guide_keys = {
+            utils.default_process(key): guide for guide in self.guides for key in (guide.id, guide.name, *guide.aliases)
+        }
+
+    def topics(self, extra_tips: Sequence[Tip] = ()) -> list[str]:
+        return sorted({tip.topic for tip in (*self.tips, *extra_tips)})
+
+    def pick_tip(self, topic: str | None = None, extra_tips: Sequence[Tip] = ()) -> Tip:
+        """A random tip, from one topic when given; `extra_tips` are a server's own tips."""
+        pool = [*self.tips, *extra_tips]
+        if topic is not None:
+            wanted = clean_query(topic, what="topic").lower()
+            pool = [tip for tip in pool if tip.topic == wanted]
+            if not pool:
+                raise NotFound(f"There is no topic by that name. Topics: {', '.join(self.topics(extra_tips))}.")
+        return self._rng.choice(pool)
+
+    def faq_suggestions(self, partial: str, limit: int = 25) -> list[FaqEntry]:
+        """Questions to offer while a member types; never raises, whatever they typed."""
+        return self._faq_index.suggest(partial[:200], limit)
+
+    def answer(self, question: str) -> FaqMatch:
+        """The FAQ entry a question means, or the nearest questions when none matches well."""
+        query = clean_query(question, what="question")
+        entry = self._faq_index.best(query)
+        if entry is not None:
+            return FaqMatch(entry)
+        return FaqMatch(None, tuple(self._faq_index.suggest(query, NEAREST_SHOWN)))
+
+    def guide_suggestions(self, partial: str, limit: int = 25) -> list[Guide]:
+        processed = utils.default_process(partial[:200])
+        if not processed:
+            return list(self.guides[:limit])
+        names = [utils.default_process(f"{g.name} {' '.join(g.aliases)}") for g in self.guides]
+        hits = process.extract(processed, names, processor=None, limit=limit)
+        return [self.guides[position] for _name, _score, position in hits]
+
+    def guide(self, name: str) -> Guide:
+        """A guide by id, name or alias (typos forgiven); NotFound lists the guides that exist."""
+        key = utils.default_process(clean_query(name, what="guide name"))
+        if key in self._guide_keys:
+            return self._guide_keys[key]
+        hit = process.extractOne(key, list(self._guide_keys), processor=None, score_cutoff=GUIDE_CUTOFF)
+        if hit is not None:
+            return self._guide_keys[hit[0]]
+        raise NotFound(f"There is no guide by that name. Guides: {', '.join(g.name for g in self.guides)}.")

@@ -1,0 +1,116 @@
+"""Load content/*.yaml into validated models, collecting every problem instead of stopping at the first.
+
+`python -m bot content check` prints the problems as `file: entry: problem`; the bot refuses to start
+with any, so broken content never reaches a member.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from bot.library.models import FaqEntry, FaqFile, Guide, GuideFile, SafetyCheck, SafetyFile, Tip, TipsFile
+
+EMBED_TOTAL_LIMIT = 6000
+"""Discord rejects a message whose embeds hold more than this many characters in all."""
+
+Model = TypeVar("Model", bound=BaseModel)
+
+
+@dataclass(frozen=True)
+class ContentProblem:
+    file: str
+    entry: str
+    problem: str
+
+    def __str__(self) -> str:
+        return f"{self.file}: {self.entry}: {self.problem}"
+
+
+class ContentError(Exception):
+    """The content folder has problems; `problems` lists each one."""
+
+    def __init__(self, problems: list[ContentProblem]) -> None:
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
+
+
+@dataclass(frozen=True)
+class Content:
+    tips: tuple[Tip, ...]
+    faq: tuple[FaqEntry, ...]
+    guides: tuple[Guide, ...]
+    safety: SafetyCheck
+
+
+def load_content(content_dir: Path) -> Content:
+    """Read and validate every content file; raise ContentError listing all problems found."""
+    problems: list[ContentProblem] = []
+    tips = _load(content_dir / "tips.yaml", TipsFile, problems)
+    faq = _load(content_dir / "faq.yaml", FaqFile, problems)
+    safety = _load(content_dir / "safety.yaml", SafetyFile, problems)
+    guide_paths = sorted((content_dir / "guides").glob("*.yaml"))
+    if not guide_paths:
+        problems.append(ContentProblem("guides/", "-", "no guide files found"))
+    guides = [g.guide for p in guide_paths if (g := _load(p, GuideFile, problems)) is not None]
+    if tips is not None:
+        _check_unique("tips.yaml", [t.id for t in tips.tips], problems)
+    if faq is not None:
+        _check_unique("faq.yaml", [f.id for f in faq.faq], problems)
+        _check_sizes("faq.yaml", faq.faq, problems)
+    _check_unique("guides/", [g.id for g in guides], problems)
+    if problems or tips is None or faq is None or safety is None:
+        raise ContentError(problems)
+    return Content(tuple(tips.tips), tuple(faq.faq), tuple(guides), safety.safety)
+
+
+def _load(path: Path, model: type[Model], problems: list[ContentProblem]) -> Model | None:
+    name = path.name if path.parent.name != "guides" else f"guides/{path.name}"
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        problems.append(ContentProblem(name, "-", "file is missing"))
+        return None
+    except yaml.YAMLError as error:
+        problems.append(ContentProblem(name, "-", f"not valid YAML: {error}"))
+        return None
+    try:
+        return model.model_validate(raw)
+    except ValidationError as error:
+        problems.extend(ContentProblem(name, _entry_of(raw, e["loc"]), _say(e)) for e in error.errors())
+        return None
+
+
+def _entry_of(raw: Any, loc: tuple[int | str, ...]) -> str:
+    """Name the entry a validation error sits in by its id when it has one, else by its position."""
+    node = raw
+    for depth, key in enumerate(loc):
+        if isinstance(node, dict) and key in node:
+            node = node[key]
+        elif isinstance(node, list) and isinstance(key, int) and key < len(node):
+            node = node[key]
+            if isinstance(node, dict) and "id" in node:
+                return f"{node['id']} ({'.'.join(map(str, loc[depth + 1 :])) or 'entry'})"
+        else:
+            break
+    return ".".join(map(str, loc)) or "-"
+
+
+def _say(error: Any) -> str:
+    return str(error["msg"])
+
+
+def _check_unique(file: str, ids: list[str], problems: list[ContentProblem]) -> None:
+    problems.extend(ContentProblem(file, i, "duplicate id") for i, n in Counter(ids).items() if n > 1)
+
+
+def _check_sizes(file: str, entries: tuple[FaqEntry, ...] | list[FaqEntry], problems: list[ContentProblem]) -> None:
+    for entry in entries:
+        size = len(entry.question) + len(entry.answer) + sum(len(s.name) + len(s.url) + 8 for s in entry.sources)
+        if size > EMBED_TOTAL_LIMIT - 500:
+            problems.append(ContentProblem(file, entry.id, f"too long for one embed ({size} characters)"))

@@ -1,0 +1,49 @@
+"""The one typed Settings object, read from the environment and an optional `.env` file.
+
+Nothing else in the bot reads `os.environ`: settings are built once at start-up, where a bad value
+stops the bot with one line naming the variable, and then passed down.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, ValidationError
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ENV_PREFIX = "KNEADBOT_"
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    """Everything an operator can set. `DISCORD_TOKEN` absent means: open the offline console."""
+
+    model_config = SettingsConfigDict(env_file=".env", env_prefix=ENV_PREFIX, frozen=True, extra="ignore")
+
+    discord_token: SecretStr | None = Field(default=None, validation_alias="DISCORD_TOKEN")
+    db: Path = PROJECT_ROOT / "data" / "kneadbot.sqlite3"
+    content_dir: Path = PROJECT_ROOT / "content"
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    dev_guild: int | None = Field(default=None, gt=0)
+
+
+class SettingsError(Exception):
+    """A setting has a bad value; the message names the environment variable and the problem."""
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Build Settings, turning pydantic's report into one line per bad variable."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as error:
+        raise SettingsError(_describe(error)) from None
+
+
+def _describe(error: ValidationError) -> str:
+    lines = []
+    for problem in error.errors(include_input=False, include_url=False):
+        field = str(problem["loc"][0]) if problem["loc"] else "?"
+        variable = "DISCORD_TOKEN" if field in {"discord_token", "DISCORD_TOKEN"} else ENV_PREFIX + field.upper()
+        lines.append(f"{variable}: {problem['msg']}")
+    return "; ".join(lines)

@@ -1,0 +1,102 @@
+"""Open the SQLite database with safe pragmas and bring its schema up to date.
+
+Migrations are numbered files `NNNN_name.sql` in `migrations/`, applied in order, each in its own
+transaction together with `PRAGMA user_version`, so a failed migration leaves the previous schema
+intact. They only move forward; a database newer than this code refuses to open rather than being
+written by code that does not understand it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import aiosqlite
+
+from bot.log import get_logger
+
+MIGRATIONS_DIR = Path(__file__).with_name("migrations")
+BUSY_TIMEOUT_MS = 5000
+_MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
+
+log = get_logger(__name__)
+
+
+class SchemaTooNewError(Exception):
+    """The database was written by a newer kneadbot; running older code on it could corrupt it."""
+
+
+@dataclass(frozen=True)
+class Migration:
+    version: int
+    path: Path
+
+
+def migrations(directory: Path = MIGRATIONS_DIR) -> list[Migration]:
+    found = []
+    for path in directory.glob("*.sql"):
+        match = _MIGRATION_NAME.match(path.name)
+        if match is None:
+            raise ValueError(f"migration file name must look like 0001_name.sql: {path.name}")
+        found.append(Migration(int(match[1]), path))
+    found.sort(key=lambda m: m.version)
+    if [m.version for m in found] != list(range(1, len(found) + 1)):
+        raise ValueError("migration numbers must run 0001, 0002, ... without gaps or repeats")
+    return found
+
+
+async def open_database(path: Path | str, *, migrations_dir: Path = MIGRATIONS_DIR) -> aiosqlite.Connection:
+    """Connect, set WAL, busy timeout and foreign keys, and apply pending migrations."""
+    if str(path) != ":memory:":
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+    db = await aiosqlite.connect(path)
+    try:
+        db.row_factory = aiosqlite.Row
+        await db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        await db.execute("PRAGMA journal_mode = WAL")
+        await db.execute("PRAGMA foreign_keys = ON")
+        await migrate(db, migrations_dir)
+    except BaseException:
+        await db.close()
+        raise
+    return db
+
+
+async def schema_version(db: aiosqlite.Connection) -> int:
+    async with db.execute("PRAGMA user_version") as cursor:
+        row = await cursor.fetchone()
+    return int(row[0]) if row else 0
+
+
+async def migrate(db: aiosqlite.Connection, migrations_dir: Path = MIGRATIONS_DIR) -> int:
+    """Apply every migration newer than the database; return the resulting version."""
+    available = migrations(migrations_dir)
+    current = await schema_version(db)
+    latest = available[-1].version if available else 0
+    if current > latest:
+        raise SchemaTooNewError(
+            f"The database is at schema version {current}, but this kneadbot only knows up to {latest}. "
+            "Upgrade kneadbot, or restore a backup made by this version."
+        )
+    for migration in available[current:]:
+        script = migration.path.read_text(encoding="utf-8")
+        try:
+            await db.executescript(f"BEGIN;\n{script}\nPRAGMA user_version = {migration.version};\nCOMMIT;")
+        except Exception:
+            await db.rollback()
+            raise
+        log.info("Applied migration %s", migration.path.name)
+    return max(current, latest)
+
+
+def as_db_time(moment: datetime) -> str:
+    """One sortable UTC text format for every stored time, so comparisons in SQL are correct."""
+    if moment.tzinfo is None:
+        raise ValueError("naive datetimes are not stored: attach a time zone first")
+    return moment.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def from_db_time(text: str) -> datetime:
+    return datetime.fromisoformat(text).astimezone(UTC)

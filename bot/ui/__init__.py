@@ -1,0 +1,1 @@
+"""Everything a member sees: embeds, views and mention-safe text. The only place that builds them."""

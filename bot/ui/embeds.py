@@ -1,0 +1,113 @@
+"""Embeds for tips, FAQ answers, technique guides, the safety check and help.
+
+The Discord cogs send these and the console prints them as text, so wording lives in one place.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import discord
+
+from bot.library.guides import StepCursor
+from bot.library.library import Library
+from bot.library.models import FaqEntry, SafetyCheck, Source, Tip
+from bot.library.safety import SafetyResult
+
+DISCLAIMER = "Not medical advice. kneadbot never diagnoses. Red flags: see a doctor."
+TIP_COLOUR = discord.Colour.teal()
+FAQ_COLOUR = discord.Colour.blurple()
+WARNING_COLOUR = discord.Colour.red()
+OUTCOME_COLOURS = {
+    "urgent": discord.Colour.red(),
+    "doctor": discord.Colour.orange(),
+    "caution": discord.Colour.gold(),
+    "clear": discord.Colour.green(),
+}
+
+
+def _sources(sources: Sequence[Source]) -> str:
+    return "\n".join(f"[{source.name}]({source.url})" for source in sources)
+
+
+def _titled(topic: str) -> str:
+    return topic.replace("-", " ").capitalize()
+
+
+def tip_embed(tip: Tip) -> discord.Embed:
+    embed = discord.Embed(title=f"Tip · {_titled(tip.topic)}", description=tip.text, colour=TIP_COLOUR)
+    embed.add_field(name="Source", value=_sources(tip.sources), inline=False)
+    return embed.set_footer(text=DISCLAIMER)
+
+
+def faq_embed(entry: FaqEntry) -> discord.Embed:
+    colour = WARNING_COLOUR if entry.red_flag else FAQ_COLOUR
+    embed = discord.Embed(title=entry.question, description=entry.answer, colour=colour)
+    embed.add_field(name="Sources", value=_sources(entry.sources), inline=False)
+    return embed.set_footer(text=DISCLAIMER)
+
+
+def faq_miss_embed(nearest: Sequence[FaqEntry]) -> discord.Embed:
+    """Shown when a question matches nothing well: we list real questions instead of guessing."""
+    lines = "\n".join(f"• {entry.question}" for entry in nearest)
+    description = (
+        "I only answer from our checked FAQ, and nothing there matches that question well enough.\n\n"
+        f"Closest questions:\n{lines}\n\nTry `/faq` again and pick one from the list as you type."
+    )
+    return discord.Embed(title="No matching question", description=description, colour=FAQ_COLOUR)
+
+
+def guide_page_embed(cursor: StepCursor) -> discord.Embed:
+    """One step of a guide; the first page also shows who it suits and its cautions."""
+    guide, step = cursor.guide, cursor.guide.steps[cursor.index]
+    embed = discord.Embed(
+        title=f"{guide.name} · Step {cursor.index + 1} of {cursor.total}: {step.title}",
+        description=step.text,
+        colour=TIP_COLOUR,
+    )
+    if cursor.is_first:
+        embed.add_field(name="Who it suits", value=guide.suits, inline=False)
+        embed.add_field(name="Cautions", value="\n".join(f"⚠️ {c}" for c in guide.cautions)[:1024], inline=False)
+    if cursor.is_last:
+        embed.add_field(name="Sources", value=_sources(guide.sources), inline=False)
+    return embed.set_footer(text=DISCLAIMER)
+
+
+def safety_intro_embed(check: SafetyCheck) -> discord.Embed:
+    embed = discord.Embed(title="Before a leg massage: a quick safety check", description=check.intro)
+    embed.add_field(name="How", value="Pick every statement that applies, or *None of these*.", inline=False)
+    return embed.set_footer(text=DISCLAIMER)
+
+
+def safety_result_embed(result: SafetyResult, check: SafetyCheck) -> discord.Embed:
+    embed = discord.Embed(title=result.text.title, description=result.text.text, colour=OUTCOME_COLOURS[result.outcome])
+    for question in result.ticked[:10]:
+        embed.add_field(name=question.label, value=question.advice, inline=False)
+    embed.add_field(name="Sources", value=_sources(check.sources), inline=False)
+    return embed.set_footer(text=DISCLAIMER)
+
+
+def help_embed(library: Library) -> discord.Embed:
+    description = (
+        "kneadbot shares safety tips, answers common questions and walks you through gentle leg-massage "
+        "techniques. Every answer names its source. It is not a doctor and never diagnoses: if a leg is "
+        "swollen, warm, red or painful, or you have chest pain or sudden breathlessness, stop and get "
+        "medical help now."
+    )
+    embed = discord.Embed(title="About kneadbot", description=description, colour=TIP_COLOUR)
+    commands_text = (
+        "`/tip [topic]` a safety tip\n"
+        "`/faq question` an answer from our checked FAQ\n"
+        "`/technique name` a step-by-step guide\n"
+        "`/safety` a short check before a massage\n"
+        "`/help` this page"
+    )
+    embed.add_field(name="Commands", value=commands_text, inline=False)
+    embed.add_field(name="Tip topics", value=", ".join(library.topics()), inline=False)
+    embed.add_field(name="Guides", value=", ".join(g.name for g in library.guides), inline=False)
+    embed.add_field(
+        name="Where the facts come from",
+        value="Public health bodies (NHS, CDC, NCCIH, Mayo Clinic) and peer-reviewed studies, named in each answer.",
+        inline=False,
+    )
+    return embed.set_footer(text=DISCLAIMER)
