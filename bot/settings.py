@@ -26,6 +26,10 @@ class Settings(BaseSettings):
     content_dir: Path = PROJECT_ROOT / "content"
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     dev_guild: int | None = Field(default=None, gt=0)
+    min_checkin_delay: int = Field(default=60, ge=1, le=86_400)
+    """Shortest `/session log checkin_in` allowed, in seconds."""
+    retention_days: int = Field(default=365, ge=1, le=3650)
+    """Sessions and answers older than this are purged by a daily job."""
 
 
 class SettingsError(Exception):

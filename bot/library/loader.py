@@ -87,18 +87,16 @@ def _load(path: Path, model: type[Model], problems: list[ContentProblem]) -> Mod
 
 
 def _entry_of(raw: Any, loc: tuple[int | str, ...]) -> str:
-    """Name the entry a validation error sits in by its id when it has one, else by its position."""
-    node = raw
+    """Name the entry a validation error sits in by its id (the innermost one), else by its path."""
+    node, named = raw, ".".join(map(str, loc)) or "-"
     for depth, key in enumerate(loc):
-        if isinstance(node, dict) and key in node:
+        try:
             node = node[key]
-        elif isinstance(node, list) and isinstance(key, int) and key < len(node):
-            node = node[key]
-            if isinstance(node, dict) and "id" in node:
-                return f"{node['id']} ({'.'.join(map(str, loc[depth + 1 :])) or 'entry'})"
-        else:
+        except (KeyError, IndexError, TypeError):
             break
-    return ".".join(map(str, loc)) or "-"
+        if isinstance(node, dict) and isinstance(node.get("id"), str):
+            named = f"{node['id']} ({'.'.join(map(str, loc[depth + 1 :])) or 'entry'})"
+    return named
 
 
 def _say(error: Any) -> str:

@@ -1,0 +1,103 @@
+"""Content validation: every problem is reported with its file, entry and reason."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.library.loader import ContentError, load_content
+from tests.library.content_factory import faq, guide, tip, write_content
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def problems_for(root: Path) -> list[str]:
+    with pytest.raises(ContentError) as caught:
+        load_content(root)
+    return [str(p) for p in caught.value.problems]
+
+
+def test_valid_folder_loads(tmp_path: Path) -> None:
+    content = load_content(write_content(tmp_path))
+    assert [t.id for t in content.tips] == ["light-first", "ask-often"]
+    assert [g.id for g in content.guides] == ["calf"]
+
+
+def test_duplicate_ids_are_named(tmp_path: Path) -> None:
+    write_content(tmp_path, tips=[tip("same"), tip("same")])
+    assert problems_for(tmp_path) == ["tips.yaml: same: duplicate id"]
+
+
+def test_missing_sources_name_the_entry(tmp_path: Path) -> None:
+    broken = tip("no-source")
+    broken["sources"] = []
+    write_content(tmp_path, tips=[tip("fine"), broken])
+    [problem] = problems_for(tmp_path)
+    assert problem.startswith("tips.yaml: no-source (sources):")
+
+
+def test_guide_with_too_few_or_empty_steps_is_rejected(tmp_path: Path) -> None:
+    short = guide("foot", "Foot massage", steps=4)
+    empty = guide("calf", "Calf massage")
+    empty["steps"][2]["text"] = "   "
+    write_content(tmp_path, guides=[short, empty])
+    found = problems_for(tmp_path)
+    assert any(p.startswith("guides/foot.yaml: foot (steps):") for p in found)
+    assert any(p.startswith("guides/calf.yaml: calf (steps.2.text):") for p in found)
+
+
+def test_text_over_discord_limits_is_rejected(tmp_path: Path) -> None:
+    write_content(tmp_path, faqs=[faq("long", "Q" * 101), faq("ok", "Fine?", answer="x" * 3001)])
+    found = problems_for(tmp_path)
+    assert any(p.startswith("faq.yaml: long (question):") for p in found)
+    assert any(p.startswith("faq.yaml: ok (answer):") for p in found)
+
+
+def test_unknown_keys_and_bad_yaml_are_reported(tmp_path: Path) -> None:
+    typo = tip("typo")
+    typo["sorces"] = typo.pop("sources")
+    write_content(tmp_path, tips=[typo])
+    (tmp_path / "faq.yaml").write_text("faq: [unclosed", encoding="utf-8")
+    found = problems_for(tmp_path)
+    assert any(p.startswith("tips.yaml: typo (sorces):") for p in found)
+    assert any(p.startswith("faq.yaml: -: not valid YAML") for p in found)
+
+
+def test_yaml_tags_that_build_python_objects_are_refused(tmp_path: Path) -> None:
+    write_content(tmp_path)
+    (tmp_path / "tips.yaml").write_text("tips: !!python/object/apply:os.system ['true']\n", encoding="utf-8")
+    assert any(p.startswith("tips.yaml: -: not valid YAML") for p in problems_for(tmp_path))
+
+
+def test_content_check_command_lists_problems_and_fails(tmp_path: Path) -> None:
+    write_content(tmp_path, tips=[tip("same"), tip("same")])
+    env = {**os.environ, "KNEADBOT_CONTENT_DIR": str(tmp_path)}
+    env.pop("DISCORD_TOKEN", None)
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "content", "check"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 1
+    assert "tips.yaml: same: duplicate id" in result.stdout
+
+
+def test_content_check_command_passes_on_the_real_content() -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("KNEADBOT_")}
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "content", "check"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.startswith("content OK:")
