@@ -17,8 +17,11 @@ from rapidfuzz import fuzz, process, utils
 
 from bot.library.models import FaqEntry
 
-ANSWER_CUTOFF = 72.0
-"""Below this WRatio score a typed question is not answered: we show the nearest ones instead."""
+ANSWER_CUTOFF = 80.0
+"""Below this token-set score a typed question is not answered: we show the nearest ones instead."""
+
+ANSWER_MARGIN = 2.0
+"""The best entry must beat the next different entry by this much; a near tie is a guess, so we ask."""
 
 MAX_SCORED = 600
 """At most this many phrases are scored per keystroke; a smaller index is always scored whole."""
@@ -61,22 +64,32 @@ class FaqIndex:
         return list(found.values())
 
     def best(self, query: str) -> FaqEntry | None:
-        """The entry a question means, or None when nothing matches well enough to answer."""
+        """The entry a question means, or None when nothing matches well, or two entries match alike.
+
+        Token-set scoring ignores word order and extra words, and the margin keeps a generic query
+        such as "massage" from picking whichever entry happens to come first.
+        """
         processed = utils.default_process(query)
         if not processed:
             return None
         if processed in self._exact:
             return self._exact[processed]
-        ranked = self._ranked(processed, 1, score_cutoff=ANSWER_CUTOFF)
-        return self._entries[self._owners[ranked[0]]] if ranked else None
-
-    def _ranked(self, processed: str, limit: int, score_cutoff: float = 0.0) -> list[int]:
-        """Phrase positions, best first."""
-        candidates = self._candidates(processed)
-        choices = {position: self._phrases[position] for position in candidates}
+        choices = {position: self._phrases[position] for position in self._candidates(processed)}
         hits = process.extract(
-            processed, choices, scorer=fuzz.WRatio, processor=None, limit=limit, score_cutoff=score_cutoff
+            processed, choices, scorer=fuzz.token_set_ratio, processor=None, limit=10, score_cutoff=ANSWER_CUTOFF
         )
+        best_by_entry: dict[int, float] = {}
+        for _phrase, score, position in hits:
+            best_by_entry.setdefault(self._owners[position], score)
+        ranked = list(best_by_entry.items())  # hits come best first, so this is ranked too
+        if not ranked or (len(ranked) > 1 and ranked[0][1] - ranked[1][1] < ANSWER_MARGIN):
+            return None
+        return self._entries[ranked[0][0]]
+
+    def _ranked(self, processed: str, limit: int) -> list[int]:
+        """Phrase positions, best first, for suggestions: WRatio rewards a question's typed prefix."""
+        choices = {position: self._phrases[position] for position in self._candidates(processed)}
+        hits = process.extract(processed, choices, scorer=fuzz.WRatio, processor=None, limit=limit)
         return [position for _phrase, _score, position in hits]
 
     def _candidates(self, processed: str) -> list[int]:

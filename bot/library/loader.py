@@ -19,6 +19,9 @@ from bot.library.models import FaqEntry, FaqFile, Guide, GuideFile, SafetyCheck,
 EMBED_TOTAL_LIMIT = 6000
 """Discord rejects a message whose embeds hold more than this many characters in all."""
 
+FIELD_VALUE_LIMIT = 1024
+"""A guide's cautions are shown together in one embed field, which holds at most this many characters."""
+
 Model = TypeVar("Model", bound=BaseModel)
 
 
@@ -64,6 +67,7 @@ def load_content(content_dir: Path) -> Content:
         _check_unique("faq.yaml", [f.id for f in faq.faq], problems)
         _check_sizes("faq.yaml", faq.faq, problems)
     _check_unique("guides/", [g.id for g in guides], problems)
+    _check_cautions(guides, problems)
     if problems or tips is None or faq is None or safety is None:
         raise ContentError(problems)
     return Content(tuple(tips.tips), tuple(faq.faq), tuple(guides), safety.safety)
@@ -112,3 +116,12 @@ def _check_sizes(file: str, entries: tuple[FaqEntry, ...] | list[FaqEntry], prob
         size = len(entry.question) + len(entry.answer) + sum(len(s.name) + len(s.url) + 8 for s in entry.sources)
         if size > EMBED_TOTAL_LIMIT - 500:
             problems.append(ContentProblem(file, entry.id, f"too long for one embed ({size} characters)"))
+
+
+def _check_cautions(guides: list[Guide], problems: list[ContentProblem]) -> None:
+    for guide in guides:
+        size = len(guide.cautions_text())
+        if size > FIELD_VALUE_LIMIT:
+            problems.append(
+                ContentProblem(f"guides/{guide.id}.yaml", guide.id, f"cautions too long for one field ({size} > 1024)")
+            )

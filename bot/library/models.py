@@ -66,6 +66,10 @@ class Guide(Strict):
     steps: Annotated[list[GuideStep], Field(min_length=5, max_length=20)]
     sources: Sources
 
+    def cautions_text(self) -> str:
+        """The cautions as one block, as shown on a guide's first page (and size-checked at load)."""
+        return "\n".join(f"\u26a0\ufe0f {caution}" for caution in self.cautions)
+
 
 class SafetyQuestion(Strict):
     """A statement a member can tick in /safety; `outcome` is the most serious result it leads to."""

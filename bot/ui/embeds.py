@@ -67,7 +67,7 @@ def guide_page_embed(cursor: StepCursor) -> discord.Embed:
     )
     if cursor.is_first:
         embed.add_field(name="Who it suits", value=guide.suits, inline=False)
-        embed.add_field(name="Cautions", value="\n".join(f"⚠️ {c}" for c in guide.cautions)[:1024], inline=False)
+        embed.add_field(name="Cautions", value=guide.cautions_text(), inline=False)
     if cursor.is_last:
         embed.add_field(name="Sources", value=_sources(guide.sources), inline=False)
     return embed.set_footer(text=DISCLAIMER)

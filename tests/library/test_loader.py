@@ -101,3 +101,10 @@ def test_content_check_command_passes_on_the_real_content() -> None:
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stdout.startswith("content OK:")
+
+
+def test_cautions_that_would_not_fit_one_embed_field_are_rejected(tmp_path: Path) -> None:
+    wordy = guide("calf", "Calf massage")
+    wordy["cautions"] = ["Stop at once if anything at all hurts. " * 20] * 2
+    write_content(tmp_path, guides=[wordy])
+    assert problems_for(tmp_path) == ["guides/calf.yaml: calf: cautions too long for one field (1565 > 1024)"]
