@@ -1,8 +1,14 @@
 """Start kneadbot: the Discord bot when DISCORD_TOKEN is set, the offline console when it is not.
 
-python -m bot                  run (bot with a token, console without)
-python -m bot console          the console, even with a token set
-python -m bot content check    validate content/*.yaml and list every problem
+python -m bot                    run (bot with a token, console without)
+python -m bot console            the console, even with a token set
+python -m bot content check      validate content/*.yaml and list every problem
+python -m bot doctor             check configuration, database and content; say what to fix
+python -m bot db backup PATH     online backup of the database (safe while the bot runs)
+python -m bot db restore PATH    replace the database with a checked backup (stop the bot first)
+python -m bot db check           SQLite integrity check
+python -m bot db migrate         apply pending migrations
+python -m bot sync [--guild ID]  publish slash commands to Discord (globally, or to one server)
 """
 
 from __future__ import annotations
@@ -11,6 +17,7 @@ import argparse
 import asyncio
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from bot.library.library import Library
 from bot.library.loader import ContentError, load_content
@@ -31,25 +38,41 @@ def build_parser() -> argparse.ArgumentParser:
     modes.add_parser("console", help="the offline console, reading commands from the terminal or a pipe")
     content = modes.add_parser("content", help="work with content/*.yaml")
     content.add_argument("action", choices=["check"], help="check: validate every file and list problems")
+    modes.add_parser("doctor", help="check configuration, database and content, and say what to fix")
+    db = modes.add_parser("db", help="database tools: backup PATH, restore PATH, check, migrate")
+    db.add_argument("action", choices=["backup", "restore", "check", "migrate"])
+    db.add_argument("path", nargs="?", type=Path, help="the backup file (backup and restore)")
+    sync = modes.add_parser("sync", help="publish slash commands to Discord (needs DISCORD_TOKEN)")
+    sync.add_argument("--guild", type=int, help="sync to this server only (instant) instead of globally")
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
     try:
         settings = load_settings()
     except SettingsError as error:
         print(f"kneadbot: bad configuration: {error}", file=sys.stderr)
         return 2
     token = settings.discord_token.get_secret_value() if settings.discord_token else ""
-    setup_logging(settings.log_level, secrets=(token,))
+    setup_logging(settings.log_level, secrets=(token,), json_lines=settings.log_format == "json")
     if args.mode == "content":
         return check_content(settings)
+    if args.mode == "doctor":
+        return run_doctor(settings)
+    if args.mode == "db":
+        return run_db_tool(settings, args.action, args.path, parser)
     try:
         library = Library(load_content(settings.content_dir))
     except ContentError as error:
         print(f"kneadbot: content has problems, fix them first:\n{error}", file=sys.stderr)
         return 1
+    if args.mode == "sync":
+        if not token:
+            print("kneadbot: sync needs DISCORD_TOKEN", file=sys.stderr)
+            return 2
+        return asyncio.run(sync_commands(settings, library, token, args.guild))
     if args.mode == "console" or not token:
         from bot.console import run_console
 
@@ -73,11 +96,62 @@ def check_content(settings: Settings) -> int:
     return 0
 
 
-async def run_bot(settings: Settings, library: Library, token: str) -> int:
-    from bot.app import KneadBot
+def run_doctor(settings: Settings) -> int:
+    from bot.ops.doctor import examine
 
-    async with KneadBot(settings, library) as bot:
+    findings = examine(settings)
+    for finding in findings:
+        print(finding)
+    return 0 if all(f.ok for f in findings) else 1
+
+
+def run_db_tool(settings: Settings, action: str, path: Path | None, parser: argparse.ArgumentParser) -> int:
+    from bot.ops import database
+
+    try:
+        if action in {"backup", "restore"}:
+            if path is None:
+                parser.error(f"db {action} needs a PATH")
+            if action == "backup":
+                database.backup(settings.db, path)
+                print(f"backed up {settings.db} to {path}")
+            else:
+                database.restore(path, settings.db)
+                print(f"restored {settings.db} from {path}")
+        elif action == "check":
+            problems = database.integrity(settings.db)
+            print("\n".join(problems))
+            return 0 if problems == ["ok"] else 1
+        else:
+            print(f"database at schema version {database.migrate(settings.db)}")
+    except database.DatabaseToolError as error:
+        print(f"kneadbot: {error}", file=sys.stderr)
+        return 1
+    return 0
+
+
+async def run_bot(settings: Settings, library: Library, token: str) -> int:
+    from bot.app import create_bot
+
+    async with create_bot(settings, library) as bot:
         await bot.start(token)
+    return 0
+
+
+async def sync_commands(settings: Settings, library: Library, token: str, guild_id: int | None) -> int:
+    """Log in over HTTP only (no gateway, no background jobs) and publish the command tree."""
+    import discord
+
+    from bot.app import create_bot
+
+    async with create_bot(settings, library, background_jobs=False) as bot:
+        await bot.login(token)
+        guild = discord.Object(guild_id) if guild_id else None
+        if guild is not None:
+            bot.tree.copy_global_to(guild=guild)
+        synced = await bot.tree.sync(guild=guild)
+    where = f"server {guild_id}" if guild_id else "all servers (global; may take up to an hour to show)"
+    print(f"synced {len(synced)} commands to {where}")
     return 0
 
 

@@ -61,7 +61,9 @@ def reply_for_error(interaction: discord.Interaction, error: app_commands.AppCom
 class KneadBot(commands.Bot):
     """The bot: holds the services and loads one cog per feature from `bot/exts/`."""
 
-    def __init__(self, settings: Settings, library: Library, **options: object) -> None:
+    def __init__(
+        self, settings: Settings, library: Library, *, background_jobs: bool = True, **options: object
+    ) -> None:
         super().__init__(
             command_prefix=commands.when_mentioned,
             intents=discord.Intents.default(),
@@ -72,6 +74,8 @@ class KneadBot(commands.Bot):
         )
         self.settings = settings
         self.library = library
+        self.background_jobs = background_jobs
+        """False for one-off runs such as `python -m bot sync`: no scheduler may deliver from them."""
         self._db: aiosqlite.Connection | None = None
 
     @property
@@ -84,7 +88,7 @@ class KneadBot(commands.Bot):
         self._db = await open_database(self.settings.db)
         for name in extension_names():
             await self.load_extension(name)
-        if self.settings.dev_guild is not None:
+        if self.settings.dev_guild is not None and self.background_jobs:
             guild = discord.Object(self.settings.dev_guild)
             self.tree.copy_global_to(guild=guild)
             await self.tree.sync(guild=guild)
@@ -104,3 +108,13 @@ def extension_names() -> list[str]:
         for module in pkgutil.walk_packages(exts.__path__, f"{exts.__name__}.")
         if not module.name.rpartition(".")[2].startswith("_")
     )
+
+
+class ShardedKneadBot(KneadBot, commands.AutoShardedBot):
+    """KneadBot on discord.py's AutoShardedBot, for large deployments (KNEADBOT_SHARDED=true)."""
+
+
+def create_bot(settings: Settings, library: Library, *, background_jobs: bool = True, **options: object) -> KneadBot:
+    """The bot class the settings ask for; everything else about it is the same."""
+    cls = ShardedKneadBot if settings.sharded else KneadBot
+    return cls(settings, library, background_jobs=background_jobs, **options)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import logging
+from datetime import UTC, datetime
 
 FORMAT = "%(asctime)s %(levelname)-7s %(name)s: %(message)s"
 
@@ -36,11 +38,26 @@ class RedactSecrets(logging.Filter):
         return True
 
 
-def setup_logging(level: str, *, secrets: tuple[str, ...] = ()) -> None:
+class JsonFormatter(logging.Formatter):
+    """One JSON object per line, for log shippers; the traceback travels in `exc`."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry = {
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        if record.exc_info or record.exc_text:
+            entry["exc"] = record.exc_text or self.formatException(record.exc_info)  # type: ignore[arg-type]
+        return json.dumps(entry, ensure_ascii=False)
+
+
+def setup_logging(level: str, *, secrets: tuple[str, ...] = (), json_lines: bool = False) -> None:
     handler = logging.StreamHandler()
-    handler.setFormatter(logging.Formatter(FORMAT))
+    handler.setFormatter(JsonFormatter() if json_lines else logging.Formatter(FORMAT))
     handler.addFilter(RedactSecrets(*secrets))
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
-    logging.getLogger("discord").setLevel(max(logging.getLevelName(level), logging.INFO))
+    logging.getLogger("discord").setLevel(max(logging.getLevelNamesMapping()[level], logging.INFO))

@@ -25,6 +25,11 @@ class Settings(BaseSettings):
     db: Path = PROJECT_ROOT / "data" / "kneadbot.sqlite3"
     content_dir: Path = PROJECT_ROOT / "content"
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    log_format: Literal["text", "json"] = "text"
+    metrics_port: int | None = Field(default=None, ge=1, le=65535)
+    """When set, Prometheus metrics are served on 127.0.0.1 at this port."""
+    sharded: bool = False
+    """Run discord.py's AutoShardedBot (one process, several shards); see docs/scaling.md."""
     dev_guild: int | None = Field(default=None, gt=0)
     min_checkin_delay: int = Field(default=60, ge=1, le=86_400)
     """Shortest `/session log checkin_in` allowed, in seconds."""
