@@ -1,0 +1,71 @@
+"""Check-in errors a member may read: each message says what happened and what they can do instead.
+
+KneadError
+├── ConsentRequired        nothing is stored until the member agrees (the cog shows the prompt)
+├── TooManyPending         the per-member cap on waiting check-ins
+├── SnoozeLimitReached
+├── CheckinClosed          the member's own check-in, in a state that does not allow this action
+├── NotFound
+│   └── CheckinNotFound    also for other members' check-ins, so nobody learns that they exist
+└── BadInput
+    ├── BadDuration, DelayOutOfRange, BadNote
+    ├── UnknownTimezone
+    └── BadQuietHours
+"""
+
+from __future__ import annotations
+
+from bot.errors import BadInput, KneadError, NotFound
+
+
+class ConsentRequired(KneadError):
+    def __init__(self) -> None:
+        super().__init__(
+            "Before I keep a log for you, please agree to me storing your massage sessions and check-in answers."
+        )
+
+
+class TooManyPending(KneadError):
+    def __init__(self, limit: int) -> None:
+        super().__init__(
+            f"You already have {limit} check-ins waiting. Cancel one with /session cancel, "
+            "or wait until one has been sent."
+        )
+
+
+class SnoozeLimitReached(KneadError):
+    def __init__(self, limit: int) -> None:
+        super().__init__(f"You have already put this check-in off {limit} times, so I can't snooze it again.")
+
+
+class CheckinClosed(KneadError):
+    """The check-in is the member's, but its state does not allow the action; the message says why."""
+
+
+class CheckinNotFound(NotFound):
+    def __init__(self, checkin_id: int) -> None:
+        super().__init__(f"I couldn't find check-in #{checkin_id} among yours. /session upcoming lists them.")
+
+
+class BadDuration(BadInput):
+    def __init__(self) -> None:
+        super().__init__("I couldn't read that time. Write it like 90m, 24h, 2d or 1d12h.")
+
+
+class DelayOutOfRange(BadInput):
+    def __init__(self, shortest: str, longest: str) -> None:
+        super().__init__(f"Pick a check-in time between {shortest} and {longest} from now.")
+
+
+class BadNote(BadInput):
+    def __init__(self, max_length: int) -> None:
+        super().__init__(f"Please keep the note to {max_length} characters or fewer.")
+
+
+class UnknownTimezone(BadInput):
+    def __init__(self) -> None:
+        super().__init__("I don't know that time zone. Pick one from the list, such as Europe/London.")
+
+
+class BadQuietHours(BadInput):
+    """Quiet hours that cannot work: an unreadable time, the same start and end, or only one of them."""

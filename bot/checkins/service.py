@@ -1,0 +1,340 @@
+"""CheckinService: logging massages, asking members how they feel afterwards, and keeping that safe.
+
+Every rule a member meets lives here, not in the cog: consent before storage, limits, and ownership
+(a member can only see, answer or change their own check-ins, and a stranger learns nothing, not even
+that one exists). The delivery state machine is `delivery.CheckinDelivery`, reachable as
+`service.delivery`. Writes run in one transaction each, so a crash leaves a check-in either fully
+scheduled or not at all.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime, timedelta
+from typing import Any
+
+import aiosqlite
+
+from bot.checkins.delivery import MAX_DELIVERY_ATTEMPTS, CheckinDelivery, Clock, planned_delivery, utc_now
+from bot.checkins.durations import format_duration, parse_duration
+from bot.checkins.errors import (
+    BadQuietHours,
+    CheckinClosed,
+    CheckinNotFound,
+    ConsentRequired,
+    DelayOutOfRange,
+    SnoozeLimitReached,
+    TooManyPending,
+)
+from bot.checkins.models import (
+    Answer,
+    Area,
+    Checkin,
+    CheckinState,
+    CheckinSummary,
+    Guidance,
+    History,
+    Intensity,
+    LoggedSession,
+    MemberSettings,
+    SessionRecord,
+    Soreness,
+)
+from bot.checkins.quiet_hours import QuietHours
+from bot.checkins.session_input import clean_note, parse_choice
+from bot.checkins.timezones import resolve_timezone
+from bot.errors import BadInput
+from bot.log import get_logger
+from bot.storage import answers as answers_sql
+from bot.storage import checkins as checkins_sql
+from bot.storage import members as members_sql
+from bot.storage import sessions as sessions_sql
+from bot.storage.db import as_db_time
+from bot.storage.transactions import transaction
+
+DEFAULT_DELAY = timedelta(hours=24)
+MAX_DELAY = timedelta(days=14)
+MAX_OPEN_PER_MEMBER = 20
+SNOOZE_DELAY = timedelta(hours=3)
+MAX_SNOOZES = 3
+FOLLOW_UP_DELAY = timedelta(hours=24)
+HISTORY_LENGTH = 10
+
+log = get_logger(__name__)
+
+
+def guidance_for(soreness: Soreness, *, is_follow_up: bool) -> Guidance:
+    """Moderate soreness that is still there a day later is treated like severe soreness."""
+    if soreness >= Soreness.SEVERE or (soreness >= Soreness.MODERATE and is_follow_up):
+        return Guidance.SEVERE
+    return Guidance.MODERATE if soreness == Soreness.MODERATE else Guidance.REASSURE
+
+
+class CheckinService:
+    """Massage log and check-ins, as members see them; `delivery` is the side the scheduler drives."""
+
+    def __init__(
+        self,
+        db: aiosqlite.Connection,
+        *,
+        clock: Clock = utc_now,
+        min_delay: timedelta = timedelta(seconds=60),
+        retention_days: int = 365,
+        max_delivery_attempts: int = MAX_DELIVERY_ATTEMPTS,
+    ) -> None:
+        self._db, self._clock = db, clock
+        self.min_delay, self.retention = min_delay, timedelta(days=retention_days)
+        self.delivery = CheckinDelivery(db, clock=clock, max_attempts=max_delivery_attempts)
+
+    # Consent and settings
+
+    async def give_consent(self, user_id: int) -> bool:
+        """Record that the member agreed to be remembered; True the first time."""
+        async with transaction(self._db):
+            return await members_sql.add_consent(self._db, user_id, self._clock())
+
+    async def settings(self, user_id: int) -> MemberSettings | None:
+        """The member's settings, or None before they consented."""
+        return await members_sql.get(self._db, user_id)
+
+    async def set_timezone(self, user_id: int, name: str) -> str:
+        """Store the zone (canonical spelling, returned) and re-plan pending check-ins for it."""
+        zone_name = resolve_timezone(name)
+        async with transaction(self._db):
+            member = await self._consented_member(user_id)
+            await members_sql.set_timezone(self._db, user_id, zone_name)
+            await self._replan_pending(replace(member, timezone=zone_name))
+        self.delivery.schedule_changed()
+        return zone_name
+
+    async def set_quiet_hours(self, user_id: int, start: str | None, end: str | None) -> QuietHours | None:
+        """Set quiet hours from local HH:MM times, or clear them when both are empty."""
+        if not start and not end:
+            quiet = None
+        elif not start or not end:
+            raise BadQuietHours("Give both a start and an end time, or neither to turn quiet hours off.")
+        else:
+            quiet = QuietHours.parse(start, end)
+        async with transaction(self._db):
+            member = await self._consented_member(user_id)
+            await members_sql.set_quiet_hours(self._db, user_id, quiet)
+            await self._replan_pending(replace(member, quiet_hours=quiet))
+        self.delivery.schedule_changed()
+        return quiet
+
+    # Sessions
+
+    async def log_session(
+        self,
+        user_id: int,
+        area: Area | str,
+        intensity: Intensity | str,
+        *,
+        check_in_after: timedelta | str | None = None,
+        note: str | None = None,
+        guild_id: int | None = None,
+        channel_id: int | None = None,
+    ) -> LoggedSession:
+        """Store a session and schedule its check-in; input is checked before consent is asked for."""
+        chosen_area = parse_choice(Area, area, what="body area")
+        chosen_intensity = parse_choice(Intensity, intensity, what="intensity")
+        delay = self._checked_delay(check_in_after)
+        cleaned_note = clean_note(note)
+        now = self._clock()
+        async with transaction(self._db):
+            member = await self._consented_member(user_id)
+            await self._check_open_limit(user_id)
+            session = await sessions_sql.insert(
+                self._db,
+                user_id=user_id,
+                area=chosen_area,
+                intensity=chosen_intensity,
+                note=cleaned_note,
+                guild_id=guild_id,
+                channel_id=channel_id,
+                logged_at=now,
+            )
+            checkin_id = await self._insert_checkin(member, session.id, now + delay)
+            summary = await checkins_sql.summary(self._db, checkin_id)
+        self.delivery.schedule_changed()
+        return LoggedSession(session, summary)
+
+    async def history(self, user_id: int, limit: int = HISTORY_LENGTH) -> History:
+        latest = await sessions_sql.latest(self._db, user_id, limit)
+        answers = await answers_sql.for_sessions(self._db, [session.id for session in latest])
+        records = tuple(SessionRecord(session, tuple(answers.get(session.id, ()))) for session in latest)
+        points = sorted(
+            (answer.answered_at, answer.soreness)
+            for record in records
+            for answer in record.answers
+            if answer.answered_at is not None and answer.soreness is not None
+        )
+        return History(records, tuple(points))
+
+    async def upcoming(self, user_id: int) -> list[CheckinSummary]:
+        """The member's own pending check-ins, soonest first."""
+        return await checkins_sql.summaries(self._db, await checkins_sql.pending_ids(self._db, user_id))
+
+    async def cancel(self, user_id: int, checkin_id: int) -> CheckinSummary:
+        async with transaction(self._db):
+            if not await checkins_sql.cancel(self._db, checkin_id, user_id):
+                raise CheckinNotFound(checkin_id)
+            summary = await checkins_sql.summary(self._db, checkin_id)
+        self.delivery.schedule_changed()
+        return summary
+
+    async def take_undelivered_notices(self, user_id: int) -> list[CheckinSummary]:
+        """Check-ins that could not reach the member, each returned once so the member is told once."""
+        async with transaction(self._db):
+            return await checkins_sql.take_notices(self._db, user_id, self._clock())
+
+    # Answers to a sent check-in
+
+    async def record_soreness(self, checkin_id: int, user_id: int, level: int) -> Answer:
+        """Store (or replace) the member's answer and say which guidance fits it."""
+        if level not in set(Soreness):
+            raise BadInput("Soreness is a level from 0 (none) to 3 (severe).")
+        soreness = Soreness(level)
+        async with transaction(self._db):
+            checkin = await self._sent_checkin(checkin_id, user_id)
+            await answers_sql.record_soreness(self._db, checkin_id, user_id, soreness, self._clock())
+            resend_dropped = await checkins_sql.drop_resend(self._db, checkin_id)
+        if resend_dropped:
+            self.delivery.schedule_changed()
+        guidance = guidance_for(soreness, is_follow_up=checkin.is_follow_up)
+        return Answer(checkin_id, soreness, guidance, checkin.is_follow_up)
+
+    async def record_warning_signs(self, checkin_id: int, user_id: int) -> Answer:
+        """Note that the member reported warning signs; the UI then shows the urgent advice."""
+        async with transaction(self._db):
+            checkin = await self._sent_checkin(checkin_id, user_id)
+            await answers_sql.record_warning_signs(self._db, checkin_id, user_id, self._clock())
+        return Answer(checkin_id, None, Guidance.WARNING_SIGNS, checkin.is_follow_up)
+
+    async def snooze(self, checkin_id: int, user_id: int) -> CheckinSummary:
+        """Ask again in three hours; a second click while already snoozed changes nothing."""
+        async with transaction(self._db):
+            checkin = await self._sent_checkin(checkin_id, user_id)
+            if checkin.state is not CheckinState.PENDING:
+                await self._check_snoozable(checkin)
+                member = await self._consented_member(user_id)
+                due_at = self._clock() + SNOOZE_DELAY
+                await checkins_sql.snooze(self._db, checkin_id, due_at, planned_delivery(member, due_at))
+            summary = await checkins_sql.summary(self._db, checkin_id)
+        self.delivery.schedule_changed()
+        return summary
+
+    async def schedule_follow_up(self, checkin_id: int, user_id: int) -> CheckinSummary:
+        """One more check-in a day later; asking again returns the same follow-up."""
+        async with transaction(self._db):
+            parent = await self._sent_checkin(checkin_id, user_id)
+            if parent.is_follow_up:
+                raise CheckinClosed("This is already a follow-up, so I won't schedule another one.")
+            existing = await checkins_sql.follow_up(self._db, checkin_id)
+            if existing is not None:
+                return await checkins_sql.summary(self._db, existing.id)
+            member = await self._consented_member(user_id)
+            await self._check_open_limit(user_id)
+            due_at = self._clock() + FOLLOW_UP_DELAY
+            follow_up_id = await self._insert_checkin(member, parent.session_id, due_at, follow_up_of=checkin_id)
+            summary = await checkins_sql.summary(self._db, follow_up_id)
+        self.delivery.schedule_changed()
+        return summary
+
+    # The member's data
+
+    async def export(self, user_id: int) -> dict[str, Any]:
+        """Everything stored about the member, as JSON-ready values (times are UTC ISO text)."""
+        async with transaction(self._db):
+            return {
+                "user_id": user_id,
+                "exported_at": as_db_time(self._clock()),
+                "member": await members_sql.export(self._db, user_id),
+                "sessions": await sessions_sql.export(self._db, user_id),
+                "checkins": await checkins_sql.export(self._db, user_id),
+                "answers": await answers_sql.export(self._db, user_id),
+            }
+
+    async def delete_member_data(self, user_id: int) -> bool:
+        """Remove every row about the member, consent included, which also cancels pending check-ins."""
+        async with transaction(self._db):
+            deleted = [
+                await answers_sql.delete_for_member(self._db, user_id),
+                await checkins_sql.delete_for_member(self._db, user_id),
+                await sessions_sql.delete_for_member(self._db, user_id),
+                await members_sql.delete(self._db, user_id),
+            ]
+        self.delivery.schedule_changed()
+        return any(deleted)
+
+    async def purge_expired(self) -> int:
+        """Delete sessions (with their check-ins and answers) older than the retention period."""
+        async with transaction(self._db):
+            purged = await sessions_sql.delete_expired(self._db, self._clock() - self.retention)
+        if purged:
+            log.info("Purged %s sessions older than %s days", purged, self.retention.days)
+        return purged
+
+    # Helpers
+
+    def _checked_delay(self, check_in_after: timedelta | str | None) -> timedelta:
+        if check_in_after is None:
+            return DEFAULT_DELAY
+        delay = parse_duration(check_in_after) if isinstance(check_in_after, str) else check_in_after
+        if not self.min_delay <= delay <= MAX_DELAY:
+            raise DelayOutOfRange(format_duration(self.min_delay), format_duration(MAX_DELAY))
+        return delay
+
+    async def _consented_member(self, user_id: int) -> MemberSettings:
+        member = await members_sql.get(self._db, user_id)
+        if member is None:
+            raise ConsentRequired()
+        return member
+
+    async def _check_open_limit(self, user_id: int) -> None:
+        if await checkins_sql.count_open(self._db, user_id) >= MAX_OPEN_PER_MEMBER:
+            raise TooManyPending(MAX_OPEN_PER_MEMBER)
+
+    async def _own_checkin(self, checkin_id: int, user_id: int) -> Checkin:
+        """The check-in if it is the member's; anyone else's looks exactly like a missing one."""
+        checkin = await checkins_sql.get(self._db, checkin_id)
+        if checkin is None or checkin.user_id != user_id:
+            raise CheckinNotFound(checkin_id)
+        return checkin
+
+    async def _sent_checkin(self, checkin_id: int, user_id: int) -> Checkin:
+        checkin = await self._own_checkin(checkin_id, user_id)
+        if checkin.sent_at is None or checkin.state is CheckinState.CANCELLED:
+            raise CheckinClosed(f"Check-in #{checkin_id} hasn't been sent to you, so there is nothing to answer.")
+        return checkin
+
+    async def _check_snoozable(self, checkin: Checkin) -> None:
+        if checkin.state is CheckinState.SENDING:
+            raise CheckinClosed("I'm sending you this check-in again right now.")
+        if checkin.state is not CheckinState.SENT:
+            raise CheckinClosed("This check-in can't be put off any more, but you can still answer it.")
+        if await answers_sql.has_soreness(self._db, checkin.id):
+            raise CheckinClosed("You already answered this check-in, so there is nothing to put off.")
+        if checkin.snoozes >= MAX_SNOOZES:
+            raise SnoozeLimitReached(MAX_SNOOZES)
+
+    async def _insert_checkin(
+        self, member: MemberSettings, session_id: int, due_at: datetime, *, follow_up_of: int | None = None
+    ) -> int:
+        checkin_id = await checkins_sql.insert(
+            self._db,
+            user_id=member.user_id,
+            session_id=session_id,
+            due_at=due_at,
+            deliver_at=planned_delivery(member, due_at),
+            created_at=self._clock(),
+            follow_up_of=follow_up_of,
+        )
+        if checkin_id is None:
+            raise CheckinClosed("That follow-up is already scheduled.")
+        return checkin_id
+
+    async def _replan_pending(self, member: MemberSettings) -> None:
+        """Recompute delivery times after the member changed their zone or quiet hours."""
+        for checkin in await checkins_sql.pending_for_member(self._db, member.user_id):
+            await checkins_sql.set_deliver_at(self._db, checkin.id, planned_delivery(member, checkin.due_at))
