@@ -8,7 +8,8 @@ text a member typed can ever ping anyone.
 from __future__ import annotations
 
 import pkgutil
-import secrets
+from datetime import timedelta
+from typing import Any
 
 import aiosqlite
 import discord
@@ -16,11 +17,14 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot import exts
-from bot.errors import KneadError
+from bot.checkins.delivery import Clock, utc_now
+from bot.checkins.service import CheckinService
 from bot.library.library import Library
 from bot.log import get_logger
 from bot.settings import Settings
 from bot.storage.db import open_database
+from bot.ui.checkin_buttons import CheckinButton
+from bot.ui.errors import error_reply
 
 log = get_logger(__name__)
 
@@ -42,8 +46,6 @@ class KneadTree(app_commands.CommandTree["KneadBot"]):
 def reply_for_error(interaction: discord.Interaction, error: app_commands.AppCommandError) -> str:
     """What the member reads for an error; unexpected ones are logged with a reference id."""
     cause = getattr(error, "original", error)
-    if isinstance(cause, KneadError):
-        return str(cause)
     if isinstance(error, app_commands.CommandOnCooldown):
         return f"Easy there: you can use this again in {error.retry_after:.0f} s."
     if isinstance(error, app_commands.NoPrivateMessage):
@@ -52,17 +54,21 @@ def reply_for_error(interaction: discord.Interaction, error: app_commands.AppCom
         return "You can't use that command here."
     if isinstance(error, app_commands.TransformerError):
         return "I could not read one of the values you gave. Please check it and try again."
-    reference = secrets.token_hex(4)
     name = interaction.command.qualified_name if interaction.command else "?"
-    log.error("Unhandled error in /%s [ref %s]", name, reference, exc_info=cause)
-    return f"Sorry, something went wrong on our side. It has been logged (reference `{reference}`)."
+    return error_reply(cause, f"/{name}")
 
 
 class KneadBot(commands.Bot):
     """The bot: holds the services and loads one cog per feature from `bot/exts/`."""
 
     def __init__(
-        self, settings: Settings, library: Library, *, background_jobs: bool = True, **options: object
+        self,
+        settings: Settings,
+        library: Library,
+        *,
+        background_jobs: bool = True,
+        clock: Clock = utc_now,
+        **options: object,
     ) -> None:
         super().__init__(
             command_prefix=commands.when_mentioned,
@@ -75,6 +81,7 @@ class KneadBot(commands.Bot):
         self.settings = settings
         self.library = library
         self.background_jobs = background_jobs
+        self.clock = clock
         """False for one-off runs such as `python -m bot sync`: no scheduler may deliver from them."""
         self._db: aiosqlite.Connection | None = None
 
@@ -86,6 +93,13 @@ class KneadBot(commands.Bot):
 
     async def setup_hook(self) -> None:
         self._db = await open_database(self.settings.db)
+        self.checkins = CheckinService(
+            self._db,
+            clock=self.clock,
+            min_delay=timedelta(seconds=self.settings.min_checkin_delay),
+            retention_days=self.settings.retention_days,
+        )
+        self.add_dynamic_items(CheckinButton)
         for name in extension_names():
             await self.load_extension(name)
         if self.settings.dev_guild is not None and self.background_jobs:
@@ -114,7 +128,7 @@ class ShardedKneadBot(KneadBot, commands.AutoShardedBot):
     """KneadBot on discord.py's AutoShardedBot, for large deployments (KNEADBOT_SHARDED=true)."""
 
 
-def create_bot(settings: Settings, library: Library, *, background_jobs: bool = True, **options: object) -> KneadBot:
+def create_bot(settings: Settings, library: Library, **options: Any) -> KneadBot:
     """The bot class the settings ask for; everything else about it is the same."""
     cls = ShardedKneadBot if settings.sharded else KneadBot
-    return cls(settings, library, background_jobs=background_jobs, **options)
+    return cls(settings, library, **options)

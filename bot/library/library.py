@@ -15,7 +15,7 @@ from rapidfuzz import process, utils
 from bot.errors import NotFound
 from bot.library.faq_search import FaqIndex
 from bot.library.loader import Content
-from bot.library.models import FaqEntry, Guide, SafetyCheck, Tip
+from bot.library.models import CheckinTexts, FaqEntry, Guide, SafetyCheck, Tip
 from bot.library.queries import clean_query
 
 NEAREST_SHOWN = 3
@@ -38,6 +38,7 @@ class Library:
         self.faq = content.faq
         self.guides = content.guides
         self.safety: SafetyCheck = content.safety
+        self.checkin_texts: CheckinTexts = content.checkins
         self._faq_index = FaqIndex(content.faq)
         self._rng = rng or random.Random()  # noqa: S311 - picking a tip is not security
         self._guide_keys = {

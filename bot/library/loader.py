@@ -14,7 +14,18 @@ from typing import Any, TypeVar
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from bot.library.models import FaqEntry, FaqFile, Guide, GuideFile, SafetyCheck, SafetyFile, Tip, TipsFile
+from bot.library.models import (
+    CheckinsFile,
+    CheckinTexts,
+    FaqEntry,
+    FaqFile,
+    Guide,
+    GuideFile,
+    SafetyCheck,
+    SafetyFile,
+    Tip,
+    TipsFile,
+)
 
 EMBED_TOTAL_LIMIT = 6000
 """Discord rejects a message whose embeds hold more than this many characters in all."""
@@ -49,6 +60,7 @@ class Content:
     faq: tuple[FaqEntry, ...]
     guides: tuple[Guide, ...]
     safety: SafetyCheck
+    checkins: CheckinTexts
 
 
 def load_content(content_dir: Path) -> Content:
@@ -57,6 +69,7 @@ def load_content(content_dir: Path) -> Content:
     tips = _load(content_dir / "tips.yaml", TipsFile, problems)
     faq = _load(content_dir / "faq.yaml", FaqFile, problems)
     safety = _load(content_dir / "safety.yaml", SafetyFile, problems)
+    checkins = _load(content_dir / "checkins.yaml", CheckinsFile, problems)
     guide_paths = sorted((content_dir / "guides").glob("*.yaml"))
     if not guide_paths:
         problems.append(ContentProblem("guides/", "-", "no guide files found"))
@@ -68,9 +81,9 @@ def load_content(content_dir: Path) -> Content:
         _check_sizes("faq.yaml", faq.faq, problems)
     _check_unique("guides/", [g.id for g in guides], problems)
     _check_cautions(guides, problems)
-    if problems or tips is None or faq is None or safety is None:
+    if problems or tips is None or faq is None or safety is None or checkins is None:
         raise ContentError(problems)
-    return Content(tuple(tips.tips), tuple(faq.faq), tuple(guides), safety.safety)
+    return Content(tuple(tips.tips), tuple(faq.faq), tuple(guides), safety.safety, checkins.checkins)
 
 
 def _load(path: Path, model: type[Model], problems: list[ContentProblem]) -> Model | None:

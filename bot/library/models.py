@@ -101,6 +101,34 @@ class SafetyCheck(Strict):
         return value
 
 
+class Guidance(Strict):
+    title: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]
+    text: Paragraph
+    sources: Sources
+
+
+class CheckinTexts(Strict):
+    """What a recovery check-in asks, and the advice each kind of answer gets."""
+
+    question: Annotated[str, StringConstraints(min_length=10, max_length=200)]
+    reassure: Guidance
+    moderate: Guidance
+    severe: Guidance
+    warning_signs: Guidance
+
+    @field_validator("question")
+    @classmethod
+    def _question_has_placeholders(cls, value: str) -> str:
+        missing = [name for name in ("{area}", "{when}", "{intensity}") if name not in value]
+        if missing:
+            raise ValueError(f"question must contain {', '.join(missing)}")
+        return value
+
+
+class CheckinsFile(Strict):
+    checkins: CheckinTexts
+
+
 class TipsFile(Strict):
     tips: Annotated[list[Tip], Field(min_length=1)]
 

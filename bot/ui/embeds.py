@@ -26,7 +26,7 @@ OUTCOME_COLOURS = {
 }
 
 
-def _sources(sources: Sequence[Source]) -> str:
+def sources_text(sources: Sequence[Source]) -> str:
     return "\n".join(f"[{source.name}]({source.url})" for source in sources)
 
 
@@ -36,14 +36,14 @@ def _titled(topic: str) -> str:
 
 def tip_embed(tip: Tip) -> discord.Embed:
     embed = discord.Embed(title=f"Tip · {_titled(tip.topic)}", description=tip.text, colour=TIP_COLOUR)
-    embed.add_field(name="Source", value=_sources(tip.sources), inline=False)
+    embed.add_field(name="Source", value=sources_text(tip.sources), inline=False)
     return embed.set_footer(text=DISCLAIMER)
 
 
 def faq_embed(entry: FaqEntry) -> discord.Embed:
     colour = WARNING_COLOUR if entry.red_flag else FAQ_COLOUR
     embed = discord.Embed(title=entry.question, description=entry.answer, colour=colour)
-    embed.add_field(name="Sources", value=_sources(entry.sources), inline=False)
+    embed.add_field(name="Sources", value=sources_text(entry.sources), inline=False)
     return embed.set_footer(text=DISCLAIMER)
 
 
@@ -69,7 +69,7 @@ def guide_page_embed(cursor: StepCursor) -> discord.Embed:
         embed.add_field(name="Who it suits", value=guide.suits, inline=False)
         embed.add_field(name="Cautions", value=guide.cautions_text(), inline=False)
     if cursor.is_last:
-        embed.add_field(name="Sources", value=_sources(guide.sources), inline=False)
+        embed.add_field(name="Sources", value=sources_text(guide.sources), inline=False)
     return embed.set_footer(text=DISCLAIMER)
 
 
@@ -83,7 +83,7 @@ def safety_result_embed(result: SafetyResult, check: SafetyCheck) -> discord.Emb
     embed = discord.Embed(title=result.text.title, description=result.text.text, colour=OUTCOME_COLOURS[result.outcome])
     for question in result.ticked[:10]:
         embed.add_field(name=question.label, value=question.advice, inline=False)
-    embed.add_field(name="Sources", value=_sources(check.sources), inline=False)
+    embed.add_field(name="Sources", value=sources_text(check.sources), inline=False)
     return embed.set_footer(text=DISCLAIMER)
 
 

@@ -80,6 +80,19 @@ def safety() -> dict:
     }
 
 
+def checkin_texts() -> dict:
+    def advice(title: str) -> dict:
+        return {"title": title, "text": f"{title}: what to do next, never a diagnosis.", "sources": [SOURCE]}
+
+    return {
+        "question": "How do your {area} feel after {when} {intensity} massage?",
+        "reassure": advice("Reassure"),
+        "moderate": advice("Moderate"),
+        "severe": advice("Severe"),
+        "warning_signs": advice("Warning signs"),
+    }
+
+
 def write_content(
     root: Path,
     *,
@@ -94,6 +107,7 @@ def write_content(
     default_faqs = [faq("clots", "Can massage cause blood clots?", ["dvt"]), faq("sore", "Why am I sore after?")]
     _dump(root / "faq.yaml", {"faq": faqs if faqs is not None else default_faqs})
     _dump(root / "safety.yaml", {"safety": safety_check if safety_check is not None else safety()})
+    _dump(root / "checkins.yaml", {"checkins": checkin_texts()})
     for item in guides if guides is not None else [guide("calf", "Calf massage")]:
         _dump(root / "guides" / f"{item['id']}.yaml", {"guide": item})
     return root

@@ -1,0 +1,116 @@
+"""CheckinCourier: puts one claimed check-in in front of its member, and settles its row.
+
+Delivery order: the member's DM (one request when the DM channel id is cached), else the server
+channel the session was logged in, mentioning only that member, else "undeliverable" so the member
+is told next time. Discord's rate limits (429) are waited out by discord.py itself; server errors
+that outlast its retries put the row back with a growing delay. Every send carries the row's nonce,
+so a resend after a crash is dropped by Discord instead of reaching the member twice.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Sequence
+from datetime import timedelta
+from typing import TYPE_CHECKING
+
+import aiohttp
+import discord
+
+from bot.checkins.delivery import retry_delay
+from bot.checkins.models import DueCheckin
+from bot.log import get_logger
+from bot.ui.checkin_buttons import checkin_view
+from bot.ui.checkins import checkin_embed, checkin_id_in
+
+if TYPE_CHECKING:
+    from bot.app import KneadBot
+
+NONCE_WINDOW = timedelta(minutes=2)
+"""Discord drops a repeated nonce for a few minutes; within this, resending is safe on its own."""
+HISTORY_SEARCHED = 50
+
+log = get_logger(__name__)
+
+
+class CheckinCourier:
+    def __init__(self, bot: KneadBot) -> None:
+        self.bot = bot
+        self.delivery = bot.checkins.delivery
+
+    async def deliver(self, due: DueCheckin) -> None:
+        """Send `due` and record the result; never raises for a Discord answer."""
+        try:
+            message = await self._send(due)
+        except (discord.DiscordServerError, aiohttp.ClientError, TimeoutError) as error:
+            state = await self.delivery.retry_later(due.checkin_id, self.bot.clock() + retry_delay(due.attempt))
+            log.warning("Check-in %s not delivered (%s); now %s", due.checkin_id, type(error).__name__, state)
+            return
+        if message is None:
+            await self.delivery.mark_undeliverable(due.checkin_id, "DMs closed and no server channel to post in")
+            log.info("Check-in %s undeliverable: DMs closed", due.checkin_id)
+            return
+        await self.delivery.mark_sent(due.checkin_id, message.channel.id, message.id)
+
+    async def reconcile(self, stale: Sequence[DueCheckin]) -> None:
+        """Settle rows a crash left in "sending": found in the channel means sent, else send again."""
+        for due in stale:
+            if self.bot.clock() - due.claimed_at > NONCE_WINDOW:
+                found = await self._find_sent(due)
+                if found is not None:
+                    await self.delivery.mark_sent(due.checkin_id, found.channel.id, found.id)
+                    continue
+            await self.deliver(due)
+
+    async def _send(self, due: DueCheckin) -> discord.Message | None:
+        embed, view = checkin_embed(due, self.bot.library.checkin_texts, self.bot.clock()), checkin_view(due.checkin_id)
+        try:
+            dm = await self._dm_channel(due)
+            return await dm.send(embed=embed, view=view, nonce=due.nonce)
+        except (discord.Forbidden, discord.NotFound):
+            channel = self._fallback_channel(due)
+            if channel is None:
+                return None
+            only_them = discord.AllowedMentions(everyone=False, roles=False, users=[discord.Object(due.user_id)])
+            return await channel.send(
+                f"<@{due.user_id}>", embed=embed, view=view, nonce=due.nonce, allowed_mentions=only_them
+            )
+
+    async def _dm_channel(self, due: DueCheckin) -> discord.PartialMessageable:
+        channel_id = due.dm_channel_id
+        if channel_id is None:
+            data = await self.bot.http.start_private_message(due.user_id)
+            channel_id = int(data["id"])
+            await self.delivery.remember_dm_channel(due.user_id, channel_id)
+        return self.bot.get_partial_messageable(channel_id, type=discord.ChannelType.private)
+
+    def _fallback_channel(self, due: DueCheckin) -> discord.TextChannel | discord.Thread | None:
+        """The server channel the session was logged in, if the bot can still post an embed there."""
+        if due.channel_id is None:
+            return None
+        channel = self.bot.get_channel(due.channel_id)
+        if not isinstance(channel, discord.TextChannel | discord.Thread):
+            return None
+        permissions = channel.permissions_for(channel.guild.me)
+        can_post = permissions.view_channel and permissions.embed_links
+        can_post = can_post and (
+            permissions.send_messages_in_threads if isinstance(channel, discord.Thread) else permissions.send_messages
+        )
+        return channel if can_post else None
+
+    async def _find_sent(self, due: DueCheckin) -> discord.Message | None:
+        """Look for this check-in's own message among the recent ones where it could have gone."""
+        channels: list[discord.abc.Messageable] = []
+        with contextlib.suppress(discord.HTTPException):  # no DM channel: only the server channel is left
+            channels.append(await self._dm_channel(due))
+        if (fallback := self._fallback_channel(due)) is not None:
+            channels.append(fallback)
+        for channel in channels:
+            try:
+                async for message in channel.history(limit=HISTORY_SEARCHED):
+                    mine = self.bot.user is not None and message.author.id == self.bot.user.id
+                    if mine and any(checkin_id_in(embed) == due.checkin_id for embed in message.embeds):
+                        return message
+            except (discord.Forbidden, discord.NotFound):
+                continue
+        return None

@@ -1,0 +1,237 @@
+"""/session, /settings and /mydata: log massages, get recovery check-ins, and control your data.
+
+Thin by design: every rule (consent, limits, ownership) is in CheckinService; this cog turns
+interactions into calls on it, renders the answers, and runs the scheduler that delivers check-ins.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import json
+from datetime import timedelta
+
+import discord
+from discord import app_commands
+from discord.ext import commands, tasks
+
+from bot.app import KneadBot
+from bot.checkins.errors import ConsentRequired
+from bot.checkins.models import Area, CheckinSummary, Intensity
+from bot.checkins.scheduler import CheckinScheduler
+from bot.checkins.timezones import timezone_suggestions
+from bot.exts._checkin_courier import CheckinCourier
+from bot.exts._member import member_command
+from bot.log import get_logger
+from bot.ui.charts import MIN_POINTS, soreness_chart
+from bot.ui.checkins import (
+    AREA_WORDS,
+    checkin_line,
+    consent_embed,
+    history_embed,
+    logged_embed,
+    undelivered_text,
+    upcoming_embed,
+)
+from bot.ui.confirm import ConfirmView
+
+LOG_COOLDOWN_USES, LOG_COOLDOWN_SECONDS = 3, 60.0
+AREA_CHOICES = [app_commands.Choice(name=AREA_WORDS[a].replace("legs", "whole legs"), value=a.value) for a in Area]
+INTENSITY_CHOICES = [app_commands.Choice(name=i.value, value=i.value) for i in Intensity]
+
+log = get_logger(__name__)
+
+
+class Checkins(commands.Cog):
+    session = app_commands.Group(name="session", description="Log a massage and get a recovery check-in.")
+    settings = app_commands.Group(name="settings", description="Your time zone and quiet hours for check-ins.")
+    mydata = app_commands.Group(name="mydata", description="Export or delete everything kneadbot stores about you.")
+
+    def __init__(self, bot: KneadBot) -> None:
+        self.bot = bot
+        self.service = bot.checkins
+        self.courier = CheckinCourier(bot)
+        self.scheduler = CheckinScheduler(self.service.delivery, self.courier.deliver, clock=bot.clock)
+        self._starting: asyncio.Task[None] | None = None
+
+    async def cog_load(self) -> None:
+        if self.bot.background_jobs:
+            self._starting = asyncio.create_task(self._start_when_ready(), name="checkins-start")
+            self.purge_expired.start()
+
+    async def cog_unload(self) -> None:
+        self.purge_expired.cancel()
+        if self._starting is not None:
+            self._starting.cancel()
+        await self.scheduler.stop()
+
+    async def _start_when_ready(self) -> None:
+        """Settle deliveries a crash cut off, then let the scheduler deliver what is due (late ones too)."""
+        await self.bot.wait_until_ready()
+        await self.courier.reconcile(await self.service.delivery.stale_sending(timedelta(0)))
+        self.scheduler.start()
+
+    @tasks.loop(hours=24)
+    async def purge_expired(self) -> None:
+        removed = await self.service.purge_expired()
+        if removed:
+            log.info("Purged %s sessions past the retention period", removed)
+
+    @commands.Cog.listener()
+    async def on_app_command_completion(self, interaction: discord.Interaction, _command: object) -> None:
+        """Tell a member, once, about check-ins that could not reach them."""
+        missed = await self.service.take_undelivered_notices(interaction.user.id)
+        if missed:
+            await interaction.followup.send(undelivered_text(missed), ephemeral=True)
+
+    @session.command(name="log")
+    @app_commands.choices(area=AREA_CHOICES, intensity=INTENSITY_CHOICES)
+    @app_commands.checks.cooldown(LOG_COOLDOWN_USES, LOG_COOLDOWN_SECONDS, key=lambda i: i.user.id)
+    @member_command
+    async def log_session(
+        self,
+        interaction: discord.Interaction,
+        area: app_commands.Choice[str],
+        intensity: app_commands.Choice[str],
+        checkin_in: app_commands.Range[str, 1, 20] | None = None,
+        note: app_commands.Range[str, 1, 200] | None = None,
+    ) -> None:
+        """Log a massage; I will ask how you feel afterwards.
+
+        Args:
+            area: Which part of the legs was massaged.
+            intensity: How firm the pressure was.
+            checkin_in: When to check in, such as 90m, 24h, 2d or 1d12h (default 24h).
+            note: Anything you want to remember about it (200 characters at most).
+        """
+
+        async def log_it() -> discord.Embed:
+            logged = await self.service.log_session(
+                interaction.user.id,
+                area.value,
+                intensity.value,
+                check_in_after=checkin_in,
+                note=note,
+                guild_id=interaction.guild_id,
+                channel_id=interaction.channel_id if interaction.guild_id else None,
+            )
+            return logged_embed(logged)
+
+        try:
+            embed = await log_it()
+        except ConsentRequired:
+            await self._ask_consent(interaction, log_it)
+            return
+        await interaction.response.send_message(embed=embed, ephemeral=True)
+
+    async def _ask_consent(self, interaction: discord.Interaction, log_it: object) -> None:
+        async def agreed(click: discord.Interaction) -> None:
+            await self.service.give_consent(click.user.id)
+            embed = await log_it()  # type: ignore[operator]
+            await click.response.edit_message(content="Thank you.", embed=embed, view=None)
+
+        view = ConfirmView(interaction.user.id, agreed, confirm_label="I agree")
+        embed = consent_embed(self.bot.settings.retention_days)
+        await interaction.response.send_message(embed=embed, view=view, ephemeral=True)
+        view.origin = interaction
+
+    @session.command(name="history")
+    @member_command
+    async def history(self, interaction: discord.Interaction) -> None:
+        """Your last 10 sessions and how sore you were after them."""
+        history = await self.service.history(interaction.user.id)
+        embed = history_embed(history)
+        if len(history.soreness_points) < MIN_POINTS:
+            await interaction.response.send_message(embed=embed, ephemeral=True)
+            return
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        png = await asyncio.to_thread(soreness_chart, history.soreness_points)
+        embed.set_image(url="attachment://soreness.png")
+        await interaction.followup.send(embed=embed, file=discord.File(io.BytesIO(png), "soreness.png"), ephemeral=True)
+
+    @session.command(name="upcoming")
+    @member_command
+    async def upcoming(self, interaction: discord.Interaction) -> None:
+        """Check-ins that are still to come."""
+        pending = await self.service.upcoming(interaction.user.id)
+        await interaction.response.send_message(embed=upcoming_embed(pending), ephemeral=True)
+
+    @session.command(name="cancel")
+    @member_command
+    async def cancel(self, interaction: discord.Interaction, checkin: app_commands.Range[int, 1]) -> None:
+        """Cancel one of your upcoming check-ins.
+
+        Args:
+            checkin: Which check-in; pick it from the list.
+        """
+        cancelled = await self.service.cancel(interaction.user.id, checkin)
+        await interaction.response.send_message(f"Cancelled {checkin_line(cancelled)}.", ephemeral=True)
+
+    @cancel.autocomplete("checkin")
+    async def _own_pending(self, interaction: discord.Interaction, _current: str) -> list[app_commands.Choice[int]]:
+        """Only the member's own pending check-ins are ever offered."""
+        pending = await self.service.upcoming(interaction.user.id)
+        return [app_commands.Choice(name=choice_name(c), value=c.id) for c in pending[:25]]
+
+    @settings.command(name="timezone")
+    @member_command
+    async def timezone(self, interaction: discord.Interaction, name: app_commands.Range[str, 1, 64]) -> None:
+        """Set your time zone, so quiet hours and dates are yours.
+
+        Args:
+            name: An IANA time zone such as Europe/London or America/New_York.
+        """
+        zone = await self.service.set_timezone(interaction.user.id, name)
+        await interaction.response.send_message(f"Your time zone is now **{zone}**.", ephemeral=True)
+
+    @timezone.autocomplete("name")
+    async def _zones(self, _interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+        return [app_commands.Choice(name=zone, value=zone) for zone in timezone_suggestions(current[:64])]
+
+    @settings.command(name="quiet-hours")
+    @member_command
+    async def quiet_hours(
+        self,
+        interaction: discord.Interaction,
+        start: app_commands.Range[str, 1, 5] | None = None,
+        end: app_commands.Range[str, 1, 5] | None = None,
+    ) -> None:
+        """Hours when check-ins wait (your local time); leave both empty to turn them off.
+
+        Args:
+            start: When quiet hours begin, such as 22:00.
+            end: When they end, such as 07:30.
+        """
+        quiet = await self.service.set_quiet_hours(interaction.user.id, start, end)
+        text = "Quiet hours are off." if quiet is None else f"Quiet hours: {quiet.start:%H:%M}–{quiet.end:%H:%M}."
+        await interaction.response.send_message(text, ephemeral=True)
+
+    @mydata.command(name="export")
+    @member_command
+    async def export(self, interaction: discord.Interaction) -> None:
+        """A copy of everything kneadbot stores about you, as a JSON file."""
+        data = json.dumps(await self.service.export(interaction.user.id), indent=2, ensure_ascii=False)
+        file = discord.File(io.BytesIO(data.encode()), filename="kneadbot-my-data.json")
+        await interaction.response.send_message("Here is everything I store about you.", file=file, ephemeral=True)
+
+    @mydata.command(name="delete")
+    @member_command
+    async def delete(self, interaction: discord.Interaction) -> None:
+        """Erase everything kneadbot stores about you and cancel your check-ins."""
+
+        async def erase(click: discord.Interaction) -> None:
+            await self.service.delete_member_data(click.user.id)
+            await click.response.edit_message(content="Done: everything of yours is erased.", embed=None, view=None)
+
+        view = ConfirmView(interaction.user.id, erase, confirm_label="Delete everything", danger=True)
+        text = "This erases your sessions, answers and settings and cancels your check-ins. It cannot be undone."
+        await interaction.response.send_message(text, view=view, ephemeral=True)
+        view.origin = interaction
+
+
+def choice_name(checkin: CheckinSummary) -> str:
+    return f"#{checkin.id} {AREA_WORDS[checkin.area]}, {checkin.intensity.value}, {checkin.deliver_at:%d %b %H:%M} UTC"
+
+
+async def setup(bot: KneadBot) -> None:
+    await bot.add_cog(Checkins(bot))

@@ -1,0 +1,97 @@
+"""Check-in buttons that keep working after a restart.
+
+One `DynamicItem` covers every check-in button: its custom_id holds the check-in id and the action,
+so any running bot can rebuild it from a click. Who may act is decided by the service from the
+clicker's id, never from the custom_id, so a forged id reaches only the clicker's own check-ins.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Self, cast
+
+import discord
+
+from bot.checkins.models import Answer, Soreness
+from bot.ui.checkins import SORENESS_LABELS, guidance_embed
+from bot.ui.errors import error_reply
+
+if TYPE_CHECKING:
+    from bot.app import KneadBot
+
+
+@dataclass(frozen=True)
+class ButtonLook:
+    label: str
+    style: discord.ButtonStyle
+    row: int
+
+
+LOOKS = {
+    **{f"s{level.value}": ButtonLook(SORENESS_LABELS[level], discord.ButtonStyle.secondary, 0) for level in Soreness},
+    "warn": ButtonLook("Warning signs", discord.ButtonStyle.danger, 1),
+    "later": ButtonLook("Ask me later", discord.ButtonStyle.secondary, 1),
+    "again": ButtonLook("Check again tomorrow", discord.ButtonStyle.primary, 0),
+}
+
+
+class CheckinButton(
+    discord.ui.DynamicItem[discord.ui.Button[Any]],
+    template=r"kb:ci:(?P<id>\d{1,20}):(?P<action>s[0-3]|warn|later|again)",
+):
+    """A button on a check-in (or on the advice after it): answer, warning signs, snooze, follow-up."""
+
+    def __init__(self, checkin_id: int, action: str) -> None:
+        look = LOOKS[action]
+        super().__init__(
+            discord.ui.Button(
+                label=look.label, style=look.style, row=look.row, custom_id=f"kb:ci:{checkin_id}:{action}"
+            )
+        )
+        self.checkin_id, self.action = checkin_id, action
+
+    @classmethod
+    async def from_custom_id(
+        cls, _interaction: discord.Interaction, _item: discord.ui.Item[Any], match: re.Match[str], /
+    ) -> Self:
+        return cls(int(match["id"]), match["action"])
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        try:
+            await self._act(interaction, cast("KneadBot", interaction.client))
+        except Exception as error:
+            text = error_reply(error, f"check-in button {self.action}")
+            await interaction.response.send_message(text, ephemeral=True)
+
+    async def _act(self, interaction: discord.Interaction, bot: KneadBot) -> None:
+        checkins, user_id = bot.checkins, interaction.user.id
+        if self.action.startswith("s"):
+            answer = await checkins.record_soreness(self.checkin_id, user_id, int(self.action[1]))
+            await _send_guidance(interaction, bot, answer)
+        elif self.action == "warn":
+            await _send_guidance(interaction, bot, await checkins.record_warning_signs(self.checkin_id, user_id))
+        elif self.action == "later":
+            summary = await checkins.snooze(self.checkin_id, user_id)
+            when = discord.utils.format_dt(summary.deliver_at, "R")
+            await interaction.response.send_message(f"OK, I will ask again {when}.", ephemeral=True)
+        else:
+            summary = await checkins.schedule_follow_up(self.checkin_id, user_id)
+            when = discord.utils.format_dt(summary.deliver_at, "R")
+            await interaction.response.send_message(f"I will check on you again {when}.", ephemeral=True)
+
+
+async def _send_guidance(interaction: discord.Interaction, bot: KneadBot, answer: Answer) -> None:
+    view = discord.ui.View(timeout=None)
+    if answer.offers_follow_up:
+        view.add_item(CheckinButton(answer.checkin_id, "again"))
+    embed = guidance_embed(bot.library.checkin_texts, answer.guidance)
+    await interaction.response.send_message(embed=embed, view=view, ephemeral=True)
+
+
+def checkin_view(checkin_id: int) -> discord.ui.View:
+    """None / Mild / Moderate / Severe, then Warning signs and Ask me later."""
+    view = discord.ui.View(timeout=None)
+    for action in ("s0", "s1", "s2", "s3", "warn", "later"):
+        view.add_item(CheckinButton(checkin_id, action))
+    return view
