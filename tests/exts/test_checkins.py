@@ -1,0 +1,147 @@
+"""Recovery check-ins through the real client: consent, delivery, answers, restarts and faults."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from tests.checkins.support import FakeClock
+from tests.exts.checkin_steps import agree_and_log, button_id, rows, run_scheduler
+from tests.exts.harness import running_kneadbot
+from tests.fakediscord import FakeDiscord, InteractionReply, User
+
+CALVES_FIRM = {"area": "calves", "intensity": "firm"}
+STRANGER = User(id=777_000_000_000_000_001, username="stranger")
+SENT = r"^/channels/\d+/messages$"
+
+
+async def test_first_log_asks_consent_and_stores_nothing_before_it(fake_discord: FakeDiscord, tmp_path: Path) -> None:
+    db_path = tmp_path / "kb.sqlite3"
+    async with running_kneadbot(fake_discord, db_path):
+        prompt = await fake_discord.interaction_reply(await fake_discord.slash("session log", CALVES_FIRM))
+        assert await rows(db_path, "SELECT * FROM sessions") == []
+        assert await rows(db_path, "SELECT * FROM members") == []
+        agreed = await fake_discord.interaction_reply(await fake_discord.click(prompt, button_id(prompt, "I agree")))
+        second = await fake_discord.interaction_reply(await fake_discord.slash("session log", CALVES_FIRM))
+    assert prompt.ephemeral
+    assert "/mydata delete" in prompt.embeds[0]["description"]
+    assert agreed.embeds[0]["title"] == "Session logged"
+    when = agreed.embeds[0]["fields"][2]["value"]
+    assert when.startswith("<t:") and ":F>" in when and ":R>" in when  # Discord's own timestamp format
+    assert second.embeds[0]["title"] == "Session logged"  # consent is asked once
+    assert len(await rows(db_path, "SELECT * FROM sessions")) == 2
+
+
+async def test_check_in_arrives_by_dm_once_and_answers_update_one_row(
+    fake_discord: FakeDiscord, tmp_path: Path
+) -> None:
+    clock, db_path, alice = FakeClock(), tmp_path / "kb.sqlite3", fake_discord.user.id
+    async with running_kneadbot(fake_discord, db_path, clock=clock) as bot:
+        await agree_and_log(fake_discord, CALVES_FIRM)
+        await run_scheduler(bot, clock, hours=23)
+        assert fake_discord.dm_messages(alice) == []
+        await run_scheduler(bot, clock, hours=1, seconds=1)
+        await run_scheduler(bot, clock, hours=1)
+        [message] = fake_discord.dm_messages(alice)
+        moderate = await click(fake_discord, message, "Moderate")
+        severe = await click(fake_discord, message, "Severe")
+        stranger = await click(fake_discord, message, "None", user=STRANGER)
+    assert message["embeds"][0]["title"] == "How do your calves feel after yesterday's firm massage?"
+    assert {"None", "Mild", "Moderate", "Severe", "Warning signs", "Ask me later"} <= _labels(message)
+    assert moderate.ephemeral
+    assert moderate.embeds[0]["title"] == "Moderate soreness, thanks for telling me"
+    assert _labels(moderate) == {"Check again tomorrow"}
+    assert severe.embeds[0]["title"] == "That is more soreness than a massage should leave"
+    assert "see a doctor" in severe.embeds[0]["description"]
+    assert stranger.ephemeral
+    assert stranger.content.startswith("I couldn't find check-in #1 among yours")
+    assert await rows(db_path, "SELECT soreness FROM answers") == [(3,)]
+    assert await rows(db_path, "SELECT state FROM checkins") == [("sent",)]
+
+
+async def test_warning_signs_send_the_member_to_urgent_care(fake_discord: FakeDiscord, tmp_path: Path) -> None:
+    clock = FakeClock()
+    async with running_kneadbot(fake_discord, tmp_path / "kb.sqlite3", clock=clock) as bot:
+        await agree_and_log(fake_discord, {**CALVES_FIRM, "checkin_in": "2h"})
+        await run_scheduler(bot, clock, hours=2)
+        [message] = fake_discord.dm_messages(fake_discord.user.id)
+        state = await fake_discord.click(message, button_id(message, "Warning signs"))
+        reply = await fake_discord.interaction_reply(state)
+    description = reply.embeds[0]["description"]
+    assert reply.embeds[0]["title"] == "Please get medical help now"
+    assert "emergency" in description and "swollen" in description and "dark urine" in description
+    assert "cannot tell what is causing this" in description
+
+
+async def test_check_in_survives_a_restart_and_arrives_once_saying_it_is_late(
+    fake_discord: FakeDiscord, tmp_path: Path
+) -> None:
+    clock, db_path, alice = FakeClock(), tmp_path / "kb.sqlite3", fake_discord.user.id
+    async with running_kneadbot(fake_discord, db_path, clock=clock):
+        await agree_and_log(fake_discord, {**CALVES_FIRM, "checkin_in": "1d"})
+    clock.advance(hours=30)  # the bot was down when the check-in fell due
+    async with running_kneadbot(fake_discord, db_path, clock=clock) as bot:
+        await run_scheduler(bot, clock)
+        await run_scheduler(bot, clock, minutes=5)
+        [message] = fake_discord.dm_messages(alice)
+        # The buttons were made by the previous process: they still work.
+        reply = await fake_discord.interaction_reply(await fake_discord.click(message, button_id(message, "Mild")))
+    assert "6h late" in message["embeds"][0]["description"]
+    assert reply.embeds[0]["title"] == "Thanks, glad to hear it"
+    assert await rows(db_path, "SELECT state FROM checkins") == [("sent",)]
+
+
+async def test_closed_dms_fall_back_to_the_server_channel_pinging_only_the_member(
+    fake_discord: FakeDiscord, tmp_path: Path
+) -> None:
+    clock, alice = FakeClock(), fake_discord.user.id
+    fake_discord.close_dms(alice)
+    async with running_kneadbot(fake_discord, tmp_path / "kb.sqlite3", clock=clock) as bot:
+        await agree_and_log(fake_discord, {**CALVES_FIRM, "checkin_in": "1h", "note": "@everyone ouch"})
+        await run_scheduler(bot, clock, hours=1)
+    [posted] = [m for m in fake_discord.messages() if m["embeds"]]
+    assert posted["content"] == f"<@{alice}>"
+    [sent] = [r for r in fake_discord.requests_to("POST", SENT) if r.status == 200]
+    assert sent.json["allowed_mentions"] == {"parse": [], "users": [alice]}
+    assert "@everyone" not in json.dumps(posted)
+
+
+async def test_closed_dms_without_a_channel_tell_the_member_once(fake_discord: FakeDiscord, tmp_path: Path) -> None:
+    clock, db_path, alice = FakeClock(), tmp_path / "kb.sqlite3", fake_discord.user.id
+    fake_discord.close_dms(alice)
+    async with running_kneadbot(fake_discord, db_path, clock=clock) as bot:
+        await agree_and_log(fake_discord, {**CALVES_FIRM, "checkin_in": "1h"}, dm=True)
+        await run_scheduler(bot, clock, hours=1)
+        first = await fake_discord.slash("tip", dm=True)
+        [notice] = await fake_discord.wait_followups(first)
+        second = await fake_discord.slash("tip", dm=True)
+        await fake_discord.interaction_reply(second)
+        await fake_discord.settle()
+    assert await rows(db_path, "SELECT state FROM checkins") == [("undeliverable",)]
+    assert "could not reach you by DM" in notice["content"]
+    assert fake_discord.followups(second) == []
+    assert len(fake_discord.requests_to("POST", SENT)) == 1  # tried once, no endless retries
+
+
+async def test_rate_limits_and_server_errors_are_retried_without_doubling(
+    fake_discord: FakeDiscord, tmp_path: Path
+) -> None:
+    clock, db_path, alice = FakeClock(), tmp_path / "kb.sqlite3", fake_discord.user.id
+    async with running_kneadbot(fake_discord, db_path, clock=clock) as bot:
+        await agree_and_log(fake_discord, {**CALVES_FIRM, "checkin_in": "1h"})
+        await agree_and_log(fake_discord, {"area": "feet", "intensity": "light", "checkin_in": "1h"})
+        fake_discord.fail_next("POST", SENT, status=429, retry_after=0.05)
+        fake_discord.fail_next("POST", SENT, status=500)
+        await run_scheduler(bot, clock, hours=1)
+    assert len(fake_discord.dm_messages(alice)) == 2
+    assert await rows(db_path, "SELECT state FROM checkins") == [("sent",), ("sent",)]
+    assert [r.status for r in fake_discord.requests_to("POST", SENT)].count(200) == 2
+
+
+async def click(fake: FakeDiscord, message: dict, label: str, **who: object) -> InteractionReply:
+    return await fake.interaction_reply(await fake.click(message, button_id(message, label), **who))
+
+
+def _labels(message: object) -> set[str]:
+    rows_ = message.components if hasattr(message, "components") else message["components"]  # type: ignore[index]
+    return {c["label"] for row in rows_ for c in row["components"]}
