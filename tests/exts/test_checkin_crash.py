@@ -22,7 +22,6 @@ from tests.exts.checkin_steps import agree_and_log, rows, run_scheduler
 from tests.exts.harness import real_library, running_kneadbot
 from tests.fakediscord import FakeDiscord
 
-
 NONCE_WINDOW_MINUTES = 5
 
 
