@@ -1,0 +1,98 @@
+"""What the daily-tip services hand out: plain frozen values, built by bot/storage, shown by bot/ui."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from enum import StrEnum
+
+from bot.library.models import Tip
+
+NONCE_MAX_LENGTH = 25
+"""Discord accepts message nonces of at most 25 characters."""
+
+
+class ScheduleState(StrEnum):
+    ACTIVE = "active"
+    DISABLED = "disabled"
+    """Turned off by the bot (channel deleted, permission lost); `disabled_reason` says why."""
+
+
+class PostState(StrEnum):
+    CLAIMED = "claimed"
+    """The day is taken: the tip is being posted, or the bot stopped before it knew the outcome."""
+    POSTED = "posted"
+    FAILED = "failed"
+    UNCONFIRMED = "unconfirmed"
+    """Found still claimed long after: a crash or restart mid-post. Never posted again that day."""
+
+
+@dataclass(frozen=True)
+class DailySchedule:
+    guild_id: int
+    channel_id: int
+    post_time: time
+    timezone: str
+    state: ScheduleState
+    next_local_date: date | None
+    next_run_at: datetime | None
+    disabled_reason: str | None
+    disabled_at: datetime | None
+    set_by: int
+    set_at: datetime
+
+
+@dataclass(frozen=True)
+class DailyPost:
+    """One server's outcome for one local day; there is at most one per (guild_id, local_date)."""
+
+    guild_id: int
+    local_date: date
+    state: PostState
+    channel_id: int
+    tip_id: str
+    nonce: str
+    claimed_at: datetime
+    posted_at: datetime | None
+    message_id: int | None
+    problem: str | None
+
+
+@dataclass(frozen=True)
+class DailyTipStatus:
+    """What /daily-tip show and /config show display."""
+
+    schedule: DailySchedule
+    last_post: DailyPost | None
+
+
+@dataclass(frozen=True)
+class DailyClaim:
+    """A day's tip, claimed for one server: the Discord side posts `tip` to `channel_id` with `nonce`.
+
+    `scheduled_at` is when it was due (UTC); the claim may come later the same local day after downtime.
+    """
+
+    guild_id: int
+    channel_id: int
+    local_date: date
+    tip: Tip
+    nonce: str
+    scheduled_at: datetime
+
+
+def daily_nonce(guild_id: int, local_date: date) -> str:
+    """The same nonce for the same server and day, across retries and restarts: Discord drops a
+    second message with a nonce it saw from us a few minutes before, so a retried send cannot double.
+    "kd" + YYYYMMDD + the guild id in base 36 (13 characters at most for a 64-bit id) = 23 characters."""
+    return f"kd{local_date:%Y%m%d}{_base36(guild_id)}"
+
+
+def _base36(number: int) -> str:
+    digits = "0123456789abcdefghijklmnopqrstuvwxyz"
+    text = ""
+    while True:
+        number, remainder = divmod(number, 36)
+        text = digits[remainder] + text
+        if number == 0:
+            return text

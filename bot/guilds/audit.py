@@ -1,0 +1,68 @@
+"""AuditTrail: who did what, when, in each server, written in the same transaction as the change.
+
+Services call `write` inside their own transaction, so an action and its audit line are stored
+together or not at all, then `publish` after the commit, so listeners (the Discord side mirrors
+entries to the server's log channel) only ever hear about actions that really happened.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+import aiosqlite
+
+from bot.guilds.models import AuditAction, AuditEntry
+from bot.log import get_logger
+from bot.storage import audit as audit_sql
+from bot.storage import guilds as guilds_sql
+
+Clock = Callable[[], datetime]
+AuditListener = Callable[[AuditEntry], None]
+
+RECENT_SHOWN = 20
+KEPT_PER_GUILD = 500
+
+log = get_logger(__name__)
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class AuditTrail:
+    """The per-server log of moderator actions; shared by every service that changes a server."""
+
+    def __init__(self, db: aiosqlite.Connection, *, clock: Clock = utc_now) -> None:
+        self._db, self._clock = db, clock
+        self._listeners: list[AuditListener] = []
+
+    def on_record(self, listener: AuditListener) -> None:
+        """Call `listener` with each entry once it is committed; it must not block (schedule a task)."""
+        self._listeners.append(listener)
+
+    async def write(self, guild_id: int, actor_id: int | None, action: AuditAction, detail: str) -> AuditEntry:
+        """Store one entry; call inside the caller's transaction, then `publish` after it commits."""
+        now = self._clock()
+        await guilds_sql.ensure(self._db, guild_id, now)
+        return await audit_sql.insert(
+            self._db,
+            guild_id=guild_id,
+            actor_id=actor_id,
+            action=action,
+            detail=detail,
+            at=now,
+            keep=KEPT_PER_GUILD,
+        )
+
+    def publish(self, entry: AuditEntry) -> None:
+        """Tell listeners; one failing listener neither stops the others nor fails the action."""
+        for listener in self._listeners:
+            try:
+                listener(entry)
+            except Exception:
+                log.exception("Audit listener failed for entry %s in guild %s", entry.id, entry.guild_id)
+
+    async def recent(self, guild_id: int, limit: int = RECENT_SHOWN) -> list[AuditEntry]:
+        """This server's latest actions, newest first."""
+        return await audit_sql.latest(self._db, guild_id, limit)

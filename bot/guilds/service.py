@@ -1,0 +1,105 @@
+"""GuildService: a server's settings, the moderator check, the audit trail and the 30-day lifecycle.
+
+Every method takes the guild_id it works on and every query is scoped by it, so one server's settings
+and audit trail can never show up in, or change, another server.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from datetime import datetime, timedelta
+
+import aiosqlite
+
+from bot.guilds.audit import RECENT_SHOWN, AuditTrail, Clock, utc_now
+from bot.guilds.errors import BadModRole, NotModerator, ServerOnly
+from bot.guilds.models import AuditAction, AuditEntry, GuildConfig
+from bot.guilds.permissions import is_moderator
+from bot.log import get_logger
+from bot.storage import guilds as guilds_sql
+from bot.storage.transactions import transaction
+
+RETENTION_AFTER_LEAVING = timedelta(days=30)
+
+log = get_logger(__name__)
+
+
+class GuildService:
+    """Settings and lifecycle of the servers the bot is in; the cogs call it, never the SQL."""
+
+    def __init__(
+        self,
+        db: aiosqlite.Connection,
+        *,
+        audit: AuditTrail,
+        clock: Clock = utc_now,
+        retention: timedelta = RETENTION_AFTER_LEAVING,
+    ) -> None:
+        self._db, self._audit, self._clock, self.retention = db, audit, clock, retention
+
+    async def config(self, guild_id: int) -> GuildConfig:
+        """The server's settings, or the defaults when nothing was ever set."""
+        return await guilds_sql.get(self._db, guild_id) or GuildConfig(guild_id)
+
+    async def check_moderator(self, guild_id: int | None, *, has_manage_guild: bool, role_ids: Collection[int]) -> int:
+        """The guild_id when the member may run moderator commands here; ServerOnly in DMs, else NotModerator."""
+        if guild_id is None:
+            raise ServerOnly()
+        config = await self.config(guild_id)
+        if not is_moderator(has_manage_guild=has_manage_guild, role_ids=role_ids, mod_role_id=config.mod_role_id):
+            raise NotModerator()
+        return guild_id
+
+    async def set_mod_role(self, guild_id: int, actor_id: int, role_id: int | None) -> GuildConfig:
+        """Set (or with None, clear) the moderator role; @everyone (id == guild_id) is refused."""
+        if role_id == guild_id:
+            raise BadModRole()
+        detail = "Moderator role cleared" if role_id is None else f"Moderator role set to <@&{role_id}>"
+        async with transaction(self._db):
+            await guilds_sql.ensure(self._db, guild_id, self._clock())
+            await guilds_sql.set_mod_role(self._db, guild_id, role_id)
+            entry = await self._audit.write(guild_id, actor_id, AuditAction.SET_MOD_ROLE, detail)
+        self._audit.publish(entry)
+        return await self.config(guild_id)
+
+    async def set_log_channel(self, guild_id: int, actor_id: int, channel_id: int | None) -> GuildConfig:
+        """Set (or with None, clear) the channel the Discord side mirrors audit entries to."""
+        detail = "Log channel cleared" if channel_id is None else f"Log channel set to <#{channel_id}>"
+        async with transaction(self._db):
+            await guilds_sql.ensure(self._db, guild_id, self._clock())
+            await guilds_sql.set_log_channel(self._db, guild_id, channel_id)
+            entry = await self._audit.write(guild_id, actor_id, AuditAction.SET_LOG_CHANNEL, detail)
+        self._audit.publish(entry)
+        return await self.config(guild_id)
+
+    async def record_tip_posted(self, guild_id: int, actor_id: int, tip_id: str, channel_id: int) -> AuditEntry:
+        """Audit /tips post, which changes nothing stored; call it after Discord accepted the message."""
+        async with transaction(self._db):
+            entry = await self._audit.write(
+                guild_id, actor_id, AuditAction.POST_TIP, f"Posted tip {tip_id} in <#{channel_id}>"
+            )
+        self._audit.publish(entry)
+        return entry
+
+    async def recent_actions(self, guild_id: int, limit: int = RECENT_SHOWN) -> list[AuditEntry]:
+        """The last moderator actions in this server, newest first (20 for /tips audit)."""
+        return await self._audit.recent(guild_id, limit)
+
+    async def mark_left(self, guild_id: int) -> None:
+        """The bot left or was removed: keep the server's data for `retention`, then purge it."""
+        async with transaction(self._db):
+            await guilds_sql.ensure(self._db, guild_id, self._clock())
+            await guilds_sql.mark_left(self._db, guild_id, self._clock())
+
+    async def mark_joined(self, guild_id: int) -> None:
+        """The bot is (back) in the server: its data is kept again, nothing is lost by a quick return."""
+        async with transaction(self._db):
+            await guilds_sql.mark_joined(self._db, guild_id)
+
+    async def purge_departed(self, now: datetime) -> list[int]:
+        """Delete every server the bot left at least `retention` ago; returns their ids."""
+        async with transaction(self._db):
+            purged = await guilds_sql.delete_left_before(self._db, now - self.retention)
+        if purged:
+            log.info("Purged the data of %s servers the bot left over %s ago", len(purged), self.retention)
+        return purged
