@@ -19,12 +19,16 @@ from discord.ext import commands
 from bot import exts
 from bot.checkins.delivery import Clock, utc_now
 from bot.checkins.service import CheckinService
+from bot.daily.service import DailyTipService
+from bot.guilds.audit import AuditTrail
+from bot.guilds.service import GuildService
+from bot.guilds.tips import GuildTipService
 from bot.library.library import Library
 from bot.log import get_logger
 from bot.settings import Settings
 from bot.storage.db import open_database
 from bot.ui.checkin_buttons import CheckinButton
-from bot.ui.errors import error_reply
+from bot.ui.errors import CommandRefused, error_reply
 
 log = get_logger(__name__)
 
@@ -50,6 +54,8 @@ def reply_for_error(interaction: discord.Interaction, error: app_commands.AppCom
         return f"Easy there: you can use this again in {error.retry_after:.0f} s."
     if isinstance(error, app_commands.NoPrivateMessage):
         return "That command only works in a server."
+    if isinstance(error, CommandRefused):
+        return str(error)
     if isinstance(error, app_commands.CheckFailure):
         return "You can't use that command here."
     if isinstance(error, app_commands.TransformerError):
@@ -60,6 +66,12 @@ def reply_for_error(interaction: discord.Interaction, error: app_commands.AppCom
 
 class KneadBot(commands.Bot):
     """The bot: holds the services and loads one cog per feature from `bot/exts/`."""
+
+    checkins: CheckinService
+    audit: AuditTrail
+    servers: GuildService
+    server_tips: GuildTipService
+    daily_tips: DailyTipService
 
     def __init__(
         self,
@@ -98,6 +110,12 @@ class KneadBot(commands.Bot):
             clock=self.clock,
             min_delay=timedelta(seconds=self.settings.min_checkin_delay),
             retention_days=self.settings.retention_days,
+        )
+        self.audit = AuditTrail(self._db, clock=self.clock)
+        self.servers = GuildService(self._db, audit=self.audit, clock=self.clock)
+        self.server_tips = GuildTipService(self._db, audit=self.audit, clock=self.clock)
+        self.daily_tips = DailyTipService(
+            self._db, builtin_tips=lambda: self.library.tips, audit=self.audit, clock=self.clock
         )
         self.add_dynamic_items(CheckinButton)
         for name in extension_names():

@@ -58,6 +58,20 @@ class Library:
                 raise NotFound(f"There is no topic by that name. Topics: {', '.join(self.topics(extra_tips))}.")
         return self._rng.choice(pool)
 
+    def tip_by_id(self, tip_id: str, extra_tips: Sequence[Tip] = ()) -> Tip:
+        """One tip by its id, built-in or the server's own; NotFound says how to find ids."""
+        wanted = clean_query(tip_id, what="tip id").lower()
+        for tip in (*self.tips, *extra_tips):
+            if tip.id == wanted:
+                return tip
+        raise NotFound("There is no tip with that id. Pick one from the list as you type, or leave it empty.")
+
+    def tip_suggestions(self, partial: str, extra_tips: Sequence[Tip] = (), limit: int = 25) -> list[Tip]:
+        """Tips whose id, topic or text contains what was typed; the server's own first."""
+        typed = partial.strip().lower()[:100]
+        pool = [*extra_tips, *self.tips]
+        return [t for t in pool if typed in t.id or typed in t.topic or typed in t.text.lower()][:limit]
+
     def faq_suggestions(self, partial: str, limit: int = 25) -> list[FaqEntry]:
         """Questions to offer while a member types; never raises, whatever they typed."""
         return self._faq_index.suggest(partial[:200], limit)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import secrets
 
+from discord import app_commands
+
 from bot.errors import KneadError
 from bot.log import get_logger
 
@@ -17,3 +19,7 @@ def error_reply(error: BaseException, where: str) -> str:
     reference = secrets.token_hex(4)
     log.error("Unhandled error in %s [ref %s]", where, reference, exc_info=error)
     return f"Sorry, something went wrong on our side. It has been logged (reference `{reference}`)."
+
+
+class CommandRefused(app_commands.CheckFailure):
+    """A command check said no; the message (from a KneadError) tells the member why."""

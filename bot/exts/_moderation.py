@@ -1,0 +1,68 @@
+"""What every moderator command shares: the moderator check, run by the bot itself, and channel checks.
+
+Discord hides commands behind default permissions, but that is a convenience a server can change;
+`moderator_only` asks GuildService on every call (Manage Server, or the server's moderator role).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, TypeVar, cast
+
+import discord
+from discord import app_commands
+
+from bot.errors import KneadError
+from bot.ui.errors import CommandRefused
+
+if TYPE_CHECKING:
+    from bot.app import KneadBot
+
+T = TypeVar("T")
+
+POST_PERMISSIONS = {"view_channel": "View Channel", "send_messages": "Send Messages", "embed_links": "Embed Links"}
+
+
+async def _is_moderator(interaction: discord.Interaction) -> bool:
+    bot = cast("KneadBot", interaction.client)
+    roles = interaction.user.roles if isinstance(interaction.user, discord.Member) else []
+    try:
+        await bot.servers.check_moderator(
+            interaction.guild_id,
+            has_manage_guild=interaction.permissions.manage_guild,
+            role_ids=[role.id for role in roles],
+        )
+    except KneadError as refusal:
+        raise CommandRefused(str(refusal)) from refusal
+    return True
+
+
+def moderator_command(func: T) -> T:
+    """Visible to Manage Server by default, offered in servers only, and checked by the bot on every call."""
+    decorators: list[Callable[[T], T]] = [
+        app_commands.check(_is_moderator),
+        app_commands.allowed_contexts(guilds=True, dms=False, private_channels=False),
+    ]
+    for decorate in decorators:
+        func = decorate(func)
+    return func
+
+
+def missing_post_permissions(channel: discord.abc.GuildChannel | discord.Thread) -> list[str]:
+    """Permissions the bot lacks to post a tip embed in `channel`, by their names in Discord's settings."""
+    permissions = channel.permissions_for(channel.guild.me)
+    return [name for flag, name in POST_PERMISSIONS.items() if not getattr(permissions, flag)]
+
+
+def cannot_post_reason(channel: discord.abc.GuildChannel | discord.Thread) -> str | None:
+    missing = missing_post_permissions(channel)
+    if not missing:
+        return None
+    return f"I can't post in {channel.mention}: I'm missing the {', '.join(missing)} permission there."
+
+
+def server_id(interaction: discord.Interaction) -> int:
+    """The server a moderator command runs in; `moderator_command` has already refused DMs."""
+    if interaction.guild_id is None:
+        raise CommandRefused("That command only works in a server.")
+    return interaction.guild_id

@@ -1,0 +1,59 @@
+"""/config: who counts as a moderator, where moderator actions are logged, and the server's settings."""
+
+from __future__ import annotations
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.app import KneadBot
+from bot.exts._moderation import cannot_post_reason, moderator_command, server_id
+from bot.ui.moderation import config_embed
+
+
+@app_commands.default_permissions(manage_guild=True)
+class Config(commands.GroupCog, group_name="config", group_description="kneadbot settings for this server."):
+    def __init__(self, bot: KneadBot) -> None:
+        self.bot = bot
+        super().__init__()
+
+    @app_commands.command(name="mod-role")
+    @moderator_command
+    async def mod_role(self, interaction: discord.Interaction, role: discord.Role | None = None) -> None:
+        """Let members with this role use moderator commands (leave empty to clear it).
+
+        Args:
+            role: The moderator role; members with Manage Server always count as moderators.
+        """
+        role_id = role.id if role is not None else None
+        await self.bot.servers.set_mod_role(server_id(interaction), interaction.user.id, role_id)
+        text = "Moderator role cleared." if role is None else f"Moderator role is now {role.mention}."
+        await interaction.response.send_message(text, ephemeral=True)
+
+    @app_commands.command(name="log-channel")
+    @moderator_command
+    async def log_channel(self, interaction: discord.Interaction, channel: discord.TextChannel | None = None) -> None:
+        """Mirror moderator actions to a channel (leave empty to stop).
+
+        Args:
+            channel: Where to post each moderator action.
+        """
+        if channel is not None and (reason := cannot_post_reason(channel)):
+            await interaction.response.send_message(reason, ephemeral=True)
+            return
+        channel_id = channel.id if channel is not None else None
+        await self.bot.servers.set_log_channel(server_id(interaction), interaction.user.id, channel_id)
+        text = "Moderator actions are no longer mirrored." if channel is None else f"Logging to {channel.mention}."
+        await interaction.response.send_message(text, ephemeral=True)
+
+    @app_commands.command(name="show")
+    @moderator_command
+    async def show(self, interaction: discord.Interaction) -> None:
+        """Show this server's kneadbot settings."""
+        config = await self.bot.servers.config(server_id(interaction))
+        daily = await self.bot.daily_tips.show(server_id(interaction))
+        await interaction.response.send_message(embed=config_embed(config, daily), ephemeral=True)
+
+
+async def setup(bot: KneadBot) -> None:
+    await bot.add_cog(Config(bot))

@@ -1,0 +1,107 @@
+"""/daily-tip: one tip a day in a channel, at a local time, posted by a scheduler that survives restarts."""
+
+from __future__ import annotations
+
+import asyncio
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.app import KneadBot
+from bot.checkins.timezones import timezone_suggestions
+from bot.daily.models import DailyClaim
+from bot.daily.scheduler import DailyTipScheduler
+from bot.exts._moderation import cannot_post_reason, moderator_command, server_id
+from bot.log import get_logger
+from bot.ui.embeds import tip_embed
+from bot.ui.moderation import daily_status_text
+
+log = get_logger(__name__)
+
+
+@app_commands.default_permissions(manage_guild=True)
+class DailyTip(commands.GroupCog, group_name="daily-tip", group_description="A tip every day in a channel."):
+    def __init__(self, bot: KneadBot) -> None:
+        self.bot = bot
+        self.scheduler = DailyTipScheduler(bot.daily_tips, self.post, clock=bot.clock)
+        self._starting: asyncio.Task[None] | None = None
+        super().__init__()
+
+    async def cog_load(self) -> None:
+        if self.bot.background_jobs:
+            self._starting = asyncio.create_task(self._start_when_ready(), name="daily-tip-start")
+
+    async def cog_unload(self) -> None:
+        if self._starting is not None:
+            self._starting.cancel()
+        await self.scheduler.stop()
+
+    async def _start_when_ready(self) -> None:
+        await self.bot.wait_until_ready()  # channels and permissions are known only after READY
+        self.scheduler.start()
+
+    async def post(self, claim: DailyClaim) -> None:
+        """Post the day's tip, or turn the schedule off saying why when the channel or a permission is gone."""
+        channel = self.bot.get_channel(claim.channel_id)
+        if not isinstance(channel, discord.TextChannel):
+            await self.bot.daily_tips.disable(claim.guild_id, "The channel was deleted or I can no longer see it.")
+            return
+        if reason := cannot_post_reason(channel):
+            await self.bot.daily_tips.disable(claim.guild_id, reason)
+            return
+        embed = tip_embed(claim.tip)
+        embed.title = f"Tip of the day · {embed.title}"
+        try:
+            message = await channel.send(embed=embed, nonce=claim.nonce)
+        except (discord.Forbidden, discord.NotFound) as error:
+            await self.bot.daily_tips.disable(claim.guild_id, f"Discord refused the post ({error.status}).")
+            return
+        await self.bot.daily_tips.mark_posted(claim.guild_id, claim.local_date, message.id)
+
+    @app_commands.command(name="set")
+    @moderator_command
+    async def set_daily(
+        self,
+        interaction: discord.Interaction,
+        channel: discord.TextChannel,
+        time: app_commands.Range[str, 4, 5],
+        timezone: app_commands.Range[str, 1, 64] | None = None,
+    ) -> None:
+        """Post one tip a day in a channel at a local time.
+
+        Args:
+            channel: Where the tip goes.
+            time: Local time of day, such as 09:00.
+            timezone: An IANA time zone such as Europe/London (default: as before, else UTC).
+        """
+        if reason := cannot_post_reason(channel):
+            await interaction.response.send_message(reason, ephemeral=True)
+            return
+        status = await self.bot.daily_tips.set(
+            server_id(interaction), interaction.user.id, channel_id=channel.id, post_time=time, timezone=timezone
+        )
+        await interaction.response.send_message(f"Daily tip set.\n{daily_status_text(status)}", ephemeral=True)
+
+    @set_daily.autocomplete("timezone")
+    async def _zones(self, _interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+        return [app_commands.Choice(name=zone, value=zone) for zone in timezone_suggestions(current[:64])]
+
+    @app_commands.command(name="show")
+    @moderator_command
+    async def show(self, interaction: discord.Interaction) -> None:
+        """Where and when the daily tip is posted, or why it was turned off."""
+        status = await self.bot.daily_tips.show(server_id(interaction))
+        await interaction.response.send_message(daily_status_text(status), ephemeral=True)
+
+    @app_commands.command(name="stop")
+    @moderator_command
+    async def stop(self, interaction: discord.Interaction) -> None:
+        """Stop posting the daily tip."""
+        stopped = await self.bot.daily_tips.stop(server_id(interaction), interaction.user.id)
+        text = "The daily tip is stopped." if stopped else "There was no daily tip to stop."
+        await interaction.response.send_message(text, ephemeral=True)
+
+
+async def setup(bot: KneadBot) -> None:
+    await bot.add_cog(DailyTip(bot))

@@ -1,0 +1,75 @@
+"""Server lifecycle and the audit mirror: keep a server's data 30 days after the bot leaves, then purge it.
+
+Also posts each moderator action to the server's log channel, when one is set.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+import discord
+from discord.ext import commands, tasks
+
+from bot.app import KneadBot
+from bot.exts._moderation import cannot_post_reason
+from bot.guilds.models import AuditEntry
+from bot.log import get_logger
+from bot.ui.moderation import audit_entry_embed
+
+log = get_logger(__name__)
+
+
+class Servers(commands.Cog):
+    def __init__(self, bot: KneadBot) -> None:
+        self.bot = bot
+        self._mirroring: set[asyncio.Task[None]] = set()
+        bot.audit.on_record(self._mirror_soon)
+
+    async def cog_load(self) -> None:
+        if self.bot.background_jobs:
+            self.purge_departed.start()
+
+    async def cog_unload(self) -> None:
+        self.purge_departed.cancel()
+        for task in list(self._mirroring):
+            task.cancel()
+
+    @commands.Cog.listener()
+    async def on_guild_remove(self, guild: discord.Guild) -> None:
+        await self.bot.servers.mark_left(guild.id)
+        log.info("Left server %s: its data is kept 30 days", guild.id)
+
+    @commands.Cog.listener()
+    async def on_guild_join(self, guild: discord.Guild) -> None:
+        await self.bot.servers.mark_joined(guild.id)
+
+    @commands.Cog.listener()
+    async def on_guild_available(self, guild: discord.Guild) -> None:
+        """A server that re-invited the bot while it was offline shows up here, not in on_guild_join."""
+        await self.bot.servers.mark_joined(guild.id)
+
+    @tasks.loop(hours=24)
+    async def purge_departed(self) -> None:
+        purged = await self.bot.servers.purge_departed(self.bot.clock())
+        if purged:
+            log.info("Purged data of %s servers the bot left more than 30 days ago", len(purged))
+
+    def _mirror_soon(self, entry: AuditEntry) -> None:
+        """Audit listeners must not block the command that recorded the action: mirror in a task."""
+        task = asyncio.create_task(self._mirror(entry), name=f"audit-mirror-{entry.id}")
+        self._mirroring.add(task)
+        task.add_done_callback(self._mirroring.discard)
+
+    async def _mirror(self, entry: AuditEntry) -> None:
+        config = await self.bot.servers.config(entry.guild_id)
+        channel = self.bot.get_channel(config.log_channel_id) if config.log_channel_id else None
+        if not isinstance(channel, discord.TextChannel) or cannot_post_reason(channel):
+            return
+        try:
+            await channel.send(embed=audit_entry_embed(entry))
+        except discord.HTTPException as error:
+            log.warning("Could not mirror audit entry %s to the log channel: %s", entry.id, error)
+
+
+async def setup(bot: KneadBot) -> None:
+    await bot.add_cog(Servers(bot))

@@ -1,0 +1,156 @@
+"""Embeds and views for moderator commands: settings, audit trail, server tips and the daily tip."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any
+
+import discord
+from discord.utils import escape_markdown, escape_mentions, format_dt
+
+from bot.daily.models import DailyTipStatus, ScheduleState
+from bot.guilds.models import AuditEntry, GuildConfig, GuildTip, TipPage
+from bot.ui.embeds import TIP_COLOUR
+from bot.ui.errors import error_reply
+from bot.ui.views import OwnedView
+
+MOD_COLOUR = discord.Colour.dark_teal()
+
+
+def safe_text(text: str) -> str:
+    """A member's text shown as typed, but unable to ping or break formatting."""
+    return escape_mentions(escape_markdown(text))
+
+
+def daily_status_text(status: DailyTipStatus | None) -> str:
+    if status is None:
+        return "No daily tip is set. Use `/daily-tip set`."
+    schedule = status.schedule
+    where = f"<#{schedule.channel_id}> at {schedule.post_time:%H:%M} ({schedule.timezone})"
+    if schedule.state is ScheduleState.DISABLED:
+        when = format_dt(schedule.disabled_at, "f") if schedule.disabled_at else "earlier"
+        return f"**Off** since {when}: {schedule.disabled_reason}\nWas: {where}"
+    text = f"**On**: {where}"
+    if schedule.next_run_at is not None:
+        text += f"\nNext: {format_dt(schedule.next_run_at, 'f')} ({format_dt(schedule.next_run_at, 'R')})"
+    if status.last_post is not None:
+        text += f"\nLast: {status.last_post.local_date:%d %b %Y} ({status.last_post.state.value})"
+    return text
+
+
+def config_embed(config: GuildConfig, daily: DailyTipStatus | None) -> discord.Embed:
+    embed = discord.Embed(title="kneadbot settings for this server", colour=MOD_COLOUR)
+    role = f"<@&{config.mod_role_id}>" if config.mod_role_id else "none (Manage Server only)"
+    embed.add_field(name="Moderator role", value=role, inline=False)
+    log_channel = f"<#{config.log_channel_id}>" if config.log_channel_id else "none"
+    embed.add_field(name="Log channel", value=log_channel, inline=False)
+    embed.add_field(name="Daily tip", value=daily_status_text(daily), inline=False)
+    return embed
+
+
+def audit_embed(entries: Sequence[AuditEntry]) -> discord.Embed:
+    embed = discord.Embed(title="Recent moderator actions", colour=MOD_COLOUR)
+    lines = [f"{format_dt(e.at, 'f')} · {_actor(e)} · {e.detail}" for e in entries]
+    embed.description = "\n".join(lines)[:4000] or "No moderator actions yet."
+    return embed
+
+
+def audit_entry_embed(entry: AuditEntry) -> discord.Embed:
+    """One action, as mirrored to the log channel."""
+    return discord.Embed(description=f"{_actor(entry)} · {entry.detail}", colour=MOD_COLOUR, timestamp=entry.at)
+
+
+def _actor(entry: AuditEntry) -> str:
+    return "kneadbot" if entry.actor_id is None else f"<@{entry.actor_id}>"
+
+
+def tip_line(tip: GuildTip) -> str:
+    text = safe_text(tip.fields.text)
+    short = text if len(text) <= 90 else text[:89] + "…"
+    return f"`{tip.ref}` · {tip.fields.topic} · {short}"
+
+
+def tip_page_embed(page: TipPage) -> discord.Embed:
+    embed = discord.Embed(title="This server's own tips", colour=TIP_COLOUR)
+    embed.description = "\n".join(tip_line(t) for t in page.tips) or "No server tips yet. Add one with `/tips add`."
+    return embed.set_footer(text=f"Page {page.number} of {page.total_pages} · {page.total_tips} tips")
+
+
+def tip_saved_embed(tip: GuildTip, verb: str) -> discord.Embed:
+    embed = discord.Embed(title=f"Tip {tip.ref} {verb}", description=safe_text(tip.fields.text), colour=TIP_COLOUR)
+    embed.add_field(name="Topic", value=tip.fields.topic)
+    embed.add_field(name="Source", value=f"[{safe_text(tip.fields.source_name)}]({tip.fields.source_url})")
+    return embed
+
+
+class TipModal(discord.ui.Modal):
+    """Text, topic, source name and link; `on_save` stores them and answers the interaction."""
+
+    def __init__(
+        self,
+        title: str,
+        on_save: Callable[[discord.Interaction, dict[str, str]], Awaitable[None]],
+        current: GuildTip | None = None,
+    ) -> None:
+        super().__init__(title=title, timeout=900)
+        self._on_save = on_save
+        fields = current.fields if current else None
+        self.text: discord.ui.TextInput[Any] = discord.ui.TextInput(
+            label="Tip",
+            style=discord.TextStyle.paragraph,
+            min_length=10,
+            max_length=1000,
+            default=fields.text if fields else None,
+        )
+        self.topic: discord.ui.TextInput[Any] = discord.ui.TextInput(
+            label="Topic", placeholder="e.g. aftercare", max_length=40, default=fields.topic if fields else None
+        )
+        self.source_name: discord.ui.TextInput[Any] = discord.ui.TextInput(
+            label="Source name", placeholder="e.g. NHS", max_length=100, default=fields.source_name if fields else None
+        )
+        self.source_url: discord.ui.TextInput[Any] = discord.ui.TextInput(
+            label="Source link (https)",
+            placeholder="https://…",
+            max_length=300,
+            default=fields.source_url if fields else None,
+        )
+        for item in (self.text, self.topic, self.source_name, self.source_url):
+            self.add_item(item)
+
+    async def on_submit(self, interaction: discord.Interaction) -> None:
+        values = {
+            "text": self.text.value,
+            "topic": self.topic.value,
+            "source_name": self.source_name.value,
+            "source_url": self.source_url.value,
+        }
+        try:
+            await self._on_save(interaction, values)
+        except Exception as error:
+            await interaction.response.send_message(error_reply(error, f"modal {self.title}"), ephemeral=True)
+
+
+class TipPager(OwnedView):
+    """Previous / Next over /tips list pages."""
+
+    def __init__(self, owner_id: int, page: TipPage, load: Callable[[int], Awaitable[TipPage]]) -> None:
+        super().__init__(owner_id)
+        self.page, self._load = page, load
+        self._sync()
+
+    def _sync(self) -> None:
+        self.previous.disabled = self.page.number <= 1
+        self.next.disabled = self.page.number >= self.page.total_pages
+
+    async def _go(self, interaction: discord.Interaction, number: int) -> None:
+        self.page = await self._load(number)
+        self._sync()
+        await interaction.response.edit_message(embed=tip_page_embed(self.page), view=self)
+
+    @discord.ui.button(label="Previous", style=discord.ButtonStyle.secondary)
+    async def previous(self, interaction: discord.Interaction, _button: discord.ui.Button[Any]) -> None:
+        await self._go(interaction, self.page.number - 1)
+
+    @discord.ui.button(label="Next", style=discord.ButtonStyle.secondary)
+    async def next(self, interaction: discord.Interaction, _button: discord.ui.Button[Any]) -> None:
+        await self._go(interaction, self.page.number + 1)
