@@ -52,3 +52,20 @@ async def rows(db_path: Path, sql: str, *parameters: object) -> list[tuple[Any, 
     """Read the database file the way an operator would, from a separate connection."""
     async with aiosqlite.connect(db_path) as db:
         return [tuple(row) for row in await db.execute_fetchall(sql, parameters)]
+
+
+async def run_daily_tips(bot: KneadBot, clock: FakeClock, **advance: float) -> None:
+    """Move the clock, wake the daily-tip scheduler and wait until no server is due or mid-post."""
+    clock.advance(**advance)
+    cog: Any = bot.get_cog("DailyTip")
+    async with asyncio.timeout(10):
+        while not cog.scheduler.is_running:
+            await asyncio.sleep(0.01)
+        cog.scheduler.wake()
+        while await bot.daily_tips.due_guilds(clock()) or await _claimed_days(bot.db):
+            await asyncio.sleep(0.01)
+
+
+async def _claimed_days(db: aiosqlite.Connection) -> int:
+    rows = await db.execute_fetchall("SELECT count(*) FROM daily_tip_posts WHERE state = 'claimed'")
+    return int(next(iter(rows))[0])

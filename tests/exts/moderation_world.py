@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+
 from tests.fakediscord import Channel, Guild, Member, Overwrite, Role, User
 from tests.fakediscord import perms as p
 from tests.fakediscord.models import DEFAULT_GUILD_ID, default_users
@@ -25,6 +27,7 @@ GENERAL_B = Channel(B + 10, "general-b")
 
 
 def two_servers() -> list[Guild]:
+    """Fresh objects each call: a test may change a channel's overwrites without touching the next test."""
     server_a = Guild(
         id=A,
         roles=[MOD_ROLE, MANAGERS],
@@ -39,4 +42,4 @@ def two_servers() -> list[Guild]:
         channels=[GENERAL_B],
         members=[Member(u) for u in default_users()] + [Member(MANAGER_B, roles=[MANAGERS_B.id])],
     )
-    return [server_a, server_b]
+    return copy.deepcopy([server_a, server_b])

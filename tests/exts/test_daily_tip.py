@@ -1,0 +1,145 @@
+"""The daily tip through the real client, with a hand-moved clock: DST, midnight, downtime, restarts."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from bot.daily.service import DailyTipService
+from bot.guilds.audit import AuditTrail
+from bot.storage.db import open_database
+from tests.checkins.support import FakeClock
+from tests.exts.checkin_steps import rows, run_daily_tips
+from tests.exts.harness import real_library, running_kneadbot
+from tests.exts.moderation_world import GENERAL, MANAGER, TIPS, A, two_servers
+from tests.fakediscord import FakeDiscord, Overwrite
+from tests.fakediscord import perms as p
+
+
+@pytest.fixture
+async def world() -> AsyncIterator[FakeDiscord]:
+    fake = FakeDiscord(guilds=two_servers())
+    await fake.start()
+    try:
+        yield fake
+    finally:
+        await fake.close()
+    assert not fake.violation_report(), fake.violation_report()
+
+
+async def set_daily(fake: FakeDiscord, time: str, timezone: str) -> str:
+    state = await fake.slash(
+        "daily-tip set", {"channel": TIPS, "time": time, "timezone": timezone}, user=MANAGER, channel_id=GENERAL.id
+    )
+    return (await fake.interaction_reply(state)).content or ""
+
+
+async def show(fake: FakeDiscord) -> str:
+    state = await fake.slash("daily-tip show", {}, user=MANAGER, channel_id=GENERAL.id)
+    return (await fake.interaction_reply(state)).content or ""
+
+
+def posted_tips(fake: FakeDiscord) -> list[str]:
+    return [m["embeds"][0]["description"] for m in fake.messages(TIPS.id)]
+
+
+async def test_posts_at_local_time_across_a_dst_change(world: FakeDiscord, tmp_path: Path) -> None:
+    clock = FakeClock(datetime(2026, 3, 28, 8, 0, tzinfo=UTC))  # London is on GMT (UTC+0) until the 29th
+    async with running_kneadbot(world, tmp_path / "kb.sqlite3", clock=clock) as bot:
+        assert (await set_daily(world, "09:00", "Europe/London")).startswith("Daily tip set.")
+        await run_daily_tips(bot, clock, minutes=59)
+        assert posted_tips(world) == []
+        await run_daily_tips(bot, clock, minutes=1)  # 09:00 GMT
+        assert len(posted_tips(world)) == 1
+        await run_daily_tips(bot, clock, hours=22, minutes=59)  # 29 Mar 07:59 UTC = 08:59 BST
+        assert len(posted_tips(world)) == 1
+        await run_daily_tips(bot, clock, minutes=1)  # 09:00 BST = 08:00 UTC
+        await run_daily_tips(bot, clock, hours=3)
+    tips = posted_tips(world)
+    assert len(tips) == 2
+    assert tips[0] != tips[1]
+    assert all(t in {tip.text for tip in real_library().tips} for t in tips)
+    assert world.messages(TIPS.id)[0]["embeds"][0]["title"].startswith("Tip of the day · ")
+
+
+async def test_across_midnight_the_new_local_day_gets_its_tip(world: FakeDiscord, tmp_path: Path) -> None:
+    clock = FakeClock(datetime(2026, 6, 1, 22, 0, tzinfo=UTC))  # 00:00 in Berlin (UTC+2) is 22:00 UTC
+    db_path = tmp_path / "kb.sqlite3"
+    async with running_kneadbot(world, db_path, clock=clock) as bot:
+        await set_daily(world, "00:10", "Europe/Berlin")
+        await run_daily_tips(bot, clock, minutes=10)
+    assert len(posted_tips(world)) == 1
+    assert await rows(db_path, "SELECT local_date, state FROM daily_tip_posts") == [("2026-06-02", "posted")]
+
+
+async def test_downtime_posts_the_missed_day_once_if_still_that_day_else_skips(
+    world: FakeDiscord, tmp_path: Path
+) -> None:
+    clock, db_path = FakeClock(datetime(2026, 6, 1, 8, 0, tzinfo=UTC)), tmp_path / "kb.sqlite3"
+    async with running_kneadbot(world, db_path, clock=clock):
+        await set_daily(world, "09:00", "UTC")
+    clock.advance(hours=5)  # down past 09:00, back at 13:00 the same day
+    async with running_kneadbot(world, db_path, clock=clock) as bot:
+        await run_daily_tips(bot, clock)
+        await run_daily_tips(bot, clock, minutes=30)
+    assert len(posted_tips(world)) == 1
+    clock.advance(days=1, hours=12)  # down through all of 2 June, back at 01:00 on the 3rd
+    async with running_kneadbot(world, db_path, clock=clock) as bot:
+        await run_daily_tips(bot, clock)
+    assert len(posted_tips(world)) == 1  # 2 June is over: skipped, not posted late
+
+
+async def test_restart_between_claimed_and_posted_never_posts_that_day_twice(
+    world: FakeDiscord, tmp_path: Path
+) -> None:
+    clock, db_path = FakeClock(datetime(2026, 6, 1, 8, 0, tzinfo=UTC)), tmp_path / "kb.sqlite3"
+    async with running_kneadbot(world, db_path, clock=clock):
+        await set_daily(world, "09:00", "UTC")
+    clock.advance(hours=1)
+    db = await open_database(db_path)  # the crashed process claimed the day, then died before posting
+    service = DailyTipService(
+        db, builtin_tips=lambda: real_library().tips, audit=AuditTrail(db, clock=clock), clock=clock
+    )
+    assert await service.claim(A, clock()) is not None
+    await db.close()
+    clock.advance(minutes=20)
+    async with running_kneadbot(world, db_path, clock=clock) as bot:
+        await run_daily_tips(bot, clock)
+        await run_daily_tips(bot, clock, days=1)
+    assert len(posted_tips(world)) == 1  # only 2 June's; 1 June's claim is never posted a second time
+    assert await rows(db_path, "SELECT local_date, state FROM daily_tip_posts ORDER BY local_date") == [
+        ("2026-06-01", "unconfirmed"),
+        ("2026-06-02", "posted"),
+    ]
+
+
+async def test_lost_permission_turns_the_schedule_off_and_says_why(world: FakeDiscord, tmp_path: Path) -> None:
+    clock, db_path = FakeClock(datetime(2026, 6, 1, 8, 0, tzinfo=UTC)), tmp_path / "kb.sqlite3"
+    async with running_kneadbot(world, db_path, clock=clock):
+        await set_daily(world, "09:00", "UTC")
+    guild = world.guilds[A]
+    tips_channel = guild.channel(TIPS.id)
+    assert tips_channel is not None
+    tips_channel.permission_overwrites = [Overwrite(guild.bot_role_id, 0, deny=p.SEND_MESSAGES)]
+    clock.advance(hours=1)
+    async with running_kneadbot(world, db_path, clock=clock) as bot:
+        await run_daily_tips(bot, clock)
+        status = await show(world)
+    assert posted_tips(world) == []
+    assert status.startswith("**Off** since")
+    assert "missing the Send Messages" in status
+
+
+async def test_deleted_channel_turns_the_schedule_off(world: FakeDiscord, tmp_path: Path) -> None:
+    clock, db_path = FakeClock(datetime(2026, 6, 1, 8, 0, tzinfo=UTC)), tmp_path / "kb.sqlite3"
+    async with running_kneadbot(world, db_path, clock=clock):
+        await set_daily(world, "09:00", "UTC")
+    world.guilds[A].channels = [c for c in world.guilds[A].channels if c.id != TIPS.id]
+    clock.advance(hours=1)
+    async with running_kneadbot(world, db_path, clock=clock) as bot:
+        await run_daily_tips(bot, clock)
+        status = await show(world)
+    assert "The channel was deleted or I can no longer see it." in status
