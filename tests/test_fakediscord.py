@@ -25,7 +25,6 @@ from tests.fakediscord import (
 )
 from tests.fakediscord import perms as p
 
-
 MUSCLES = ["calf", "hamstring", "quadriceps", "shin", "ankle", "achilles", "glute"]
 
 

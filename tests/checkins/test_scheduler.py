@@ -44,7 +44,7 @@ class DiscordSide:
 async def eventually(condition: Callable[[], bool], timeout_seconds: float = 2.0) -> None:
     """Let the scheduler task run until `condition` holds (it changes state only between awaits)."""
     async with asyncio.timeout(timeout_seconds):
-        while not condition():  # noqa: ASYNC110 - the conditions are plain attributes, not events
+        while not condition():
             await asyncio.sleep(0.001)
 
 

@@ -54,7 +54,7 @@ async def running_client(
             raise TimeoutError(f"client not ready within {ready_timeout}s")
         # on_ready can fire just before a late GUILD_CREATE is parsed; poll the cache (no event fits).
         async with asyncio.timeout(ready_timeout):
-            while any(client.get_guild(g) is None for g in fake.guilds) and fake.gateway.intents() & 1:  # noqa: ASYNC110
+            while any(client.get_guild(g) is None for g in fake.guilds) and fake.gateway.intents() & 1:
                 await asyncio.sleep(0.001)
         yield client
     finally:
