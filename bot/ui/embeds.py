@@ -100,6 +100,10 @@ def help_embed(library: Library) -> discord.Embed:
         "`/faq question` an answer from our checked FAQ\n"
         "`/technique name` a step-by-step guide\n"
         "`/safety` a short check before a massage\n"
+        "`/session log` log a massage and get a recovery check-in\n"
+        "`/session history`, `upcoming`, `cancel` your sessions and check-ins\n"
+        "`/settings timezone`, `quiet-hours` when check-ins may reach you\n"
+        "`/mydata export`, `delete` your data, yours to take or erase\n"
         "`/help` this page"
     )
     embed.add_field(name="Commands", value=commands_text, inline=False)
