@@ -132,7 +132,13 @@ def run_db_tool(settings: Settings, action: str, path: Path | None, parser: argp
 
 async def run_bot(settings: Settings, library: Library, token: str) -> int:
     from bot.app import create_bot
+    from bot.storage.db import SchemaTooNewError, open_database
 
+    try:  # migrate before logging in, so a database problem stops start-up at once, offline
+        await (await open_database(settings.db)).close()
+    except SchemaTooNewError as error:
+        print(f"kneadbot: {error}", file=sys.stderr)
+        return 1
     async with create_bot(settings, library) as bot:
         await bot.start(token)
     return 0

@@ -145,3 +145,26 @@ async def click(fake: FakeDiscord, message: dict, label: str, **who: object) -> 
 def _labels(message: object) -> set[str]:
     rows_ = message.components if hasattr(message, "components") else message["components"]  # type: ignore[index]
     return {c["label"] for row in rows_ for c in row["components"]}
+
+
+async def test_dm_channel_is_cached_so_a_check_in_costs_one_request(fake_discord: FakeDiscord, tmp_path: Path) -> None:
+    clock = FakeClock()
+    async with running_kneadbot(fake_discord, tmp_path / "kb.sqlite3", clock=clock) as bot:
+        await agree_and_log(fake_discord, {**CALVES_FIRM, "checkin_in": "1h"})
+        await agree_and_log(fake_discord, {**CALVES_FIRM, "checkin_in": "2h"})
+        await run_scheduler(bot, clock, hours=1)
+        first = len(fake_discord.requests)
+        await run_scheduler(bot, clock, hours=1)
+        second = [r for r in fake_discord.requests[first:] if not r.path.startswith("/interactions/")]
+    assert len(fake_discord.requests_to("POST", r"^/users/@me/channels$")) == 1
+    assert [(r.method, r.path) for r in second] == [("POST", f"/channels/{second[0].path.split('/')[2]}/messages")]
+
+
+async def test_session_log_has_a_per_member_cooldown(fake_discord: FakeDiscord, tmp_path: Path) -> None:
+    async with running_kneadbot(fake_discord, tmp_path / "kb.sqlite3"):
+        replies = [await agree_and_log(fake_discord, CALVES_FIRM) for _ in range(4)]
+        other = await agree_and_log(fake_discord, CALVES_FIRM, user=STRANGER)
+    assert [r.embeds[0]["title"] for r in replies[:3]] == ["Session logged"] * 3
+    assert replies[3].ephemeral
+    assert replies[3].content.startswith("Easy there")
+    assert other.embeds[0]["title"] == "Session logged"

@@ -65,6 +65,9 @@ def test_database_newer_than_the_code_refuses_to_start(env: dict[str, str]) -> N
     assert "schema version 999" in result.stderr
     doctor = run_bot("doctor", env=env)
     assert "newer than this code" in doctor.stdout
+    start = run_bot(env={**env, "DISCORD_TOKEN": TOKEN})
+    assert start.returncode == 1
+    assert start.stderr.startswith("kneadbot: The database is at schema version 999")
 
 
 def test_doctor_says_what_to_fix_and_never_prints_the_token(env: dict[str, str]) -> None:

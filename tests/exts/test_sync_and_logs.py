@@ -1,0 +1,65 @@
+"""Publishing commands deliberately, and logs an operator can ship: through the real client and logger."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.__main__ import sync_commands
+from bot.log import JsonFormatter, RedactSecrets
+from tests.exts.harness import make_settings, real_library
+from tests.fakediscord import FakeDiscord
+from tests.fakediscord.models import DEFAULT_GUILD_ID
+
+EXPECTED = {"tip", "faq", "technique", "safety", "help", "session", "settings", "mydata", "config", "tips", "daily-tip"}
+
+
+async def test_sync_publishes_every_command_to_one_server(fake_discord: FakeDiscord, tmp_path: Path) -> None:
+    settings = make_settings(tmp_path / "kb.sqlite3")
+    assert await sync_commands(settings, real_library(), "fake-token", DEFAULT_GUILD_ID) == 0
+    [put] = fake_discord.requests_to("PUT", rf"/guilds/{DEFAULT_GUILD_ID}/commands$")
+    assert {command["name"] for command in put.json} == EXPECTED
+    assert fake_discord.requests_to("PUT", r"/applications/\d+/commands$") == []  # nothing global
+    assert fake_discord.requests_to("POST", r"/messages$") == []  # no job ran
+
+
+async def test_sync_without_a_server_publishes_globally(fake_discord: FakeDiscord, tmp_path: Path) -> None:
+    await sync_commands(make_settings(tmp_path / "kb.sqlite3"), real_library(), "fake-token", None)
+    [put] = fake_discord.requests_to("PUT", r"^/applications/\d+/commands$")
+    moderator = {c["name"]: c for c in put.json}["tips"]
+    assert int(moderator["default_member_permissions"]) == 32  # Manage Server: visibility only, checked again in code
+
+
+def test_json_logs_are_one_object_a_line_with_the_traceback_and_no_token() -> None:
+    record = logging.LogRecord("bot.test", logging.ERROR, __file__, 1, "login with %s failed", ("SECRET.TOKEN",), None)
+    try:
+        raise RuntimeError("token SECRET.TOKEN rejected")
+    except RuntimeError:
+        record.exc_info = sys.exc_info()
+    assert RedactSecrets("SECRET.TOKEN").filter(record)
+    entry = json.loads(JsonFormatter().format(record))
+    assert entry["level"] == "ERROR"
+    assert entry["message"] == "login with [redacted] failed"
+    assert "RuntimeError: token [redacted] rejected" in entry["exc"]
+    assert "SECRET" not in json.dumps(entry)
+
+
+@pytest.mark.parametrize("json_lines", [False, True])
+def test_setup_logging_redacts_the_token_in_both_formats(json_lines: bool, capsys: pytest.CaptureFixture[str]) -> None:
+    from bot.log import setup_logging
+
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    try:
+        setup_logging("INFO", secrets=("SECRET.TOKEN",), json_lines=json_lines)
+        logging.getLogger("discord.http").info("token is SECRET.TOKEN")
+    finally:
+        root.handlers[:] = handlers
+        root.setLevel(level)
+    err = capsys.readouterr().err
+    assert "[redacted]" in err
+    assert "SECRET" not in err
