@@ -1,0 +1,64 @@
+"""Server lifecycle and the audit mirror, through the real client."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.checkins.support import FakeClock
+from tests.exts.checkin_steps import rows
+from tests.exts.harness import running_kneadbot
+from tests.exts.moderation_world import GENERAL, MANAGER, TIPS, A, two_servers
+from tests.fakediscord import FakeDiscord
+
+
+@pytest.fixture
+async def world() -> AsyncIterator[FakeDiscord]:
+    fake = FakeDiscord(guilds=two_servers())
+    await fake.start()
+    try:
+        yield fake
+    finally:
+        await fake.close()
+    assert not fake.violation_report(), fake.violation_report()
+
+
+async def run(fake: FakeDiscord, command: str, options: dict[str, Any] | None = None) -> str:
+    state = await fake.slash(command, options or {}, user=MANAGER, channel_id=GENERAL.id)
+    return (await fake.interaction_reply(state)).content or ""
+
+
+async def test_moderator_actions_are_mirrored_to_the_log_channel(world: FakeDiscord, tmp_path: Path) -> None:
+    async with running_kneadbot(world, tmp_path / "kb.sqlite3"):
+        assert await run(world, "config log-channel", {"channel": TIPS}) == f"Logging to <#{TIPS.id}>."
+        await run(world, "tips post", {"channel": GENERAL, "topic": "pressure"})
+        await world.wait_for_request("POST", rf"^/channels/{TIPS.id}/messages$")
+        await world.settle()
+    mirrored = [m["embeds"][0]["description"] for m in world.messages(TIPS.id)]
+    assert len(mirrored) == 2  # setting the log channel, then the post
+    assert mirrored[1].startswith(f"<@{MANAGER.id}> · Posted")
+    [sent] = world.requests_to("POST", rf"^/channels/{TIPS.id}/messages$")[-1:]
+    assert sent.json["allowed_mentions"] == {"parse": []}
+
+
+async def test_leaving_keeps_data_30_days_then_purges_it(world: FakeDiscord, tmp_path: Path) -> None:
+    clock, db_path = FakeClock(), tmp_path / "kb.sqlite3"
+    async with running_kneadbot(world, db_path, clock=clock) as bot:
+        await run(world, "config log-channel", {"channel": TIPS})
+        await world.gateway.dispatch("GUILD_DELETE", {"id": str(A)})
+        async with asyncio.timeout(5):  # the listener writes through aiosqlite's thread: wait for the row
+            while await rows(db_path, "SELECT count(*) FROM guild_config WHERE left_at IS NOT NULL") == [(0,)]:
+                await asyncio.sleep(0.01)
+        cog: Any = bot.get_cog("Servers")
+        clock.advance(days=29)
+        await cog.purge_departed()
+        kept = await rows(db_path, "SELECT guild_id, left_at IS NOT NULL FROM guild_config")
+        clock.advance(days=2)
+        await cog.purge_departed()
+    assert kept == [(A, 1)]
+    assert await rows(db_path, "SELECT count(*) FROM guild_config") == [(0,)]
+    assert await rows(db_path, "SELECT count(*) FROM audit_log") == [(0,)]
