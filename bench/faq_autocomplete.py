@@ -17,11 +17,53 @@ from collections.abc import Callable, Sequence
 from bot.library.faq_search import FaqIndex
 from bot.library.models import FaqEntry, Source
 
-WORDS = (
-    "calf thigh foot leg massage sore soreness pressure light firm deep clot swelling pain bruise pregnant "
-    "diabetes numb gun vibration circulation posture stretch warm cold ice water rest recovery week day "
-    "often safe after before during knee ankle shin muscle tight cramp tingling skin oil"
-).split()
+WORDS = [
+    "calf",
+    "thigh",
+    "foot",
+    "leg",
+    "massage",
+    "sore",
+    "soreness",
+    "pressure",
+    "light",
+    "firm",
+    "deep",
+    "clot",
+    "swelling",
+    "pain",
+    "bruise",
+    "pregnant",
+    "diabetes",
+    "numb",
+    "gun",
+    "vibration",
+    "circulation",
+    "posture",
+    "stretch",
+    "warm",
+    "cold",
+    "ice",
+    "water",
+    "rest",
+    "recovery",
+    "week",
+    "day",
+    "often",
+    "safe",
+    "after",
+    "before",
+    "during",
+    "knee",
+    "ankle",
+    "shin",
+    "muscle",
+    "tight",
+    "cramp",
+    "tingling",
+    "skin",
+    "oil",
+]
 SOURCE = Source(name="NHS", url="https://www.nhs.uk/")
 
 
@@ -84,7 +126,9 @@ def main() -> None:
     parser.add_argument("--keystrokes", type=int, default=400)
     args = parser.parse_args()
     rng = random.Random(7)
-    print("| entries | rapidfuzz p50 ms | rapidfuzz p99 ms | difflib p50 ms | difflib p99 ms | difflib/rapidfuzz (p50) |")
+    print(
+        "| entries | rapidfuzz p50 ms | rapidfuzz p99 ms | difflib p50 ms | difflib p99 ms | difflib/rapidfuzz (p50) |"
+    )
     print("| ---: | ---: | ---: | ---: | ---: | ---: |")
     for count in args.entries:
         entries = make_entries(count, rng)
