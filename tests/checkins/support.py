@@ -1,31 +1,17 @@
-"""Test helpers for check-ins: a clock tests move by hand, and short-cuts through the delivery steps."""
+"""Test helpers for check-ins: member ids and short-cuts through the delivery steps (the clock is tests.clock)."""
 
 from __future__ import annotations
-
-from datetime import UTC, datetime, timedelta
 
 import aiosqlite
 
 from bot.checkins.delivery import CheckinDelivery
 from bot.checkins.models import DueCheckin
+from tests.clock import START, FakeClock
 
-START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+__all__ = ["MEMBER", "START", "STRANGER", "FakeClock", "row", "send_due"]
+
 MEMBER = 1001
 STRANGER = 2002
-
-
-class FakeClock:
-    """Callable like the services' clock; time moves only when a test calls `advance`."""
-
-    def __init__(self, start: datetime = START) -> None:
-        self.now = start
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, **delta: float) -> datetime:
-        self.now += timedelta(**delta)
-        return self.now
 
 
 async def send_due(delivery: CheckinDelivery, clock: FakeClock) -> list[DueCheckin]:

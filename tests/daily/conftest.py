@@ -13,7 +13,7 @@ from bot.guilds.service import GuildService
 from bot.guilds.tips import GuildTipService
 from bot.library.models import Tip
 from bot.storage.db import open_database
-from tests.daily.clock import FakeClock
+from tests.clock import FakeClock
 from tests.daily.support import make_tips
 
 

@@ -9,7 +9,7 @@ import pytest
 
 from bot.daily.models import NONCE_MAX_LENGTH, daily_nonce
 from bot.daily.schedule import Run, next_run, run_on
-from tests.daily.clock import utc
+from tests.clock import utc
 
 LONDON, NEW_YORK, TOKYO = ZoneInfo("Europe/London"), ZoneInfo("America/New_York"), ZoneInfo("Asia/Tokyo")
 

@@ -11,7 +11,7 @@ import pytest
 from bot.daily.models import DailyClaim, PostState, ScheduleState
 from bot.daily.scheduler import DailyTipScheduler
 from bot.daily.service import DailyTipService
-from tests.daily.clock import FakeClock
+from tests.clock import FakeClock
 from tests.daily.support import last_post_of, schedule_of
 from tests.guilds.support import MOD_A, MOD_B, SERVER_A, SERVER_B
 

@@ -16,7 +16,7 @@ from bot.guilds.models import AuditAction
 from bot.guilds.service import GuildService
 from bot.guilds.tips import GuildTipService
 from bot.library.models import Tip
-from tests.daily.clock import FakeClock, utc
+from tests.clock import FakeClock, utc
 from tests.daily.support import last_post_of, schedule_of
 from tests.guilds.support import MOD_A, MOD_B, SERVER_A, SERVER_B, tip_fields
 

@@ -10,7 +10,7 @@ import aiosqlite
 
 from bot.app import KneadBot
 from bot.storage.db import as_db_time
-from tests.checkins.support import FakeClock
+from tests.clock import FakeClock
 from tests.fakediscord import FakeDiscord, InteractionReply
 
 

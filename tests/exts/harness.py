@@ -12,7 +12,7 @@ from bot.app import KneadBot
 from bot.library.library import Library
 from bot.library.loader import load_content
 from bot.settings import Settings
-from tests.checkins.support import FakeClock
+from tests.clock import FakeClock
 from tests.fakediscord import FakeDiscord, running_client
 
 ROOT = Path(__file__).resolve().parents[2]

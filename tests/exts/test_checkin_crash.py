@@ -17,7 +17,7 @@ from bot.checkins.models import DueCheckin
 from bot.storage.db import open_database
 from bot.ui.checkin_buttons import checkin_view
 from bot.ui.checkins import checkin_embed
-from tests.checkins.support import FakeClock
+from tests.clock import FakeClock
 from tests.exts.checkin_steps import agree_and_log, rows, run_scheduler
 from tests.exts.harness import real_library, running_kneadbot
 from tests.fakediscord import FakeDiscord

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from tests.checkins.support import FakeClock
+from tests.clock import FakeClock
 from tests.exts.checkin_steps import agree_and_log, button_id, rows, run_scheduler
 from tests.exts.harness import running_kneadbot
 from tests.fakediscord import FakeDiscord, InteractionReply, User

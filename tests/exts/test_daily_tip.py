@@ -11,7 +11,7 @@ import pytest
 from bot.daily.service import DailyTipService
 from bot.guilds.audit import AuditTrail
 from bot.storage.db import open_database
-from tests.checkins.support import FakeClock
+from tests.clock import FakeClock
 from tests.exts.checkin_steps import rows, run_daily_tips
 from tests.exts.harness import real_library, running_kneadbot
 from tests.exts.moderation_world import GENERAL, MANAGER, TIPS, A, two_servers

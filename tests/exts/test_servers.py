@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from tests.checkins.support import FakeClock
+from tests.clock import FakeClock
 from tests.exts.checkin_steps import rows
 from tests.exts.harness import running_kneadbot
 from tests.exts.moderation_world import GENERAL, MANAGER, TIPS, A, two_servers

@@ -10,7 +10,7 @@ from bot.guilds.audit import AuditTrail
 from bot.guilds.service import GuildService
 from bot.guilds.tips import GuildTipService
 from bot.storage.db import open_database
-from tests.daily.clock import FakeClock
+from tests.clock import FakeClock
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from bot.guilds.errors import BadModRole, NotModerator, ServerOnly
 from bot.guilds.models import AuditAction, AuditEntry, GuildConfig
 from bot.guilds.service import GuildService
 from bot.guilds.tips import GuildTipService
-from tests.daily.clock import FakeClock
+from tests.clock import FakeClock
 from tests.guilds.support import MOD_A, MOD_B, SERVER_A, SERVER_B, tip_fields
 
 MOD_ROLE, LOG_CHANNEL = 5_555, 6_666

@@ -14,7 +14,7 @@ from bot.guilds.tips import MAX_TIPS_PER_GUILD, GuildTipService, parse_tip_ref
 from bot.library.library import Library
 from bot.library.loader import load_content
 from bot.storage.db import as_db_time
-from tests.daily.clock import FakeClock
+from tests.clock import FakeClock
 from tests.guilds.support import MOD_A, MOD_B, SERVER_A, SERVER_B, tip_fields
 from tests.library.content_factory import faq, guide, tip, write_content
 

@@ -1,12 +1,16 @@
-"""A clock tests move by hand: the services' `clock` argument, without sleeping."""
+"""A clock tests move by hand: what the services take as `clock`, so tests never sleep to pass time."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+
 
 class FakeClock:
-    def __init__(self, start: datetime = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)) -> None:
+    """Callable like the services' clock; time moves only when a test calls `advance` or `set`."""
+
+    def __init__(self, start: datetime = START) -> None:
         self.now = start
 
     def __call__(self) -> datetime:
