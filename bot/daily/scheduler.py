@@ -15,8 +15,8 @@ from datetime import datetime, timedelta
 
 from bot.daily.models import DailyClaim
 from bot.daily.service import DailyTipService
-from bot.daily.wakeable_timer import ERROR_PAUSE, MAX_SLEEP, Clock, WakeableTimer
 from bot.log import get_logger
+from bot.wakeable_timer import ERROR_PAUSE, MAX_SLEEP, Clock, WakeableTimer
 
 Post = Callable[[DailyClaim], Awaitable[None]]
 

@@ -1,10 +1,10 @@
 """WakeableTimer: one asyncio task that does a job, then sleeps until the job says it is next needed.
 
-The pattern RoboDanny's reminders and our CheckinScheduler use, without the job built in: the job
-does whatever is due and returns when it is next due (None: nothing planned); the task sleeps until
-then, or until `wake()` (something changed the plan), and at most `max_sleep` as a safety net.
-An error in the job is logged and retried after `error_pause`, so the task never dies quietly.
-Any feature with a single "next due time" in the database can reuse it.
+The pattern of RoboDanny's reminders, without the job built in: the job does whatever is due and
+returns when it is next due (None: nothing planned); the task sleeps until then, or until `wake()`
+(something changed the plan), and at most `max_sleep` as a safety net. An error in the job is logged
+and retried after `error_pause`, so the task never dies quietly. The check-in and daily-tip
+schedulers both run on it: any feature with a single "next due time" in the database can.
 """
 
 from __future__ import annotations
@@ -42,6 +42,8 @@ class WakeableTimer:
         self._wake_up = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self.sleeping_until: datetime | None = None
+        self.stopping = False
+        """True while `stop` waits for the job: a long job checks it to hand back unfinished work."""
 
     @property
     def is_running(self) -> bool:
@@ -52,26 +54,37 @@ class WakeableTimer:
         if not self.is_running:
             self._task = asyncio.create_task(self._run(), name=self._name)
 
-    async def stop(self) -> None:
-        """Cancel the task and wait until it has ended."""
+    async def stop(self, grace: timedelta = timedelta(0)) -> None:
+        """End the task: a job in progress gets up to `grace` to finish (it sees `stopping`), then is cancelled."""
         task, self._task = self._task, None
-        if task is not None:
+        if task is None:
+            return
+        self.stopping = True
+        self.wake()
+        try:
+            async with asyncio.timeout(grace.total_seconds()):
+                await asyncio.shield(task)
+        except TimeoutError:
             task.cancel()
             with suppress(asyncio.CancelledError):
                 await task
+        finally:
+            self.stopping = False
 
     def wake(self) -> None:
         """Run the job again now: what is due, or when, may have changed."""
         self._wake_up.set()
 
     async def _run(self) -> None:
-        while True:
+        while not self.stopping:
             self._wake_up.clear()
             try:
                 pause = self._pause_until(await self._job())
             except Exception:
                 log.exception("%s hit an error; trying again in %s", self._name, self._error_pause)
                 pause = self._error_pause
+            if self.stopping:
+                return
             with suppress(TimeoutError):
                 async with asyncio.timeout(pause.total_seconds()):
                     await self._wake_up.wait()
