@@ -23,10 +23,12 @@ async def transaction(db: aiosqlite.Connection) -> AsyncIterator[aiosqlite.Conne
     """Commit everything done inside the block, or nothing if it raises. Not re-entrant."""
     lock = _locks.setdefault(db, asyncio.Lock())
     async with lock:
-        await db.execute("BEGIN IMMEDIATE")
         try:
+            await db.execute("BEGIN IMMEDIATE")
             yield db
         except BaseException:
-            await db.rollback()
+            # Also when cancelled while BEGIN was still queued: aiosqlite runs requests in order, so this
+            # rollback comes after the BEGIN and no transaction is left open for the next caller.
+            await asyncio.shield(db.rollback())
             raise
         await db.commit()
