@@ -44,6 +44,9 @@ class WakeableTimer:
         self.sleeping_until: datetime | None = None
         self.stopping = False
         """True while `stop` waits for the job: a long job checks it to hand back unfinished work."""
+        self.runs_completed = 0
+        """How many times the job has finished (or failed): lets a caller wait for a run after `wake()`."""
+        self._busy = False
 
     @property
     def is_running(self) -> bool:
@@ -71,6 +74,11 @@ class WakeableTimer:
         finally:
             self.stopping = False
 
+    @property
+    def is_idle(self) -> bool:
+        """Asleep with no wake-up pending: everything due when it last looked has been handled."""
+        return self.is_running and not self._busy and not self._wake_up.is_set()
+
     def wake(self) -> None:
         """Run the job again now: what is due, or when, may have changed."""
         self._wake_up.set()
@@ -78,11 +86,14 @@ class WakeableTimer:
     async def _run(self) -> None:
         while not self.stopping:
             self._wake_up.clear()
+            self._busy = True
             try:
                 pause = self._pause_until(await self._job())
             except Exception:
                 log.exception("%s hit an error; trying again in %s", self._name, self._error_pause)
                 pause = self._error_pause
+            self.runs_completed += 1
+            self._busy = False
             if self.stopping:
                 return
             with suppress(TimeoutError):

@@ -52,6 +52,14 @@ class CheckinScheduler:
     def sleeping_until(self) -> datetime | None:
         return self._timer.sleeping_until
 
+    @property
+    def runs_completed(self) -> int:
+        return self._timer.runs_completed
+
+    @property
+    def is_idle(self) -> bool:
+        return self._timer.is_idle
+
     def start(self) -> None:
         """Start the one delivery task; starting again while it runs does nothing."""
         self._timer.start()

@@ -13,12 +13,13 @@ import asyncio
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime, timedelta
 
-from bot.daily.models import DailyClaim
+from bot.daily.models import DailyClaim, DailyPost
 from bot.daily.service import DailyTipService
 from bot.log import get_logger
 from bot.wakeable_timer import ERROR_PAUSE, MAX_SLEEP, Clock, WakeableTimer
 
 Post = Callable[[DailyClaim], Awaitable[None]]
+Recover = Callable[[DailyPost], Awaitable[None]]
 
 POST_TIMEOUT = timedelta(minutes=1)
 RETRY_DELAYS = (timedelta(seconds=5), timedelta(seconds=30))
@@ -42,8 +43,9 @@ class DailyTipScheduler:
         retry_delays: Sequence[timedelta] = RETRY_DELAYS,
         stale_after: timedelta = STALE_AFTER,
         max_sleep: timedelta = MAX_SLEEP,
+        recover: Recover | None = None,
     ) -> None:
-        self._service, self._post, self._clock = service, post, clock
+        self._service, self._post, self._clock, self._recover = service, post, clock, recover
         self._post_timeout, self._retry_delays, self._stale_after = post_timeout, tuple(retry_delays), stale_after
         self._timer = WakeableTimer(self._run_and_plan, clock=clock, name="daily-tip-scheduler", max_sleep=max_sleep)
         self._had_failed_claim = False
@@ -56,6 +58,14 @@ class DailyTipScheduler:
     @property
     def sleeping_until(self) -> datetime | None:
         return self._timer.sleeping_until
+
+    @property
+    def runs_completed(self) -> int:
+        return self._timer.runs_completed
+
+    @property
+    def is_idle(self) -> bool:
+        return self._timer.is_idle
 
     def start(self) -> None:
         self._timer.start()
@@ -71,11 +81,8 @@ class DailyTipScheduler:
         """Settle claims cut off by a restart, then claim and post every tip due now; returns how many."""
         now = self._clock()
         for stale in await self._service.settle_stale_claims(now, self._stale_after):
-            log.warning(
-                "Daily tip of guild %s for %s was cut off mid-post; not posting it again",
-                stale.guild_id,
-                stale.local_date,
-            )
+            log.warning("Daily tip of guild %s for %s was cut off mid-post", stale.guild_id, stale.local_date)
+            await self._recover_one(stale)
         posted, self._had_failed_claim = 0, False
         for guild_id in await self._service.due_guilds(now):
             claim = await self._claim(guild_id, now)
@@ -83,6 +90,15 @@ class DailyTipScheduler:
                 await self._post_with_retries(claim)
                 posted += 1
         return posted
+
+    async def _recover_one(self, stale: DailyPost) -> None:
+        """Let the Discord side find the cut-off post, or post it once if the day is not over."""
+        if self._recover is None:
+            return
+        try:
+            await self._recover(stale)
+        except Exception:
+            log.exception("Recovering the daily tip of guild %s for %s failed", stale.guild_id, stale.local_date)
 
     async def _claim(self, guild_id: int, now: datetime) -> DailyClaim | None:
         """One server's claim; an error is logged and skipped so one bad row cannot stop every server."""

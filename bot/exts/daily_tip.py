@@ -3,19 +3,25 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import date
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
 from bot.app import KneadBot
-from bot.checkins.timezones import timezone_suggestions
-from bot.daily.models import DailyClaim
+from bot.checkins.timezones import timezone_suggestions, zone_named
+from bot.daily.models import DailyClaim, DailyPost, ScheduleState
+from bot.daily.schedule import local_date_at
 from bot.daily.scheduler import DailyTipScheduler
 from bot.exts._moderation import cannot_post_reason, moderator_command, server_id
+from bot.library.models import Tip
 from bot.log import get_logger
-from bot.ui.embeds import tip_embed
+from bot.ui.embeds import DISCLAIMER, tip_embed
 from bot.ui.moderation import daily_status_text
+
+DAILY_FOOTER = "Tip of the day for {date:%Y-%m-%d}"
+HISTORY_SEARCHED = 50
 
 log = get_logger(__name__)
 
@@ -24,7 +30,7 @@ log = get_logger(__name__)
 class DailyTip(commands.GroupCog, group_name="daily-tip", group_description="A tip every day in a channel."):
     def __init__(self, bot: KneadBot) -> None:
         self.bot = bot
-        self.scheduler = DailyTipScheduler(bot.daily_tips, self.post, clock=bot.clock)
+        self.scheduler = DailyTipScheduler(bot.daily_tips, self.post, clock=bot.clock, recover=self.recover)
         self._starting: asyncio.Task[None] | None = None
         super().__init__()
 
@@ -50,14 +56,45 @@ class DailyTip(commands.GroupCog, group_name="daily-tip", group_description="A t
         if reason := cannot_post_reason(channel):
             await self.bot.daily_tips.disable(claim.guild_id, reason)
             return
-        embed = tip_embed(claim.tip)
-        embed.title = f"Tip of the day · {embed.title}"
         try:
-            message = await channel.send(embed=embed, nonce=claim.nonce)
+            message = await channel.send(embed=daily_embed(claim.tip, claim.local_date), nonce=claim.nonce)
         except (discord.Forbidden, discord.NotFound) as error:
             await self.bot.daily_tips.disable(claim.guild_id, f"Discord refused the post ({error.status}).")
             return
         await self.bot.daily_tips.mark_posted(claim.guild_id, claim.local_date, message.id)
+
+    async def recover(self, stale: DailyPost) -> None:
+        """A post cut off by a crash: if Discord has it, record it; if not and the day is not over, post it.
+
+        The message is found by the date in its footer, so a tip that did go out is never posted again.
+        """
+        channel = self.bot.get_channel(stale.channel_id)
+        if not isinstance(channel, discord.TextChannel) or cannot_post_reason(channel):
+            return
+        found = await self._find_posted(channel, stale.local_date)
+        if found is not None:
+            await self.bot.daily_tips.mark_posted(stale.guild_id, stale.local_date, found.id)
+            return
+        if not await self._is_still_that_day(stale):
+            return  # the day is over: a late tip would be a second one tomorrow
+        own = await self.bot.server_tips.all_as_library_tips(stale.guild_id)
+        tip = self.bot.library.tip_by_id(stale.tip_id, own)
+        message = await channel.send(embed=daily_embed(tip, stale.local_date), nonce=stale.nonce)
+        await self.bot.daily_tips.mark_posted(stale.guild_id, stale.local_date, message.id)
+
+    async def _find_posted(self, channel: discord.TextChannel, local_date: date) -> discord.Message | None:
+        marker = DAILY_FOOTER.format(date=local_date)
+        async for message in channel.history(limit=HISTORY_SEARCHED):
+            mine = message.author == self.bot.user
+            if mine and any((embed.footer.text or "").startswith(marker) for embed in message.embeds):
+                return message
+        return None
+
+    async def _is_still_that_day(self, stale: DailyPost) -> bool:
+        status = await self.bot.daily_tips.show(stale.guild_id)
+        if status is None or status.schedule.state is not ScheduleState.ACTIVE:
+            return False
+        return local_date_at(self.bot.clock(), zone_named(status.schedule.timezone)) == stale.local_date
 
     @app_commands.command(name="set")
     @moderator_command
@@ -101,6 +138,13 @@ class DailyTip(commands.GroupCog, group_name="daily-tip", group_description="A t
         stopped = await self.bot.daily_tips.stop(server_id(interaction), interaction.user.id)
         text = "The daily tip is stopped." if stopped else "There was no daily tip to stop."
         await interaction.response.send_message(text, ephemeral=True)
+
+
+def daily_embed(tip: Tip, local_date: date) -> discord.Embed:
+    """The tip, titled as the tip of the day, with the date in the footer so a resend can be found."""
+    embed = tip_embed(tip)
+    embed.title = f"Tip of the day · {embed.title}"
+    return embed.set_footer(text=f"{DAILY_FOOTER.format(date=local_date)} · {DISCLAIMER}")
 
 
 async def setup(bot: KneadBot) -> None:

@@ -9,7 +9,6 @@ from typing import Any
 import aiosqlite
 
 from bot.app import KneadBot
-from bot.storage.db import as_db_time
 from tests.clock import FakeClock
 from tests.fakediscord import FakeDiscord, InteractionReply
 
@@ -29,23 +28,24 @@ async def agree_and_log(fake: FakeDiscord, options: dict[str, Any], **where: Any
 
 
 async def run_scheduler(bot: KneadBot, clock: FakeClock, **advance: float) -> None:
-    """Move the clock, wake the scheduler and wait until nothing due is left pending or sending."""
+    """Move the clock, wake the check-in scheduler and wait until it has handled everything due."""
     clock.advance(**advance)
-    cog: Any = bot.get_cog("Checkins")  # load_extension makes its own module object: no isinstance
+    await wake_and_wait(bot.get_cog("Checkins"))
+
+
+async def wake_and_wait(cog: Any) -> None:
+    """Wake a cog's scheduler and wait until it has run at least once since and is asleep again.
+
+    (`load_extension` makes its own module object, so the cog is duck-typed, not isinstance-checked.)
+    """
+    scheduler = cog.scheduler
     async with asyncio.timeout(10):
-        while not cog.scheduler.is_running:
+        while not scheduler.is_running:
             await asyncio.sleep(0.01)
-        cog.scheduler.wake()
-        while await due_or_sending(bot.db, clock):
+        before = scheduler.runs_completed
+        scheduler.wake()
+        while scheduler.runs_completed <= before or not scheduler.is_idle:
             await asyncio.sleep(0.01)
-
-
-async def due_or_sending(db: aiosqlite.Connection, clock: FakeClock) -> int:
-    rows = await db.execute_fetchall(
-        "SELECT count(*) FROM checkins WHERE state = 'sending' OR (state = 'pending' AND deliver_at <= ?)",
-        (as_db_time(clock()),),
-    )
-    return int(next(iter(rows))[0])
 
 
 async def rows(db_path: Path, sql: str, *parameters: object) -> list[tuple[Any, ...]]:
@@ -55,17 +55,6 @@ async def rows(db_path: Path, sql: str, *parameters: object) -> list[tuple[Any, 
 
 
 async def run_daily_tips(bot: KneadBot, clock: FakeClock, **advance: float) -> None:
-    """Move the clock, wake the daily-tip scheduler and wait until no server is due or mid-post."""
+    """Move the clock, wake the daily-tip scheduler and wait until it has posted everything due."""
     clock.advance(**advance)
-    cog: Any = bot.get_cog("DailyTip")
-    async with asyncio.timeout(10):
-        while not cog.scheduler.is_running:
-            await asyncio.sleep(0.01)
-        cog.scheduler.wake()
-        while await bot.daily_tips.due_guilds(clock()) or await _claimed_days(bot.db):
-            await asyncio.sleep(0.01)
-
-
-async def _claimed_days(db: aiosqlite.Connection) -> int:
-    rows = await db.execute_fetchall("SELECT count(*) FROM daily_tip_posts WHERE state = 'claimed'")
-    return int(next(iter(rows))[0])
+    await wake_and_wait(bot.get_cog("DailyTip"))

@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
+import discord
 import pytest
 
-from bot.daily.service import DailyTipService
-from bot.guilds.audit import AuditTrail
-from bot.storage.db import open_database
+from bot.exts.daily_tip import daily_embed
 from tests.clock import FakeClock
 from tests.exts.checkin_steps import rows, run_daily_tips
 from tests.exts.harness import real_library, running_kneadbot
@@ -92,28 +92,48 @@ async def test_downtime_posts_the_missed_day_once_if_still_that_day_else_skips(
     assert len(posted_tips(world)) == 1  # 2 June is over: skipped, not posted late
 
 
-async def test_restart_between_claimed_and_posted_never_posts_that_day_twice(
-    world: FakeDiscord, tmp_path: Path
+@pytest.mark.parametrize("reached_discord", [False, True])
+async def test_a_crash_between_claimed_and_posted_never_posts_that_day_twice(
+    world: FakeDiscord, tmp_path: Path, reached_discord: bool
 ) -> None:
     clock, db_path = FakeClock(datetime(2026, 6, 1, 8, 0, tzinfo=UTC)), tmp_path / "kb.sqlite3"
-    async with running_kneadbot(world, db_path, clock=clock):
+    async with running_kneadbot(world, db_path, clock=clock) as bot:
         await set_daily(world, "09:00", "UTC")
-    clock.advance(hours=1)
-    db = await open_database(db_path)  # the crashed process claimed the day, then died before posting
-    service = DailyTipService(
-        db, builtin_tips=lambda: real_library().tips, audit=AuditTrail(db, clock=clock), clock=clock
-    )
-    assert await service.claim(A, clock()) is not None
-    await db.close()
+        cog: Any = bot.get_cog("DailyTip")
+        await cog.scheduler.stop()  # from here on, only the "crashed process" below acts for this bot
+        clock.advance(hours=1)
+        claim = await bot.daily_tips.claim(A, clock())
+        assert claim is not None
+        if reached_discord:  # Discord took the message; the process died before recording it
+            channel = bot.get_channel(TIPS.id)
+            assert isinstance(channel, discord.TextChannel)
+            await channel.send(embed=daily_embed(claim.tip, claim.local_date), nonce=claim.nonce)
     clock.advance(minutes=20)
     async with running_kneadbot(world, db_path, clock=clock) as bot:
         await run_daily_tips(bot, clock)
+        first_day = posted_tips(world)
         await run_daily_tips(bot, clock, days=1)
-    assert len(posted_tips(world)) == 1  # only 2 June's; 1 June's claim is never posted a second time
+    assert len(first_day) == 1  # found in the channel, or posted once now that the day is not over
+    assert len(posted_tips(world)) == 2
     assert await rows(db_path, "SELECT local_date, state FROM daily_tip_posts ORDER BY local_date") == [
-        ("2026-06-01", "unconfirmed"),
+        ("2026-06-01", "posted"),
         ("2026-06-02", "posted"),
     ]
+
+
+async def test_a_crash_mid_post_is_not_made_up_for_once_the_day_is_over(world: FakeDiscord, tmp_path: Path) -> None:
+    clock, db_path = FakeClock(datetime(2026, 6, 1, 22, 0, tzinfo=UTC)), tmp_path / "kb.sqlite3"
+    async with running_kneadbot(world, db_path, clock=clock) as bot:
+        await set_daily(world, "23:30", "UTC")
+        cog: Any = bot.get_cog("DailyTip")
+        await cog.scheduler.stop()
+        clock.advance(hours=1, minutes=30)
+        assert await bot.daily_tips.claim(A, clock()) is not None
+    clock.advance(hours=1)  # back at 00:30 on 2 June
+    async with running_kneadbot(world, db_path, clock=clock) as bot:
+        await run_daily_tips(bot, clock)
+    assert posted_tips(world) == []
+    assert await rows(db_path, "SELECT local_date, state FROM daily_tip_posts") == [("2026-06-01", "unconfirmed")]
 
 
 async def test_lost_permission_turns_the_schedule_off_and_says_why(world: FakeDiscord, tmp_path: Path) -> None:
