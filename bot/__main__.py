@@ -132,6 +132,7 @@ def run_db_tool(settings: Settings, action: str, path: Path | None, parser: argp
 
 async def run_bot(settings: Settings, library: Library, token: str) -> int:
     from bot.app import create_bot
+    from bot.metrics import MetricsServerError, serving_metrics
     from bot.storage.db import SchemaTooNewError, open_database
 
     try:  # migrate before logging in, so a database problem stops start-up at once, offline
@@ -139,8 +140,13 @@ async def run_bot(settings: Settings, library: Library, token: str) -> int:
     except SchemaTooNewError as error:
         print(f"kneadbot: {error}", file=sys.stderr)
         return 1
-    async with create_bot(settings, library) as bot:
-        await bot.start(token)
+    try:
+        async with create_bot(settings, library) as bot:
+            with serving_metrics(bot.metrics.registry, settings.metrics_port):
+                await bot.start(token)
+    except MetricsServerError as error:
+        print(f"kneadbot: {error}", file=sys.stderr)
+        return 1
     return 0
 
 

@@ -25,6 +25,7 @@ from bot.guilds.service import GuildService
 from bot.guilds.tips import GuildTipService
 from bot.library.library import Library
 from bot.log import get_logger
+from bot.metrics import Metrics
 from bot.settings import Settings
 from bot.storage.db import open_database
 from bot.ui.checkin_buttons import CheckinButton
@@ -37,6 +38,7 @@ class KneadTree(app_commands.CommandTree["KneadBot"]):
     """One place that turns every app-command error into a short, private reply."""
 
     async def on_error(self, interaction: discord.Interaction, error: app_commands.AppCommandError) -> None:
+        self.client.metrics.command_finished(command_name(interaction.command), "error")
         text = reply_for_error(interaction, error)
         try:
             if interaction.response.is_done():
@@ -45,6 +47,11 @@ class KneadTree(app_commands.CommandTree["KneadBot"]):
                 await interaction.response.send_message(text, ephemeral=True)
         except discord.HTTPException:
             log.warning("Could not tell the member about an error in interaction %s", interaction.id)
+
+
+def command_name(command: app_commands.Command[Any, ..., Any] | app_commands.ContextMenu | None) -> str:
+    """The metrics label for a command: its qualified name ("session log"), or "unknown"."""
+    return command.qualified_name if command is not None else "unknown"
 
 
 def reply_for_error(interaction: discord.Interaction, error: app_commands.AppCommandError) -> str:
@@ -80,6 +87,7 @@ class KneadBot(commands.Bot):
         *,
         background_jobs: bool = True,
         clock: Clock = utc_now,
+        metrics: Metrics | None = None,
         **options: object,
     ) -> None:
         super().__init__(
@@ -96,6 +104,7 @@ class KneadBot(commands.Bot):
         self.clock = clock
         """False for one-off runs such as `python -m bot sync`: no scheduler may deliver from them."""
         self._db: aiosqlite.Connection | None = None
+        self.metrics = metrics if metrics is not None else Metrics()
 
     @property
     def db(self) -> aiosqlite.Connection:
@@ -125,6 +134,12 @@ class KneadBot(commands.Bot):
             self.tree.copy_global_to(guild=guild)
             await self.tree.sync(guild=guild)
             log.info("Synced commands to the development server %s", self.settings.dev_guild)
+
+    async def on_app_command_completion(
+        self, _interaction: discord.Interaction, command: app_commands.Command[Any, ..., Any] | app_commands.ContextMenu
+    ) -> None:
+        """Counts the commands that did not fail (failures are counted in KneadTree.on_error)."""
+        self.metrics.command_finished(command_name(command), "ok")
 
     async def close(self) -> None:
         await super().close()

@@ -12,6 +12,8 @@ No Discord import: this module is plain prometheus_client and can be used by any
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Literal
@@ -24,6 +26,10 @@ LATE_AFTER = timedelta(minutes=5)
 """A check-in delivered more than this after its planned time counts as late."""
 
 Outcome = Literal["ok", "error"]
+
+
+class MetricsServerError(Exception):
+    """The metrics endpoint could not start (typically: the port is taken); the message says which port."""
 
 
 class Metrics:
@@ -112,7 +118,25 @@ def serve_metrics(registry: CollectorRegistry, port: int) -> MetricsServer:
 
     Bound to the loopback address only: a scraper must run on the same host (or in the same network
     namespace). `port` 0 lets the OS pick a free port; read it back from `MetricsServer.port`.
-    Raises OSError when the port is taken.
+    Raises MetricsServerError when the port cannot be bound (taken, or not allowed).
     """
-    server, thread = start_http_server(port, addr=LOOPBACK, registry=registry)
+    try:
+        server, thread = start_http_server(port, addr=LOOPBACK, registry=registry)
+    except OSError as error:
+        raise MetricsServerError(
+            f"cannot serve metrics on {LOOPBACK}:{port} (KNEADBOT_METRICS_PORT): {error}"
+        ) from None
     return MetricsServer(server, thread)
+
+
+@contextmanager
+def serving_metrics(registry: CollectorRegistry, port: int | None) -> Iterator[MetricsServer | None]:
+    """`serve_metrics` for the length of a `with` block, stopped on the way out; nothing when `port` is None."""
+    if port is None:
+        yield None
+        return
+    server = serve_metrics(registry, port)
+    try:
+        yield server
+    finally:
+        server.close()

@@ -18,7 +18,7 @@ import aiohttp
 import discord
 
 from bot.checkins.delivery import retry_delay
-from bot.checkins.models import DueCheckin
+from bot.checkins.models import CheckinState, DueCheckin
 from bot.log import get_logger
 from bot.ui.checkin_buttons import checkin_view
 from bot.ui.checkins import checkin_embed, checkin_id_in
@@ -44,13 +44,17 @@ class CheckinCourier:
             message = await self._send(due)
         except (discord.DiscordServerError, aiohttp.ClientError, TimeoutError) as error:
             state = await self.delivery.retry_later(due.checkin_id, self.bot.clock() + retry_delay(due.attempt))
+            if state is CheckinState.FAILED:
+                self.bot.metrics.checkin_failed()
             log.warning("Check-in %s not delivered (%s); now %s", due.checkin_id, type(error).__name__, state)
             return
         if message is None:
-            await self.delivery.mark_undeliverable(due.checkin_id, "DMs closed and no server channel to post in")
+            if await self.delivery.mark_undeliverable(due.checkin_id, "DMs closed and no server channel to post in"):
+                self.bot.metrics.checkin_undeliverable()
             log.info("Check-in %s undeliverable: DMs closed", due.checkin_id)
             return
-        await self.delivery.mark_sent(due.checkin_id, message.channel.id, message.id)
+        if await self.delivery.mark_sent(due.checkin_id, message.channel.id, message.id):
+            self.bot.metrics.checkin_sent(due.late_by)
 
     async def reconcile(self, stale: Sequence[DueCheckin]) -> None:
         """Settle rows a crash left in "sending": found in the channel means sent, else send again."""
@@ -58,7 +62,8 @@ class CheckinCourier:
             if self.bot.clock() - due.claimed_at > NONCE_WINDOW:
                 found = await self._find_sent(due)
                 if found is not None:
-                    await self.delivery.mark_sent(due.checkin_id, found.channel.id, found.id)
+                    if await self.delivery.mark_sent(due.checkin_id, found.channel.id, found.id):
+                        self.bot.metrics.checkin_sent(due.late_by)
                     continue
             await self.deliver(due)
 

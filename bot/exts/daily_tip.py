@@ -61,7 +61,7 @@ class DailyTip(commands.GroupCog, group_name="daily-tip", group_description="A t
         except (discord.Forbidden, discord.NotFound) as error:
             await self.bot.daily_tips.disable(claim.guild_id, f"Discord refused the post ({error.status}).")
             return
-        await self.bot.daily_tips.mark_posted(claim.guild_id, claim.local_date, message.id)
+        await self._record_posted(claim.guild_id, claim.local_date, message.id)
 
     async def recover(self, stale: DailyPost) -> None:
         """A post cut off by a crash: if Discord has it, record it; if not and the day is not over, post it.
@@ -73,14 +73,18 @@ class DailyTip(commands.GroupCog, group_name="daily-tip", group_description="A t
             return
         found = await self._find_posted(channel, stale.local_date)
         if found is not None:
-            await self.bot.daily_tips.mark_posted(stale.guild_id, stale.local_date, found.id)
+            await self._record_posted(stale.guild_id, stale.local_date, found.id)
             return
         if not await self._is_still_that_day(stale):
             return  # the day is over: a late tip would be a second one tomorrow
         own = await self.bot.server_tips.all_as_library_tips(stale.guild_id)
         tip = self.bot.library.tip_by_id(stale.tip_id, own)
         message = await channel.send(embed=daily_embed(tip, stale.local_date), nonce=stale.nonce)
-        await self.bot.daily_tips.mark_posted(stale.guild_id, stale.local_date, message.id)
+        await self._record_posted(stale.guild_id, stale.local_date, message.id)
+
+    async def _record_posted(self, guild_id: int, local_date: date, message_id: int) -> None:
+        if await self.bot.daily_tips.mark_posted(guild_id, local_date, message_id):
+            self.bot.metrics.daily_tip_posted()
 
     async def _find_posted(self, channel: discord.TextChannel, local_date: date) -> discord.Message | None:
         marker = DAILY_FOOTER.format(date=local_date)

@@ -87,6 +87,7 @@ async def test_check_in_survives_a_restart_and_arrives_once_saying_it_is_late(
         # The buttons were made by the previous process: they still work.
         reply = await fake_discord.interaction_reply(await fake_discord.click(message, button_id(message, "Mild")))
     assert "6h late" in message["embeds"][0]["description"]
+    assert bot.metrics.registry.get_sample_value("kneadbot_checkins_late_total") == 1
     assert reply.embeds[0]["title"] == "Thanks, glad to hear it"
     assert await rows(db_path, "SELECT state FROM checkins") == [("sent",)]
 
@@ -118,6 +119,7 @@ async def test_closed_dms_without_a_channel_tell_the_member_once(fake_discord: F
         await fake_discord.interaction_reply(second)
         await fake_discord.settle()
     assert await rows(db_path, "SELECT state FROM checkins") == [("undeliverable",)]
+    assert bot.metrics.registry.get_sample_value("kneadbot_checkins_undeliverable_total") == 1
     assert "could not reach you by DM" in notice["content"]
     assert fake_discord.followups(second) == []
     assert len(fake_discord.requests_to("POST", SENT)) == 1  # tried once, no endless retries

@@ -11,7 +11,7 @@ import pytest
 
 from bot.__main__ import sync_commands
 from bot.log import JsonFormatter, RedactSecrets
-from tests.exts.harness import make_settings, real_library
+from tests.exts.harness import make_settings, real_library, running_kneadbot
 from tests.fakediscord import FakeDiscord
 from tests.fakediscord.models import DEFAULT_GUILD_ID
 
@@ -63,3 +63,13 @@ def test_setup_logging_redacts_the_token_in_both_formats(json_lines: bool, capsy
     err = capsys.readouterr().err
     assert "[redacted]" in err
     assert "SECRET" not in err
+
+
+async def test_commands_are_counted_for_prometheus(fake_discord: FakeDiscord, tmp_path: Path) -> None:
+    async with running_kneadbot(fake_discord, tmp_path / "kb.sqlite3") as bot:
+        await fake_discord.interaction_reply(await fake_discord.slash("tip"))
+        await fake_discord.interaction_reply(await fake_discord.slash("tip", {"topic": "nonsense"}))
+        await fake_discord.settle()
+    sample = bot.metrics.registry.get_sample_value
+    assert sample("kneadbot_commands_total", {"command": "tip", "outcome": "ok"}) == 1
+    assert sample("kneadbot_commands_total", {"command": "tip", "outcome": "error"}) == 1

@@ -1,0 +1,438 @@
+"""deploy/: the image, compose file, env example and systemd unit agree with each other and the code.
+
+No Docker engine is needed: the files are parsed and cross-checked. `systemd-analyze` checks the unit
+when it is installed, and .ci/docker-check is run against a stub `docker`.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+import re
+import shlex
+import shutil
+import subprocess
+import sys
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+import pytest
+import yaml
+
+from bot.settings import ENV_PREFIX, Settings, load_settings
+
+ROOT = Path(__file__).resolve().parents[2]
+DEPLOY = ROOT / "deploy"
+DOCKERFILE = DEPLOY / "Dockerfile"
+DOCKERIGNORE = DEPLOY / "Dockerfile.dockerignore"
+COMPOSE = DEPLOY / "compose.yaml"
+ENV_EXAMPLE = DEPLOY / "kneadbot.env.example"
+UNIT = DEPLOY / "kneadbot.service"
+DOCKER_CHECK = ROOT / ".ci" / "docker-check"
+DOCTOR = ["python", "-m", "bot", "doctor"]
+
+
+# Dockerfile
+
+
+def dockerfile_instructions() -> list[tuple[str, str]]:
+    """(INSTRUCTION, arguments) pairs, continuation lines joined and comments dropped."""
+    instructions: list[tuple[str, str]] = []
+    pending = ""
+    for raw in DOCKERFILE.read_text(encoding="utf-8").splitlines():
+        line = raw.strip()
+        if not pending and (not line or line.startswith("#")):
+            continue
+        if line.endswith("\\"):
+            pending += line[:-1] + " "
+            continue
+        full = (pending + line).strip()
+        pending = ""
+        keyword, _, arguments = full.partition(" ")
+        instructions.append((keyword.upper(), " ".join(arguments.split())))
+    return instructions
+
+
+def final_stage() -> list[tuple[str, str]]:
+    instructions = dockerfile_instructions()
+    last_from = max(i for i, (keyword, _) in enumerate(instructions) if keyword == "FROM")
+    return instructions[last_from:]
+
+
+def arguments_of(keyword: str, stage: list[tuple[str, str]]) -> list[str]:
+    return [arguments for found, arguments in stage if found == keyword]
+
+
+def exec_form(arguments: str) -> list[str]:
+    parsed = yaml.safe_load(arguments)  # a JSON array is YAML too
+    assert isinstance(parsed, list), f"use the exec (JSON array) form: {arguments}"
+    return [str(part) for part in parsed]
+
+
+def dockerfile_uid() -> str:
+    (uid,) = (args.partition("=")[2] for args in arguments_of("ARG", final_stage()) if args.startswith("UID="))
+    return uid
+
+
+def test_image_is_python_311_slim() -> None:
+    instructions = dockerfile_instructions()
+    assert instructions[0] == ("ARG", "PYTHON_IMAGE=python:3.11-slim")
+    assert {args.split()[0] for args in arguments_of("FROM", instructions)} == {"${PYTHON_IMAGE}"}
+
+
+def test_dependencies_come_from_the_lock_with_hashes() -> None:
+    runs = arguments_of("RUN", dockerfile_instructions())
+    assert "pip install --require-hashes -r requirements.lock" in runs
+    assert not [run for run in runs if "pip install" in run and "--require-hashes" not in run]
+
+
+def test_runs_as_a_non_root_user() -> None:
+    stage = final_stage()
+    users = arguments_of("USER", stage)
+    assert users, "the final stage must switch to a non-root USER"
+    user, _, group = users[-1].partition(":")
+    assert user not in {"root", "0"}
+    assert group not in {"root", "0"}
+    assert [keyword for keyword, _ in stage].index("USER") < [keyword for keyword, _ in stage].index("CMD")
+    assert int(dockerfile_uid()) >= 1000
+
+
+def test_copies_code_and_content_only() -> None:
+    copies = arguments_of("COPY", final_stage())
+    assert "bot/ bot/" in copies
+    assert "content/ content/" in copies
+    assert not [copy for copy in copies if copy.split()[0] in {".", "./"}], "never COPY the whole context"
+
+
+def test_python_finds_the_bot_package_from_any_directory() -> None:
+    """`python -m bot` imports ./bot: the code sits in WORKDIR, which is also on PYTHONPATH (docker exec)."""
+    stage = final_stage()
+    (workdir,) = arguments_of("WORKDIR", stage)
+    assert f"PYTHONPATH={workdir}" in " ".join(arguments_of("ENV", stage)).split()
+    assert f"KNEADBOT_CONTENT_DIR={workdir}/content" in " ".join(arguments_of("ENV", stage)).split()
+
+
+def test_database_on_the_data_volume() -> None:
+    stage = final_stage()
+    env = " ".join(arguments_of("ENV", stage))
+    assert "KNEADBOT_DB=/data/kneadbot.sqlite3" in env.split()
+    assert exec_form(arguments_of("VOLUME", stage)[0]) == ["/data"]
+    assert any("chown kneadbot:kneadbot /data" in run for run in arguments_of("RUN", stage))
+
+
+def test_healthcheck_runs_doctor_and_cmd_runs_the_bot() -> None:
+    stage = final_stage()
+    (healthcheck,) = arguments_of("HEALTHCHECK", stage)
+    assert exec_form(healthcheck.partition(" CMD ")[2]) == DOCTOR
+    assert exec_form(arguments_of("CMD", stage)[-1]) == ["python", "-m", "bot"]
+
+
+# .dockerignore next to the Dockerfile
+
+
+def dockerignore_excludes(path: str) -> bool:
+    """Docker's rule, closely enough: the last pattern matching the path or a parent decides."""
+    parts = PurePosixPath(path).parts
+    candidates = ["/".join(parts[: i + 1]) for i in range(len(parts))]
+    excluded = False
+    for raw in DOCKERIGNORE.read_text(encoding="utf-8").splitlines():
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        negated, pattern = line.startswith("!"), line.lstrip("!").rstrip("/")
+        variants = {pattern, pattern.removeprefix("**/")}
+        if any(fnmatch.fnmatchcase(candidate, variant) for candidate in candidates for variant in variants):
+            excluded = not negated
+    return excluded
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        ".venv/bin/python",
+        ".git/config",
+        ".env",
+        "data/kneadbot.sqlite3",
+        "tests/test_metrics.py",
+        "bench/faq_autocomplete.py",
+        ".mypy_cache/3.11/x.json",
+        ".ruff_cache/x",
+        ".pytest_cache/v",
+        ".hypothesis/examples/x",
+        "deploy/kneadbot.env",
+        "bot/__pycache__/app.cpython-311.pyc",
+        "bot/.env",
+    ],
+)
+def test_build_context_leaves_out(path: str) -> None:
+    assert dockerignore_excludes(path)
+
+
+def test_build_context_keeps_everything_the_dockerfile_copies() -> None:
+    needed = ["requirements.lock"] + [
+        str(path.relative_to(ROOT))
+        for folder in ("bot", "content")
+        for path in (ROOT / folder).rglob("*")
+        if path.is_file() and "__pycache__" not in path.parts
+    ]
+    assert [path for path in needed if dockerignore_excludes(path)] == []
+
+
+# compose.yaml
+
+
+@pytest.fixture(scope="module")
+def compose() -> dict[str, Any]:
+    loaded = yaml.safe_load(COMPOSE.read_text(encoding="utf-8"))
+    assert isinstance(loaded, dict)
+    return loaded
+
+
+@pytest.fixture(scope="module")
+def service(compose: dict[str, Any]) -> dict[str, Any]:
+    assert list(compose["services"]) == ["kneadbot"]
+    found = compose["services"]["kneadbot"]
+    assert isinstance(found, dict)
+    return found
+
+
+def test_compose_builds_deploy_dockerfile_from_the_repo_root(service: dict[str, Any]) -> None:
+    context = (DEPLOY / service["build"]["context"]).resolve()
+    assert context == ROOT
+    assert context / service["build"]["dockerfile"] == DOCKERFILE
+
+
+def test_compose_reads_the_env_file_next_to_it(service: dict[str, Any]) -> None:
+    assert [DEPLOY / name for name in service["env_file"]] == [DEPLOY / "kneadbot.env"]
+
+
+def test_compose_keeps_the_database_on_a_named_volume(compose: dict[str, Any], service: dict[str, Any]) -> None:
+    mounts = dict(volume.split(":", 1) for volume in service["volumes"])
+    assert mounts == {"kneadbot-data": "/data"}
+    assert "kneadbot-data" in compose["volumes"]
+    database = PurePosixPath(service["environment"]["KNEADBOT_DB"])
+    assert database == PurePosixPath("/data/kneadbot.sqlite3")
+    assert database.parent == PurePosixPath(mounts["kneadbot-data"])
+
+
+def test_compose_user_is_the_image_user(service: dict[str, Any]) -> None:
+    assert service["user"] == f"{dockerfile_uid()}:{dockerfile_uid()}"
+
+
+def test_compose_health_check_is_doctor_like_the_image(service: dict[str, Any]) -> None:
+    (healthcheck,) = arguments_of("HEALTHCHECK", final_stage())
+    assert service["healthcheck"]["test"] == ["CMD", *DOCTOR]
+    assert exec_form(healthcheck.partition(" CMD ")[2]) == DOCTOR
+
+
+def test_compose_hardening(service: dict[str, Any]) -> None:
+    assert service["restart"] == "unless-stopped"
+    assert service["read_only"] is True
+    assert [mount.split(":")[0] for mount in service["tmpfs"]] == ["/tmp"]  # noqa: S108 - the container's tmpfs
+    assert service["security_opt"] == ["no-new-privileges:true"]
+    assert service["cap_drop"] == ["ALL"]
+    assert "cap_add" not in service
+    assert "privileged" not in service
+    assert service["init"] is True
+    assert "ports" not in service, "metrics are loopback-only; nothing is published"
+
+
+# kneadbot.env.example
+
+
+def env_assignments() -> dict[str, str]:
+    assignments = {}
+    for line in ENV_EXAMPLE.read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            name, separator, value = line.partition("=")
+            assert separator and name == name.strip() and value == value.strip(), line
+            assignments[name] = value
+    return assignments
+
+
+def env_name(field: str) -> str:
+    alias = Settings.model_fields[field].validation_alias
+    return alias if isinstance(alias, str) else ENV_PREFIX + field.upper()
+
+
+@pytest.mark.parametrize("field", list(Settings.model_fields))
+def test_env_example_lists_every_setting(field: str) -> None:
+    name = env_name(field)
+    assert re.search(rf"^#? ?{name}=", ENV_EXAMPLE.read_text(encoding="utf-8"), re.M), f"{name} is missing"
+
+
+def test_env_example_holds_no_secret_and_loads(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    assignments = env_assignments()
+    assert assignments["DISCORD_TOKEN"] == ""
+    assert set(assignments) <= {env_name(field) for field in Settings.model_fields}
+    for name in os.environ:
+        if name.startswith(ENV_PREFIX) or name == "DISCORD_TOKEN":
+            monkeypatch.delenv(name)
+    for name, value in assignments.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.chdir(tmp_path)  # no stray .env file may add to it
+    settings = load_settings()
+    assert settings.log_format == "json"
+    assert settings.sharded is False
+
+
+# kneadbot.service
+
+
+def unit_entries() -> dict[str, dict[str, list[str]]]:
+    """section -> key -> every value (systemd allows repeating a key)."""
+    sections: dict[str, dict[str, list[str]]] = {}
+    current: dict[str, list[str]] = {}
+    for raw in UNIT.read_text(encoding="utf-8").splitlines():
+        line = raw.strip()
+        if not line or line.startswith(("#", ";")):
+            continue
+        if line.startswith("["):
+            current = sections.setdefault(line.strip("[]"), {})
+            continue
+        key, _, value = line.partition("=")
+        current.setdefault(key.strip(), []).append(value.strip())
+    return sections
+
+
+def test_unit_runs_the_venv_python_as_kneadbot() -> None:
+    service = unit_entries()["Service"]
+    assert service["User"] == ["kneadbot"]
+    (workdir,) = service["WorkingDirectory"]
+    assert service["ExecStart"] == [f"{workdir}/.venv/bin/python -m bot"]
+    assert service["EnvironmentFile"] == ["/etc/kneadbot/kneadbot.env"]
+    assert service["Restart"] == ["on-failure"]
+    assert unit_entries()["Install"]["WantedBy"] == ["multi-user.target"]
+
+
+def test_unit_can_write_only_its_data_directory() -> None:
+    service = unit_entries()["Service"]
+    environment = dict(assignment.split("=", 1) for assignment in service["Environment"])
+    data_dir = str(PurePosixPath(environment["KNEADBOT_DB"]).parent)
+    assert service["ReadWritePaths"] == [data_dir]
+    assert service["ProtectSystem"] == ["strict"]
+    assert f"/var/lib/{service['StateDirectory'][0]}" == data_dir
+
+
+HARDENING = {
+    "NoNewPrivileges": "yes",
+    "ProtectHome": "yes",
+    "PrivateTmp": "yes",
+    "PrivateDevices": "yes",
+    "ProtectKernelTunables": "yes",
+    "ProtectKernelModules": "yes",
+    "ProtectKernelLogs": "yes",
+    "ProtectControlGroups": "yes",
+    "LockPersonality": "yes",
+    "MemoryDenyWriteExecute": "yes",
+    "RestrictRealtime": "yes",
+    "RestrictSUIDSGID": "yes",
+    "RestrictNamespaces": "yes",
+    "CapabilityBoundingSet": "",
+    "AmbientCapabilities": "",
+    "SystemCallArchitectures": "native",
+}
+
+
+@pytest.mark.parametrize(("key", "value"), HARDENING.items())
+def test_unit_hardening(key: str, value: str) -> None:
+    assert unit_entries()["Service"].get(key) == [value]
+
+
+def test_unit_network_and_system_calls() -> None:
+    service = unit_entries()["Service"]
+    assert set(service["RestrictAddressFamilies"][0].split()) == {"AF_INET", "AF_INET6", "AF_UNIX"}
+    assert service["SystemCallFilter"][0] == "@system-service"
+
+
+@pytest.fixture
+def systemd_analyze() -> str:
+    found = shutil.which("systemd-analyze")
+    if found is None:
+        pytest.skip("systemd-analyze is not installed")
+    return found
+
+
+@pytest.fixture
+def runnable_unit(tmp_path: Path) -> Path:
+    """The unit with ExecStart pointing at this interpreter: `verify` checks that the binary exists."""
+    text = UNIT.read_text(encoding="utf-8")
+    (exec_start,) = unit_entries()["Service"]["ExecStart"]
+    copy = tmp_path / "kneadbot.service"
+    copy.write_text(text.replace(shlex.split(exec_start)[0], sys.executable), encoding="utf-8")
+    return copy
+
+
+def test_systemd_accepts_the_unit(systemd_analyze: str, runnable_unit: Path) -> None:
+    result = subprocess.run(
+        [systemd_analyze, "verify", str(runnable_unit)], capture_output=True, text=True, check=False, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == "", "systemd ignored or rejected a line:\n" + result.stderr
+
+
+def test_systemd_rates_the_sandbox_ok(systemd_analyze: str, runnable_unit: Path) -> None:
+    result = subprocess.run(
+        [systemd_analyze, "security", "--offline=yes", str(runnable_unit)],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+    score = re.search(r"Overall exposure level for \S+: (\d+\.\d)", result.stdout)
+    if score is None:
+        pytest.skip(f"this systemd-analyze cannot rate a unit offline: {result.stderr.strip()}")
+    assert float(score[1]) <= 2.0, result.stdout
+
+
+# .ci/docker-check
+
+
+def stub_docker(tmp_path: Path, *, engine: bool) -> tuple[dict[str, str], Path]:
+    """A `docker` first on PATH that logs its arguments; `info` fails when there is no engine."""
+    bin_dir, log = tmp_path / "bin", tmp_path / "docker.log"
+    bin_dir.mkdir()
+    script = bin_dir / "docker"
+    script.write_text(
+        "#!/usr/bin/env bash\n"
+        f'echo "$*" >> {shlex.quote(str(log))}\n'
+        f'if [ "$1" = info ]; then exit {0 if engine else 1}; fi\n'
+        'if [ "$1" = compose ]; then exit 1; fi\n'
+        'if [ "$1" = run ] && [ "$3" = --entrypoint ]; then echo 10001; fi\n'
+        "exit 0\n",
+        encoding="utf-8",
+    )
+    script.chmod(0o755)
+    env = {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}"}
+    env.pop("KNEADBOT_IMAGE", None)
+    return env, log
+
+
+def run_docker_check(env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    """Run from `cwd` (not the repository): the script must find the repository root itself."""
+    return subprocess.run(
+        [str(DOCKER_CHECK)], cwd=cwd, env=env, capture_output=True, text=True, check=False, timeout=60
+    )
+
+
+def test_docker_check_is_executable() -> None:
+    assert os.access(DOCKER_CHECK, os.X_OK)
+    assert DOCKER_CHECK.read_text(encoding="utf-8").startswith("#!/usr/bin/env bash\n")
+
+
+def test_docker_check_skips_without_an_engine(tmp_path: Path) -> None:
+    env, log = stub_docker(tmp_path, engine=False)
+    result = run_docker_check(env, tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "docker engine not available: skipping image build\n"
+    assert log.read_text(encoding="utf-8").splitlines() == ["info"]
+
+
+def test_docker_check_builds_from_the_repo_root_with_an_engine(tmp_path: Path) -> None:
+    env, log = stub_docker(tmp_path, engine=True)
+    result = run_docker_check(env, tmp_path)
+    assert result.returncode == 0, result.stderr
+    calls = log.read_text(encoding="utf-8").splitlines()
+    assert calls[:2] == ["info", "build --file deploy/Dockerfile --tag kneadbot:ci ."]
+    assert "run --rm --entrypoint id kneadbot:ci -u" in calls
+    assert result.stdout.endswith("docker-check: image kneadbot:ci built and checked\n")
