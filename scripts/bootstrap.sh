@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Create .venv and install the locked dependencies into it; re-install only when the lock changes.
+# Create .venv and install the locked dependencies (runtime and dev tools) into it; re-install only when
+# the lock changes. The runtime-only lock, requirements.lock, is what the Docker image installs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -18,9 +19,9 @@ pick_python() {
 if [ ! -x .venv/bin/python ]; then
     "$(pick_python)" -m venv .venv
 fi
-stamp=.venv/.requirements.lock.sha256
-wanted=$(sha256sum requirements.lock | cut -d' ' -f1)
+stamp=.venv/.requirements-dev.lock.sha256
+wanted=$(sha256sum requirements-dev.lock | cut -d' ' -f1)
 if [ "$(cat "$stamp" 2>/dev/null)" != "$wanted" ]; then
-    .venv/bin/python -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements.lock
+    .venv/bin/python -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements-dev.lock
     echo "$wanted" > "$stamp"
 fi
