@@ -105,3 +105,33 @@ class WakeableTimer:
         latest = now + self._max_sleep
         self.sleeping_until = latest if next_due is None else min(next_due, latest)
         return max(self.sleeping_until - now, timedelta(0))
+
+
+class TimerDriven:
+    """Base for a scheduler whose one task is a WakeableTimer (`self._timer`): its controls, in one place."""
+
+    _timer: WakeableTimer
+
+    @property
+    def is_running(self) -> bool:
+        return self._timer.is_running
+
+    @property
+    def sleeping_until(self) -> datetime | None:
+        return self._timer.sleeping_until
+
+    @property
+    def runs_completed(self) -> int:
+        return self._timer.runs_completed
+
+    @property
+    def is_idle(self) -> bool:
+        return self._timer.is_idle
+
+    def start(self) -> None:
+        """Start the one task; starting again while it runs does nothing."""
+        self._timer.start()
+
+    def wake(self) -> None:
+        """Look at the database again now: what is due, or when, may have changed."""
+        self._timer.wake()

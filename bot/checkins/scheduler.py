@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from bot.checkins.delivery import CheckinDelivery, Clock, retry_delay
 from bot.checkins.models import DueCheckin
 from bot.log import get_logger
-from bot.wakeable_timer import MAX_SLEEP, WakeableTimer
+from bot.wakeable_timer import MAX_SLEEP, TimerDriven, WakeableTimer
 
 Deliver = Callable[[DueCheckin], Awaitable[None]]
 
@@ -26,7 +26,7 @@ STOP_GRACE = timedelta(seconds=10)
 log = get_logger(__name__)
 
 
-class CheckinScheduler:
+class CheckinScheduler(TimerDriven):
     """Delivers due check-ins through `deliver`, which must settle each one (see `deliver_due`)."""
 
     def __init__(
@@ -44,36 +44,12 @@ class CheckinScheduler:
         self._timer = WakeableTimer(self._deliver_and_plan, clock=clock, name="checkin-scheduler", max_sleep=max_sleep)
         delivery.on_schedule_change(self.wake)
 
-    @property
-    def is_running(self) -> bool:
-        return self._timer.is_running
-
-    @property
-    def sleeping_until(self) -> datetime | None:
-        return self._timer.sleeping_until
-
-    @property
-    def runs_completed(self) -> int:
-        return self._timer.runs_completed
-
-    @property
-    def is_idle(self) -> bool:
-        return self._timer.is_idle
-
-    def start(self) -> None:
-        """Start the one delivery task; starting again while it runs does nothing."""
-        self._timer.start()
-
     async def stop(self, grace: timedelta = STOP_GRACE) -> None:
         """Let the delivery in progress finish (up to `grace`), hand back the rest, and end the task.
 
         A delivery cut off after `grace` stays "sending": `stale_sending` finds it at the next start.
         """
         await self._timer.stop(grace)
-
-    def wake(self) -> None:
-        """Look at the database again now: the next due time may have changed."""
-        self._timer.wake()
 
     async def deliver_due(self) -> int:
         """Claim and deliver everything due now, batch by batch; returns how many were attempted.

@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from bot.daily.models import DailyClaim, DailyPost
 from bot.daily.service import DailyTipService
 from bot.log import get_logger
-from bot.wakeable_timer import ERROR_PAUSE, MAX_SLEEP, Clock, WakeableTimer
+from bot.wakeable_timer import ERROR_PAUSE, MAX_SLEEP, Clock, TimerDriven, WakeableTimer
 
 Post = Callable[[DailyClaim], Awaitable[None]]
 Recover = Callable[[DailyPost], Awaitable[None]]
@@ -30,7 +30,7 @@ STALE_AFTER = timedelta(minutes=10)
 log = get_logger(__name__)
 
 
-class DailyTipScheduler:
+class DailyTipScheduler(TimerDriven):
     """Posts each server's daily tip through `post`; `wake()` after a schedule changes (done for you)."""
 
     def __init__(
@@ -51,31 +51,9 @@ class DailyTipScheduler:
         self._had_failed_claim = False
         service.on_schedule_change(self.wake)
 
-    @property
-    def is_running(self) -> bool:
-        return self._timer.is_running
-
-    @property
-    def sleeping_until(self) -> datetime | None:
-        return self._timer.sleeping_until
-
-    @property
-    def runs_completed(self) -> int:
-        return self._timer.runs_completed
-
-    @property
-    def is_idle(self) -> bool:
-        return self._timer.is_idle
-
-    def start(self) -> None:
-        self._timer.start()
-
     async def stop(self) -> None:
         """Stop the task; a tip it was posting stays claimed and is never posted again that day."""
         await self._timer.stop()
-
-    def wake(self) -> None:
-        self._timer.wake()
 
     async def run_due(self) -> int:
         """Settle claims cut off by a restart, then claim and post every tip due now; returns how many."""

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -14,20 +13,9 @@ from bot.exts.daily_tip import daily_embed
 from tests.clock import FakeClock
 from tests.exts.checkin_steps import rows, run_daily_tips
 from tests.exts.harness import real_library, running_kneadbot
-from tests.exts.moderation_world import GENERAL, MANAGER, TIPS, A, two_servers
+from tests.exts.moderation_world import GENERAL, MANAGER, TIPS, A
 from tests.fakediscord import FakeDiscord, Overwrite
 from tests.fakediscord import perms as p
-
-
-@pytest.fixture
-async def world() -> AsyncIterator[FakeDiscord]:
-    fake = FakeDiscord(guilds=two_servers())
-    await fake.start()
-    try:
-        yield fake
-    finally:
-        await fake.close()
-    assert not fake.violation_report(), fake.violation_report()
 
 
 async def set_daily(fake: FakeDiscord, time: str, timezone: str) -> str:

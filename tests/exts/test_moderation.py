@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +19,6 @@ from tests.exts.moderation_world import (
     MOD_ROLE,
     MODDER,
     TIPS,
-    two_servers,
 )
 from tests.fakediscord import FakeDiscord, InteractionReply, User
 
@@ -32,17 +30,6 @@ GOOD_TIP = {
     "source_name": "NHS",
     "source_url": "https://www.nhs.uk/live-well/exercise/",
 }
-
-
-@pytest.fixture
-async def world() -> AsyncIterator[FakeDiscord]:
-    fake = FakeDiscord(guilds=two_servers())
-    await fake.start()
-    try:
-        yield fake
-    finally:
-        await fake.close()
-    assert not fake.violation_report(), fake.violation_report()
 
 
 async def run(fake: FakeDiscord, command: str, options: dict[str, Any] | None = None, **where: Any) -> InteractionReply:

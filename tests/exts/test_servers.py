@@ -3,28 +3,14 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
-
-import pytest
 
 from tests.clock import FakeClock
 from tests.exts.checkin_steps import rows
 from tests.exts.harness import running_kneadbot
-from tests.exts.moderation_world import GENERAL, MANAGER, TIPS, A, two_servers
+from tests.exts.moderation_world import GENERAL, MANAGER, TIPS, A
 from tests.fakediscord import FakeDiscord
-
-
-@pytest.fixture
-async def world() -> AsyncIterator[FakeDiscord]:
-    fake = FakeDiscord(guilds=two_servers())
-    await fake.start()
-    try:
-        yield fake
-    finally:
-        await fake.close()
-    assert not fake.violation_report(), fake.violation_report()
 
 
 async def run(fake: FakeDiscord, command: str, options: dict[str, Any] | None = None) -> str:
