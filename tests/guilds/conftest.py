@@ -1,40 +1,11 @@
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from pathlib import Path
-
-import aiosqlite
 import pytest
 
-from bot.guilds.audit import AuditTrail
-from bot.guilds.service import GuildService
 from bot.guilds.tips import GuildTipService
-from bot.storage.db import open_database
-from tests.clock import FakeClock
 
 
 @pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
-
-
-@pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[aiosqlite.Connection]:
-    connection = await open_database(tmp_path / "k.sqlite3")
-    yield connection
-    await connection.close()
-
-
-@pytest.fixture
-def audit(db: aiosqlite.Connection, clock: FakeClock) -> AuditTrail:
-    return AuditTrail(db, clock=clock)
-
-
-@pytest.fixture
-def guilds(db: aiosqlite.Connection, audit: AuditTrail, clock: FakeClock) -> GuildService:
-    return GuildService(db, audit=audit, clock=clock)
-
-
-@pytest.fixture
-def tips(db: aiosqlite.Connection, audit: AuditTrail, clock: FakeClock) -> GuildTipService:
-    return GuildTipService(db, audit=audit, clock=clock)
+def tips(guild_tips: GuildTipService) -> GuildTipService:
+    """The server-tip service under the short name these tests use (see tests/conftest.py)."""
+    return guild_tips
