@@ -15,14 +15,21 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+import discord
 
 from bot.library.library import Library
 from bot.library.loader import ContentError, load_content
 from bot.log import get_logger, setup_logging
 from bot.settings import Settings, SettingsError, load_settings
+
+if TYPE_CHECKING:
+    from bot.app import KneadBot
 
 log = get_logger("bot")
 
@@ -142,18 +149,38 @@ async def run_bot(settings: Settings, library: Library, token: str) -> int:
         return 1
     try:
         async with create_bot(settings, library) as bot:
+            stop_on_signals(bot)
             with serving_metrics(bot.metrics.registry, settings.metrics_port):
                 await bot.start(token)
     except MetricsServerError as error:
         print(f"kneadbot: {error}", file=sys.stderr)
         return 1
+    except discord.LoginFailure:
+        print("kneadbot: Discord refused DISCORD_TOKEN; check the token in the Developer Portal", file=sys.stderr)
+        return 2
     return 0
+
+
+def stop_on_signals(bot: KneadBot) -> None:
+    """SIGTERM (docker stop, systemctl stop) and Ctrl-C close the bot cleanly: the gateway, the
+    schedulers' graceful stop and the database, instead of the process ending mid-write."""
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, _close, bot, signum.name)
+
+
+def _close(bot: KneadBot, signal_name: str) -> None:
+    log.info("%s received: shutting down", signal_name)
+    task = asyncio.get_running_loop().create_task(bot.close(), name="shutdown")
+    _SHUTDOWN.add(task)
+    task.add_done_callback(_SHUTDOWN.discard)
+
+
+_SHUTDOWN: set[asyncio.Task[None]] = set()
 
 
 async def sync_commands(settings: Settings, library: Library, token: str, guild_id: int | None) -> int:
     """Log in over HTTP only (no gateway, no background jobs) and publish the command tree."""
-    import discord
-
     from bot.app import create_bot
 
     async with create_bot(settings, library, background_jobs=False) as bot:

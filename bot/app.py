@@ -31,6 +31,9 @@ from bot.storage.db import open_database
 from bot.ui.checkin_buttons import CheckinButton
 from bot.ui.errors import CommandRefused, error_reply
 
+MESSAGE_LIMIT = 2000
+"""Discord refuses longer message content; an error reply must always get through."""
+
 log = get_logger(__name__)
 
 
@@ -39,7 +42,7 @@ class KneadTree(app_commands.CommandTree["KneadBot"]):
 
     async def on_error(self, interaction: discord.Interaction, error: app_commands.AppCommandError) -> None:
         self.client.metrics.command_finished(command_name(interaction.command), "error")
-        text = reply_for_error(interaction, error)
+        text = reply_for_error(interaction, error)[:MESSAGE_LIMIT]
         try:
             if interaction.response.is_done():
                 await interaction.followup.send(text, ephemeral=True)

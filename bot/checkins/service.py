@@ -70,6 +70,15 @@ def guidance_for(soreness: Soreness, *, is_follow_up: bool) -> Guidance:
     return Guidance.MODERATE if soreness == Soreness.MODERATE else Guidance.REASSURE
 
 
+SQLITE_MAX_ID = 2**63 - 1
+
+
+def _check_id_range(checkin_id: int) -> None:
+    """An id SQLite cannot even hold (a crafted request or button) is simply not found."""
+    if not 1 <= checkin_id <= SQLITE_MAX_ID:
+        raise CheckinNotFound(checkin_id)
+
+
 class CheckinService:
     """Massage log and check-ins, as members see them; `delivery` is the side the scheduler drives."""
 
@@ -176,6 +185,7 @@ class CheckinService:
         return await checkins_sql.summaries(self._db, await checkins_sql.pending_ids(self._db, user_id))
 
     async def cancel(self, user_id: int, checkin_id: int) -> CheckinSummary:
+        _check_id_range(checkin_id)
         async with transaction(self._db):
             if not await checkins_sql.cancel(self._db, checkin_id, user_id):
                 raise CheckinNotFound(checkin_id)
@@ -297,6 +307,7 @@ class CheckinService:
 
     async def _own_checkin(self, checkin_id: int, user_id: int) -> Checkin:
         """The check-in if it is the member's; anyone else's looks exactly like a missing one."""
+        _check_id_range(checkin_id)
         checkin = await checkins_sql.get(self._db, checkin_id)
         if checkin is None or checkin.user_id != user_id:
             raise CheckinNotFound(checkin_id)

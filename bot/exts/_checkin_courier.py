@@ -77,9 +77,12 @@ class CheckinCourier:
             if channel is None:
                 return None
             only_them = discord.AllowedMentions(everyone=False, roles=False, users=[discord.Object(due.user_id)])
-            return await channel.send(
-                f"<@{due.user_id}>", embed=embed, view=view, nonce=due.nonce, allowed_mentions=only_them
-            )
+            try:
+                return await channel.send(
+                    f"<@{due.user_id}>", embed=embed, view=view, nonce=due.nonce, allowed_mentions=only_them
+                )
+            except (discord.Forbidden, discord.NotFound):
+                return None  # the cache said we could post there, Discord says no: nowhere left to try
 
     async def _dm_channel(self, due: DueCheckin) -> discord.PartialMessageable:
         channel_id = due.dm_channel_id

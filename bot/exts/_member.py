@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from discord import app_commands
 
 T = TypeVar("T")
+
+MEMBER_CONTEXTS: dict[str, Any] = {
+    "allowed_contexts": app_commands.AppCommandContext(guild=True, dm_channel=True, private_channel=False),
+    "allowed_installs": app_commands.AppInstallationType(guild=True, user=False),
+}
+"""For app_commands.Group(...): servers and DMs with the bot, installed to servers only."""
 
 COMMANDS_PER_WINDOW = 8
 WINDOW_SECONDS = 30.0

@@ -21,7 +21,7 @@ from bot.checkins.models import Area, CheckinSummary, Intensity
 from bot.checkins.scheduler import CheckinScheduler
 from bot.checkins.timezones import timezone_suggestions
 from bot.exts._checkin_courier import CheckinCourier
-from bot.exts._member import member_command
+from bot.exts._member import MEMBER_CONTEXTS, member_command
 from bot.log import get_logger
 from bot.ui.charts import MIN_POINTS, soreness_chart
 from bot.ui.checkins import (
@@ -39,13 +39,17 @@ LOG_COOLDOWN_USES, LOG_COOLDOWN_SECONDS = 3, 60.0
 AREA_CHOICES = [app_commands.Choice(name=AREA_WORDS[a].replace("legs", "whole legs"), value=a.value) for a in Area]
 INTENSITY_CHOICES = [app_commands.Choice(name=i.value, value=i.value) for i in Intensity]
 
+WHERE = MEMBER_CONTEXTS  # Discord reads where a group may be used from the group, not its subcommands
+
 log = get_logger(__name__)
 
 
 class Checkins(commands.Cog):
-    session = app_commands.Group(name="session", description="Log a massage and get a recovery check-in.")
-    settings = app_commands.Group(name="settings", description="Your time zone and quiet hours for check-ins.")
-    mydata = app_commands.Group(name="mydata", description="Export or delete everything kneadbot stores about you.")
+    session = app_commands.Group(name="session", description="Log a massage and get a recovery check-in.", **WHERE)
+    settings = app_commands.Group(name="settings", description="Your time zone and quiet hours for check-ins.", **WHERE)
+    mydata = app_commands.Group(
+        name="mydata", description="Export or delete everything kneadbot stores about you.", **WHERE
+    )
 
     def __init__(self, bot: KneadBot) -> None:
         self.bot = bot

@@ -12,6 +12,7 @@ from bot.ui.moderation import config_embed
 
 
 @app_commands.default_permissions(manage_guild=True)
+@app_commands.allowed_contexts(guilds=True, dms=False, private_channels=False)
 class Config(commands.GroupCog, group_name="config", group_description="kneadbot settings for this server."):
     def __init__(self, bot: KneadBot) -> None:
         self.bot = bot

@@ -27,6 +27,7 @@ log = get_logger(__name__)
 
 
 @app_commands.default_permissions(manage_guild=True)
+@app_commands.allowed_contexts(guilds=True, dms=False, private_channels=False)
 class DailyTip(commands.GroupCog, group_name="daily-tip", group_description="A tip every day in a channel."):
     def __init__(self, bot: KneadBot) -> None:
         self.bot = bot

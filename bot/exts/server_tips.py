@@ -18,6 +18,7 @@ TipValues = dict[str, str]
 
 
 @app_commands.default_permissions(manage_guild=True)
+@app_commands.allowed_contexts(guilds=True, dms=False, private_channels=False)
 class ServerTips(commands.GroupCog, group_name="tips", group_description="Post tips and manage this server's own."):
     def __init__(self, bot: KneadBot) -> None:
         self.bot = bot

@@ -19,7 +19,15 @@ from bot.library.models import CheckinTexts, FaqEntry, Guide, SafetyCheck, Tip
 from bot.library.queries import clean_query
 
 NEAREST_SHOWN = 3
+LISTED_AT_MOST = 20
+"""An error lists at most this many names, so a server with many topics still gets a short reply."""
 GUIDE_CUTOFF = 75.0
+
+
+def listing(names: Sequence[str]) -> str:
+    shown = ", ".join(names[:LISTED_AT_MOST])
+    hidden = len(names) - LISTED_AT_MOST
+    return shown if hidden <= 0 else f"{shown} and {hidden} more (start typing to see suggestions)"
 
 
 @dataclass(frozen=True)
@@ -55,7 +63,7 @@ class Library:
             wanted = clean_query(topic, what="topic").lower()
             pool = [tip for tip in pool if tip.topic == wanted]
             if not pool:
-                raise NotFound(f"There is no topic by that name. Topics: {', '.join(self.topics(extra_tips))}.")
+                raise NotFound(f"There is no topic by that name. Topics: {listing(self.topics(extra_tips))}.")
         return self._rng.choice(pool)
 
     def tip_by_id(self, tip_id: str, extra_tips: Sequence[Tip] = ()) -> Tip:

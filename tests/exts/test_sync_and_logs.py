@@ -30,8 +30,12 @@ async def test_sync_publishes_every_command_to_one_server(fake_discord: FakeDisc
 async def test_sync_without_a_server_publishes_globally(fake_discord: FakeDiscord, tmp_path: Path) -> None:
     await sync_commands(make_settings(tmp_path / "kb.sqlite3"), real_library(), "fake-token", None)
     [put] = fake_discord.requests_to("PUT", r"^/applications/\d+/commands$")
-    moderator = {c["name"]: c for c in put.json}["tips"]
-    assert int(moderator["default_member_permissions"]) == 32  # Manage Server: visibility only, checked again in code
+    commands = {c["name"]: c for c in put.json}
+    assert int(commands["tips"]["default_member_permissions"]) == 32  # Manage Server: visibility only, checked in code
+    for name in ("config", "tips", "daily-tip"):
+        assert commands[name]["contexts"] == [0], name  # offered in servers only
+    for name in ("tip", "faq", "technique", "safety", "help", "session", "settings", "mydata"):
+        assert sorted(commands[name]["contexts"]) == [0, 1], name  # servers and DMs with the bot
 
 
 def test_json_logs_are_one_object_a_line_with_the_traceback_and_no_token() -> None:
