@@ -29,10 +29,7 @@ from bot.metrics import Metrics
 from bot.settings import Settings
 from bot.storage.db import open_database
 from bot.ui.checkin_buttons import CheckinButton
-from bot.ui.errors import CommandRefused, error_reply
-
-MESSAGE_LIMIT = 2000
-"""Discord refuses longer message content; an error reply must always get through."""
+from bot.ui.errors import CommandRefused, error_reply, reply_privately
 
 log = get_logger(__name__)
 
@@ -42,14 +39,7 @@ class KneadTree(app_commands.CommandTree["KneadBot"]):
 
     async def on_error(self, interaction: discord.Interaction, error: app_commands.AppCommandError) -> None:
         self.client.metrics.command_finished(command_name(interaction.command), "error")
-        text = reply_for_error(interaction, error)[:MESSAGE_LIMIT]
-        try:
-            if interaction.response.is_done():
-                await interaction.followup.send(text, ephemeral=True)
-            else:
-                await interaction.response.send_message(text, ephemeral=True)
-        except discord.HTTPException:
-            log.warning("Could not tell the member about an error in interaction %s", interaction.id)
+        await reply_privately(interaction, reply_for_error(interaction, error))
 
 
 def command_name(command: app_commands.Command[Any, ..., Any] | app_commands.ContextMenu | None) -> str:
@@ -104,8 +94,8 @@ class KneadBot(commands.Bot):
         self.settings = settings
         self.library = library
         self.background_jobs = background_jobs
-        self.clock = clock
         """False for one-off runs such as `python -m bot sync`: no scheduler may deliver from them."""
+        self.clock = clock
         self._db: aiosqlite.Connection | None = None
         self.metrics = metrics if metrics is not None else Metrics()
 

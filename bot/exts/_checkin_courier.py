@@ -19,6 +19,7 @@ import discord
 
 from bot.checkins.delivery import retry_delay
 from bot.checkins.models import CheckinState, DueCheckin
+from bot.exts._history import find_own_message
 from bot.log import get_logger
 from bot.ui.checkin_buttons import checkin_view
 from bot.ui.checkins import checkin_embed, checkin_id_in
@@ -28,7 +29,6 @@ if TYPE_CHECKING:
 
 NONCE_WINDOW = timedelta(minutes=2)
 """Discord drops a repeated nonce for a few minutes; within this, resending is safe on its own."""
-HISTORY_SEARCHED = 50
 
 log = get_logger(__name__)
 
@@ -57,15 +57,26 @@ class CheckinCourier:
             self.bot.metrics.checkin_sent(due.late_by)
 
     async def reconcile(self, stale: Sequence[DueCheckin]) -> None:
-        """Settle rows a crash left in "sending": found in the channel means sent, else send again."""
+        """Settle rows a crash left in "sending": found in the channel means sent, else send again.
+
+        Each row is settled on its own: one that cannot be settled now is put back to retry later,
+        so it can never keep the others (or the scheduler) from running.
+        """
         for due in stale:
-            if self.bot.clock() - due.claimed_at > NONCE_WINDOW:
-                found = await self._find_sent(due)
-                if found is not None:
-                    if await self.delivery.mark_sent(due.checkin_id, found.channel.id, found.id):
-                        self.bot.metrics.checkin_sent(due.late_by)
-                    continue
-            await self.deliver(due)
+            try:
+                await self._reconcile_one(due)
+            except Exception:
+                log.exception("Could not settle check-in %s after a restart; retrying later", due.checkin_id)
+                await self.delivery.retry_later(due.checkin_id, self.bot.clock() + retry_delay(due.attempt))
+
+    async def _reconcile_one(self, due: DueCheckin) -> None:
+        if self.bot.clock() - due.claimed_at > NONCE_WINDOW:
+            found = await self._find_sent(due)
+            if found is not None:
+                if await self.delivery.mark_sent(due.checkin_id, found.channel.id, found.id):
+                    self.bot.metrics.checkin_sent(due.late_by)
+                return
+        await self.deliver(due)
 
     async def _send(self, due: DueCheckin) -> discord.Message | None:
         embed, view = checkin_embed(due, self.bot.library.checkin_texts, self.bot.clock()), checkin_view(due.checkin_id)
@@ -107,18 +118,21 @@ class CheckinCourier:
         return channel if can_post else None
 
     async def _find_sent(self, due: DueCheckin) -> discord.Message | None:
-        """Look for this check-in's own message among the recent ones where it could have gone."""
+        """Look for this check-in's own message where it could have gone since it was claimed."""
         channels: list[discord.abc.Messageable] = []
         with contextlib.suppress(discord.HTTPException):  # no DM channel: only the server channel is left
             channels.append(await self._dm_channel(due))
         if (fallback := self._fallback_channel(due)) is not None:
             channels.append(fallback)
+
+        def is_this_checkin(message: discord.Message) -> bool:
+            return any(checkin_id_in(embed) == due.checkin_id for embed in message.embeds)
+
         for channel in channels:
             try:
-                async for message in channel.history(limit=HISTORY_SEARCHED):
-                    mine = self.bot.user is not None and message.author.id == self.bot.user.id
-                    if mine and any(checkin_id_in(embed) == due.checkin_id for embed in message.embeds):
-                        return message
+                found = await find_own_message(channel, self.bot.user, due.claimed_at, is_this_checkin)
             except (discord.Forbidden, discord.NotFound):
                 continue
+            if found is not None:
+                return found
         return None

@@ -72,8 +72,10 @@ class Checkins(commands.Cog):
     async def _start_when_ready(self) -> None:
         """Settle deliveries a crash cut off, then let the scheduler deliver what is due (late ones too)."""
         await self.bot.wait_until_ready()
-        await self.courier.reconcile(await self.service.delivery.stale_sending(timedelta(0)))
-        self.scheduler.start()
+        try:
+            await self.courier.reconcile(await self.service.delivery.stale_sending(timedelta(0)))
+        finally:
+            self.scheduler.start()  # whatever happened above, due check-ins must keep flowing
 
     @tasks.loop(hours=24)
     async def purge_expired(self) -> None:

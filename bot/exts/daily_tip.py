@@ -14,6 +14,7 @@ from bot.checkins.timezones import timezone_suggestions, zone_named
 from bot.daily.models import DailyClaim, DailyPost, ScheduleState
 from bot.daily.schedule import local_date_at
 from bot.daily.scheduler import DailyTipScheduler
+from bot.exts._history import find_own_message
 from bot.exts._moderation import cannot_post_reason, moderator_command, server_id
 from bot.library.models import Tip
 from bot.log import get_logger
@@ -21,7 +22,6 @@ from bot.ui.embeds import DISCLAIMER, tip_embed
 from bot.ui.moderation import daily_status_text
 
 DAILY_FOOTER = "Tip of the day for {date:%Y-%m-%d}"
-HISTORY_SEARCHED = 50
 
 log = get_logger(__name__)
 
@@ -72,7 +72,7 @@ class DailyTip(commands.GroupCog, group_name="daily-tip", group_description="A t
         channel = self.bot.get_channel(stale.channel_id)
         if not isinstance(channel, discord.TextChannel) or cannot_post_reason(channel):
             return
-        found = await self._find_posted(channel, stale.local_date)
+        found = await self._find_posted(channel, stale)
         if found is not None:
             await self._record_posted(stale.guild_id, stale.local_date, found.id)
             return
@@ -87,13 +87,13 @@ class DailyTip(commands.GroupCog, group_name="daily-tip", group_description="A t
         if await self.bot.daily_tips.mark_posted(guild_id, local_date, message_id):
             self.bot.metrics.daily_tip_posted()
 
-    async def _find_posted(self, channel: discord.TextChannel, local_date: date) -> discord.Message | None:
-        marker = DAILY_FOOTER.format(date=local_date)
-        async for message in channel.history(limit=HISTORY_SEARCHED):
-            mine = message.author == self.bot.user
-            if mine and any((embed.footer.text or "").startswith(marker) for embed in message.embeds):
-                return message
-        return None
+    async def _find_posted(self, channel: discord.TextChannel, stale: DailyPost) -> discord.Message | None:
+        marker = DAILY_FOOTER.format(date=stale.local_date)
+
+        def is_that_days_tip(message: discord.Message) -> bool:
+            return any((embed.footer.text or "").startswith(marker) for embed in message.embeds)
+
+        return await find_own_message(channel, self.bot.user, stale.claimed_at, is_that_days_tip)
 
     async def _is_still_that_day(self, stale: DailyPost) -> bool:
         status = await self.bot.daily_tips.show(stale.guild_id)

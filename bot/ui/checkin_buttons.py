@@ -15,7 +15,7 @@ import discord
 
 from bot.checkins.models import Answer, Soreness
 from bot.ui.checkins import SORENESS_LABELS, guidance_embed
-from bot.ui.errors import error_reply
+from bot.ui.errors import error_reply, reply_privately
 
 if TYPE_CHECKING:
     from bot.app import KneadBot
@@ -61,8 +61,7 @@ class CheckinButton(
         try:
             await self._act(interaction, cast("KneadBot", interaction.client))
         except Exception as error:
-            text = error_reply(error, f"check-in button {self.action}")
-            await interaction.response.send_message(text, ephemeral=True)
+            await reply_privately(interaction, error_reply(error, f"check-in button {self.action}"))
 
     async def _act(self, interaction: discord.Interaction, bot: KneadBot) -> None:
         checkins, user_id = bot.checkins, interaction.user.id

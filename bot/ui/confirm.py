@@ -7,7 +7,7 @@ from typing import Any
 
 import discord
 
-from bot.ui.errors import error_reply
+from bot.ui.errors import error_reply, reply_privately
 from bot.ui.views import OwnedView
 
 Action = Callable[[discord.Interaction], Awaitable[None]]
@@ -28,7 +28,11 @@ class ConfirmView(OwnedView):
         try:
             await self._on_confirm(interaction)
         except Exception as error:
-            await interaction.response.edit_message(content=error_reply(error, "confirm"), embed=None, view=None)
+            text = error_reply(error, "confirm")
+            if interaction.response.is_done():
+                await reply_privately(interaction, text)
+            else:
+                await interaction.response.edit_message(content=text, embed=None, view=None)
 
     @discord.ui.button(label="Cancel", style=discord.ButtonStyle.secondary)
     async def cancel(self, interaction: discord.Interaction, _button: discord.ui.Button[Any]) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 
+import discord
 from discord import app_commands
 
 from bot.errors import KneadError
@@ -19,6 +20,22 @@ def error_reply(error: BaseException, where: str) -> str:
     reference = secrets.token_hex(4)
     log.error("Unhandled error in %s [ref %s]", where, reference, exc_info=error)
     return f"Sorry, something went wrong on our side. It has been logged (reference `{reference}`)."
+
+
+MESSAGE_LIMIT = 2000
+"""Discord refuses longer message content; an error reply must always get through."""
+
+
+async def reply_privately(interaction: discord.Interaction, text: str) -> None:
+    """Answer privately whether or not the interaction was already answered; never raises for Discord."""
+    text = text[:MESSAGE_LIMIT]
+    try:
+        if interaction.response.is_done():
+            await interaction.followup.send(text, ephemeral=True)
+        else:
+            await interaction.response.send_message(text, ephemeral=True)
+    except discord.HTTPException:
+        log.warning("Could not tell the member about an error in interaction %s", interaction.id)
 
 
 class CommandRefused(app_commands.CheckFailure):

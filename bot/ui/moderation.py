@@ -11,7 +11,7 @@ from discord.utils import escape_markdown, escape_mentions, format_dt
 from bot.daily.models import DailyTipStatus, ScheduleState
 from bot.guilds.models import AuditEntry, GuildConfig, GuildTip, TipPage
 from bot.ui.embeds import TIP_COLOUR
-from bot.ui.errors import error_reply
+from bot.ui.errors import error_reply, reply_privately
 from bot.ui.views import OwnedView
 
 MOD_COLOUR = discord.Colour.dark_teal()
@@ -127,7 +127,7 @@ class TipModal(discord.ui.Modal):
         try:
             await self._on_save(interaction, values)
         except Exception as error:
-            await interaction.response.send_message(error_reply(error, f"modal {self.title}"), ephemeral=True)
+            await reply_privately(interaction, error_reply(error, f"modal {self.title}"))
 
 
 class TipPager(OwnedView):

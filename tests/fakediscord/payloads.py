@@ -25,16 +25,27 @@ MENTION = re.compile(r"<@!?(\d+)>")
 ROLE_MENTION = re.compile(r"<@&(\d+)>")
 
 
+_clock_offset_s = 0.0
+
+
+def set_clock_offset(seconds: float) -> None:
+    """Run Discord's clock this far ahead of the wall clock (as a test runs the bot's clock ahead), so
+    message ids and timestamps agree with the bot's idea of "now". Never moved backwards in a test."""
+    global _clock_offset_s
+    _clock_offset_s = seconds
+
+
 def snowflake() -> int:
     """A fresh, increasing snowflake (timestamp-based, so ``created_at`` looks right)."""
     with _lock:
         increment = next(_counter) & 0xFFF
-    ms = int(time.time() * 1000) - DISCORD_EPOCH_MS
+    ms = int((time.time() + _clock_offset_s) * 1000) - DISCORD_EPOCH_MS
     return (ms << 22) | (1 << 17) | increment
 
 
 def now_iso() -> str:
-    return datetime.datetime.now(datetime.UTC).isoformat()
+    moment = datetime.datetime.now(datetime.UTC) + datetime.timedelta(seconds=_clock_offset_s)
+    return moment.isoformat()
 
 
 def user(u: User) -> dict[str, Any]:

@@ -44,6 +44,7 @@ from tests.exts.checkin_steps import rows
 from tests.fakediscord import FakeDiscord
 from tests.fakediscord.interceptors import InterceptingFakeDiscord
 from tests.fakediscord.models import RecordedRequest
+from tests.fakediscord.payloads import set_clock_offset
 from tests.fakediscord.process import BotProcess, Zygote, bot_environment
 from tests.hardening.checks import mention_problems
 
@@ -179,6 +180,7 @@ async def test_sigkill_during_delivery_never_loses_or_doubles_a_check_in(
         last.kill_now()
         await last.wait(PHASE_TIMEOUT_S)
     finally:
+        set_clock_offset(0)
         for run in runs:
             run.kill_now()
         await zygote.close()
@@ -213,6 +215,8 @@ async def start_bot(
     clock_jumps: bool,
 ) -> BotProcess:
     extra = {"FAKEDISCORD_CLOCK_OFFSET_SECONDS": str(180 * number)} if clock_jumps else {}
+    if clock_jumps:  # time passes for Discord as it does for the bot: message ids carry the same "now"
+        set_clock_offset(180 * number)
     env = bot_environment(fake.port, token=TOKEN, db_path=tmp_path / "kb.sqlite3", **extra)
     bot = await zygote.spawn(env, tmp_path / f"run-{number:02d}.log")
     runs.append(bot)
