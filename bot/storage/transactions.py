@@ -26,9 +26,11 @@ async def transaction(db: aiosqlite.Connection) -> AsyncIterator[aiosqlite.Conne
         try:
             await db.execute("BEGIN IMMEDIATE")
             yield db
+            # Inside the try: a COMMIT that fails (a deferred constraint, a full disk) leaves SQLite in
+            # the transaction, and only the rollback below closes it for the next caller.
+            await db.commit()
         except BaseException:
             # Also when cancelled while BEGIN was still queued: aiosqlite runs requests in order, so this
             # rollback comes after the BEGIN and no transaction is left open for the next caller.
             await asyncio.shield(db.rollback())
             raise
-        await db.commit()

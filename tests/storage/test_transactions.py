@@ -1,8 +1,9 @@
-"""A transaction cancelled at any await leaves no open transaction behind for the next caller."""
+"""A transaction cancelled at any await, or whose COMMIT fails, leaves no open transaction behind."""
 
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -33,5 +34,28 @@ async def test_cancelled_transaction_leaves_the_connection_usable(
             await db.execute("INSERT INTO members (user_id, consented_at) VALUES (2, 'now')")
         rows = await db.execute_fetchall("SELECT user_id FROM members")
         assert [row[0] for row in rows] == [2]
+    finally:
+        await db.close()
+
+
+async def test_failed_commit_is_rolled_back_and_leaves_the_connection_usable(tmp_path: Path) -> None:
+    db = await open_database(tmp_path / "k.sqlite3")
+    try:
+
+        async def orphan_session() -> None:
+            async with transaction(db):
+                # Deferred, the foreign key is only checked at COMMIT, so it is the COMMIT that fails.
+                await db.execute("PRAGMA defer_foreign_keys = ON")
+                await db.execute(
+                    "INSERT INTO sessions (user_id, area, intensity, logged_at) VALUES (404, 'feet', 'light', 'now')"
+                )
+
+        with pytest.raises(sqlite3.IntegrityError, match="FOREIGN KEY"):
+            await orphan_session()
+        async with transaction(db):  # raised "cannot start a transaction within a transaction" before
+            await db.execute("INSERT INTO members (user_id, consented_at) VALUES (1, 'now')")
+        assert not db.in_transaction
+        rows = await db.execute_fetchall("SELECT count(*) FROM sessions")
+        assert next(iter(rows))[0] == 0
     finally:
         await db.close()
