@@ -9,6 +9,7 @@ scheduled or not at all.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
@@ -193,10 +194,34 @@ class CheckinService:
         self.delivery.schedule_changed()
         return summary
 
-    async def take_undelivered_notices(self, user_id: int) -> list[CheckinSummary]:
-        """Check-ins that could not reach the member, each returned once so the member is told once."""
+    async def undelivered_notices(self, user_id: int) -> list[CheckinSummary]:
+        """Check-ins that could not reach the member and they were not yet told about; reads only.
+
+        Runs after every command, so it never writes: the caller tells the member, then calls
+        `mark_notified` with what was actually shown, so a notice lost on the way is offered again.
+        """
+        return await checkins_sql.untold_notices(self._db, user_id)
+
+    async def mark_notified(self, user_id: int, checkin_ids: Sequence[int]) -> None:
+        """Record that the member was told about these check-ins, so they are not told again.
+
+        Only the member's own undelivered check-ins are marked: another member's ids are ignored, and
+        marking twice changes nothing. Nothing is written when there is nothing to mark.
+        """
+        if not checkin_ids:
+            return
         async with transaction(self._db):
-            return await checkins_sql.take_notices(self._db, user_id, self._clock())
+            await checkins_sql.mark_notified(self._db, user_id, checkin_ids, self._clock())
+
+    async def take_undelivered_notices(self, user_id: int) -> list[CheckinSummary]:
+        """`undelivered_notices`, marked as told before the caller has shown them.
+
+        Kept until the cog calls `undelivered_notices` and `mark_notified` itself: a notice that fails
+        to reach the member here is never offered again.
+        """
+        notices = await self.undelivered_notices(user_id)
+        await self.mark_notified(user_id, [notice.id for notice in notices])
+        return notices
 
     # Answers to a sent check-in
 

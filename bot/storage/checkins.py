@@ -7,6 +7,7 @@ delivery layer changes nothing instead of moving a row backwards.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -22,6 +23,12 @@ _SUMMARIES = (
     "SELECT c.id, c.state, s.area, s.intensity, s.logged_at, c.due_at, c.deliver_at, c.follow_up_of, c.problem"
     " FROM checkins AS c JOIN sessions AS s ON s.id = c.session_id"
     " WHERE c.id IN (SELECT value FROM json_each(?)) ORDER BY c.deliver_at, c.id"
+)
+_UNTOLD_NOTICES = (
+    "SELECT c.id, c.state, s.area, s.intensity, s.logged_at, c.due_at, c.deliver_at, c.follow_up_of, c.problem"
+    " FROM checkins AS c JOIN sessions AS s ON s.id = c.session_id"
+    " WHERE c.user_id = ? AND c.notified_at IS NULL AND c.state IN ('undeliverable', 'failed')"
+    " ORDER BY c.deliver_at, c.id"
 )
 _DUE = (
     "SELECT c.id, c.user_id, c.due_at, c.claimed_at, c.attempts, c.snoozes, c.follow_up_of,"
@@ -201,14 +208,19 @@ async def next_deliver_at(db: aiosqlite.Connection) -> datetime | None:
     return None if text is None else from_db_time(text)
 
 
-async def take_notices(db: aiosqlite.Connection, user_id: int, at: datetime) -> list[CheckinSummary]:
-    """Check-ins that never reached the member and that they have not been told about; marks them told."""
-    rows = await db.execute_fetchall(
+async def untold_notices(db: aiosqlite.Connection, user_id: int) -> list[CheckinSummary]:
+    """Check-ins that never reached the member and that they have not been told about yet."""
+    rows = await db.execute_fetchall(_UNTOLD_NOTICES, (user_id,))
+    return [_summary(row) for row in rows]
+
+
+async def mark_notified(db: aiosqlite.Connection, user_id: int, checkin_ids: Sequence[int], at: datetime) -> None:
+    """Record that the member was told about these check-ins; anyone else's ids, or told ones, are left alone."""
+    await db.execute(
         "UPDATE checkins SET notified_at = ? WHERE user_id = ? AND notified_at IS NULL"
-        " AND state IN ('undeliverable', 'failed') RETURNING id",
-        (as_db_time(at), user_id),
+        " AND state IN ('undeliverable', 'failed') AND id IN (SELECT value FROM json_each(?))",
+        (as_db_time(at), user_id, json.dumps(list(checkin_ids))),
     )
-    return await summaries(db, [int(row["id"]) for row in rows])
 
 
 async def delete_for_member(db: aiosqlite.Connection, user_id: int) -> int:

@@ -11,7 +11,7 @@ from bot.checkins.delivery import CheckinDelivery, retry_delay
 from bot.checkins.models import Area, CheckinState, Intensity
 from bot.checkins.service import CheckinService
 from bot.storage.db import open_database
-from tests.checkins.support import MEMBER, FakeClock, row
+from tests.checkins.support import MEMBER, STRANGER, FakeClock, row
 
 
 async def log_many(service: CheckinService, member: int, count: int, delay: str = "1h") -> list[int]:
@@ -190,6 +190,53 @@ async def test_undelivered_checkins_are_reported_exactly_once(
         (failing, CheckinState.FAILED, "gave up after 2 delivery attempts"),
     ]
     assert await service.take_undelivered_notices(member) == []
+
+
+async def undeliverable(service: CheckinService, user_id: int, count: int, clock: FakeClock) -> list[int]:
+    """`count` check-ins of the member that could not reach them (DMs closed, nowhere else to post)."""
+    ids = await log_many(service, user_id, count)
+    clock.advance(hours=1)
+    for due in await service.delivery.claim_due(clock.now):
+        await service.delivery.mark_undeliverable(due.checkin_id, "dms-closed")
+    return ids
+
+
+async def test_undelivered_notices_are_offered_until_marked_and_reading_writes_nothing(
+    db: aiosqlite.Connection, service: CheckinService, member: int, clock: FakeClock
+) -> None:
+    ids = await undeliverable(service, member, 2, clock)
+    changes = db.total_changes
+
+    first, second = await service.undelivered_notices(member), await service.undelivered_notices(member)
+    await service.mark_notified(member, [])
+
+    assert [n.id for n in first] == [n.id for n in second] == ids
+    assert db.total_changes == changes and not db.in_transaction
+
+
+async def test_marked_notices_are_not_offered_again_and_unshown_ones_are(
+    service: CheckinService, member: int, clock: FakeClock
+) -> None:
+    shown, lost_on_the_way = await undeliverable(service, member, 2, clock)
+
+    await service.mark_notified(member, [shown])
+    await service.mark_notified(member, [shown])  # twice changes nothing
+
+    assert [n.id for n in await service.undelivered_notices(member)] == [lost_on_the_way]
+    await service.mark_notified(member, [lost_on_the_way])
+    assert await service.undelivered_notices(member) == []
+
+
+async def test_marking_another_members_notices_changes_nothing(
+    service: CheckinService, member: int, clock: FakeClock
+) -> None:
+    await service.give_consent(STRANGER)
+    theirs = await undeliverable(service, STRANGER, 1, clock)
+
+    await service.mark_notified(member, theirs)
+
+    assert [n.id for n in await service.undelivered_notices(STRANGER)] == theirs
+    assert await service.undelivered_notices(member) == []
 
 
 @pytest.mark.parametrize(("attempt", "minutes"), [(1, 1), (2, 2), (4, 8), (7, 60), (20, 60)])
