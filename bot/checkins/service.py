@@ -183,7 +183,7 @@ class CheckinService:
 
     async def upcoming(self, user_id: int) -> list[CheckinSummary]:
         """The member's own pending check-ins, soonest first."""
-        return await checkins_sql.summaries(self._db, await checkins_sql.pending_ids(self._db, user_id))
+        return await checkins_sql.pending_summaries(self._db, user_id)
 
     async def cancel(self, user_id: int, checkin_id: int) -> CheckinSummary:
         _check_id_range(checkin_id)
@@ -372,5 +372,5 @@ class CheckinService:
 
     async def _replan_pending(self, member: MemberSettings) -> None:
         """Recompute delivery times after the member changed their zone or quiet hours."""
-        for checkin in await checkins_sql.pending_for_member(self._db, member.user_id):
-            await checkins_sql.set_deliver_at(self._db, checkin.id, planned_delivery(member, checkin.due_at))
+        for pending in await checkins_sql.pending_summaries(self._db, member.user_id):
+            await checkins_sql.set_deliver_at(self._db, pending.id, planned_delivery(member, pending.due_at))

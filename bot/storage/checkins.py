@@ -19,10 +19,15 @@ from bot.checkins.timezones import zone_named
 from bot.storage.db import as_db_time, from_db_time
 from bot.storage.members import quiet_hours_of
 
-_SUMMARIES = (
+_SUMMARY = (
     "SELECT c.id, c.state, s.area, s.intensity, s.logged_at, c.due_at, c.deliver_at, c.follow_up_of, c.problem"
     " FROM checkins AS c JOIN sessions AS s ON s.id = c.session_id"
-    " WHERE c.id IN (SELECT value FROM json_each(?)) ORDER BY c.deliver_at, c.id"
+    " WHERE c.id = ?"
+)
+_PENDING_SUMMARIES = (
+    "SELECT c.id, c.state, s.area, s.intensity, s.logged_at, c.due_at, c.deliver_at, c.follow_up_of, c.problem"
+    " FROM checkins AS c JOIN sessions AS s ON s.id = c.session_id"
+    " WHERE c.user_id = ? AND c.state = 'pending' ORDER BY c.deliver_at, c.id"
 )
 _UNTOLD_NOTICES = (
     "SELECT c.id, c.state, s.area, s.intensity, s.logged_at, c.due_at, c.deliver_at, c.follow_up_of, c.problem"
@@ -76,26 +81,16 @@ async def count_open(db: aiosqlite.Connection, user_id: int) -> int:
     return int(next(iter(rows))[0])
 
 
-async def pending_ids(db: aiosqlite.Connection, user_id: int) -> list[int]:
-    rows = await db.execute_fetchall("SELECT id FROM checkins WHERE user_id = ? AND state = 'pending'", (user_id,))
-    return [int(row["id"]) for row in rows]
-
-
-async def pending_for_member(db: aiosqlite.Connection, user_id: int) -> list[Checkin]:
-    rows = await db.execute_fetchall(
-        "SELECT * FROM checkins WHERE user_id = ? AND state = 'pending' ORDER BY deliver_at, id", (user_id,)
-    )
-    return [_checkin(row) for row in rows]
+async def pending_summaries(db: aiosqlite.Connection, user_id: int) -> list[CheckinSummary]:
+    """The member's check-ins still waiting to be sent, soonest delivery first."""
+    rows = await db.execute_fetchall(_PENDING_SUMMARIES, (user_id,))
+    return [_summary(row) for row in rows]
 
 
 async def summary(db: aiosqlite.Connection, checkin_id: int) -> CheckinSummary:
-    return (await summaries(db, [checkin_id]))[0]
-
-
-async def summaries(db: aiosqlite.Connection, checkin_ids: list[int]) -> list[CheckinSummary]:
-    """The check-ins with these ids and the sessions they ask about, soonest delivery first."""
-    rows = await db.execute_fetchall(_SUMMARIES, (json.dumps(checkin_ids),))
-    return [_summary(row) for row in rows]
+    """The check-in and the session it asks about; the id must exist."""
+    rows = await db.execute_fetchall(_SUMMARY, (checkin_id,))
+    return _summary(next(iter(rows)))
 
 
 async def set_deliver_at(db: aiosqlite.Connection, checkin_id: int, deliver_at: datetime) -> None:
