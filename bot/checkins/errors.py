@@ -4,6 +4,7 @@ KneadError
 ├── ConsentRequired        nothing is stored until the member agrees (the cog shows the prompt)
 ├── TooManyPending         the per-member cap on waiting check-ins
 ├── SnoozeLimitReached
+├── WarningSignsReported   no snooze or follow-up once the member reported warning signs
 ├── CheckinClosed          the member's own check-in, in a state that does not allow this action
 ├── NotFound
 │   └── CheckinNotFound    also for other members' check-ins, so nobody learns that they exist
@@ -36,6 +37,15 @@ class TooManyPending(KneadError):
 class SnoozeLimitReached(KneadError):
     def __init__(self, limit: int) -> None:
         super().__init__(f"You have already put this check-in off {limit} times, so I can't snooze it again.")
+
+
+class WarningSignsReported(KneadError):
+    """Putting off a check-in the member reported warning signs on would suggest that waiting is fine."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "You reported warning signs: please get medical help rather than waiting for another check-in."
+        )
 
 
 class CheckinClosed(KneadError):

@@ -26,6 +26,7 @@ from bot.checkins.errors import (
     DelayOutOfRange,
     SnoozeLimitReached,
     TooManyPending,
+    WarningSignsReported,
 )
 from bot.checkins.models import (
     Answer,
@@ -247,9 +248,13 @@ class CheckinService:
         return Answer(checkin_id, None, Guidance.WARNING_SIGNS, checkin.is_follow_up)
 
     async def snooze(self, checkin_id: int, user_id: int) -> CheckinSummary:
-        """Ask again in three hours; a second click while already snoozed changes nothing."""
+        """Ask again in three hours; a second click while already snoozed changes nothing.
+
+        Refused once the member reported warning signs: they need medical help, not a later check-in.
+        """
         async with transaction(self._db):
             checkin = await self._sent_checkin(checkin_id, user_id)
+            await self._check_no_warning_signs(checkin_id)
             if checkin.state is not CheckinState.PENDING:
                 await self._check_snoozable(checkin)
                 member = await self._consented_member(user_id)
@@ -260,9 +265,13 @@ class CheckinService:
         return summary
 
     async def schedule_follow_up(self, checkin_id: int, user_id: int) -> CheckinSummary:
-        """One more check-in a day later; asking again returns the same follow-up."""
+        """One more check-in a day later; asking again returns the same follow-up.
+
+        Refused once the member reported warning signs: they need medical help, not a later check-in.
+        """
         async with transaction(self._db):
             parent = await self._sent_checkin(checkin_id, user_id)
+            await self._check_no_warning_signs(checkin_id)
             if parent.is_follow_up:
                 raise CheckinClosed("This is already a follow-up, so I won't schedule another one.")
             existing = await checkins_sql.follow_up(self._db, checkin_id)
@@ -343,6 +352,10 @@ class CheckinService:
         if checkin.sent_at is None or checkin.state is CheckinState.CANCELLED:
             raise CheckinClosed(f"Check-in #{checkin_id} hasn't been sent to you, so there is nothing to answer.")
         return checkin
+
+    async def _check_no_warning_signs(self, checkin_id: int) -> None:
+        if await answers_sql.has_warning_signs(self._db, checkin_id):
+            raise WarningSignsReported()
 
     async def _check_snoozable(self, checkin: Checkin) -> None:
         if checkin.state is CheckinState.SENDING:

@@ -37,6 +37,13 @@ async def has_soreness(db: aiosqlite.Connection, checkin_id: int) -> bool:
     return bool(list(rows))
 
 
+async def has_warning_signs(db: aiosqlite.Connection, checkin_id: int) -> bool:
+    rows = await db.execute_fetchall(
+        "SELECT 1 FROM answers WHERE checkin_id = ? AND warning_signs_at IS NOT NULL", (checkin_id,)
+    )
+    return bool(list(rows))
+
+
 async def for_sessions(db: aiosqlite.Connection, session_ids: list[int]) -> dict[int, list[AnswerRecord]]:
     """Answers grouped by session id, each group in the order the check-ins were created."""
     rows = await db.execute_fetchall(

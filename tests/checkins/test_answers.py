@@ -5,7 +5,13 @@ from datetime import timedelta
 import aiosqlite
 import pytest
 
-from bot.checkins.errors import CheckinClosed, CheckinNotFound, SnoozeLimitReached, TooManyPending
+from bot.checkins.errors import (
+    CheckinClosed,
+    CheckinNotFound,
+    SnoozeLimitReached,
+    TooManyPending,
+    WarningSignsReported,
+)
 from bot.checkins.models import CheckinState, Guidance, Soreness
 from bot.checkins.service import MAX_OPEN_PER_MEMBER, CheckinService
 from bot.errors import BadInput
@@ -55,6 +61,31 @@ async def test_warning_signs_are_recorded(service: CheckinService, member: int, 
     assert (answer.guidance, answer.soreness) == (Guidance.WARNING_SIGNS, None)
     assert history.sessions[0].answers[0].warning_signs_at == clock.now
     assert history.soreness_points == ()
+
+
+async def test_after_warning_signs_the_checkin_cannot_be_put_off(
+    service: CheckinService, member: int, clock: FakeClock, db: aiosqlite.Connection
+) -> None:
+    checkin_id = await sent_checkin(service, member, clock)
+    await service.record_warning_signs(checkin_id, member)
+
+    with pytest.raises(WarningSignsReported, match="please get medical help"):
+        await service.snooze(checkin_id, member)
+
+    assert (await row(db, "SELECT state, snoozes FROM checkins WHERE id = ?", checkin_id))[:] == ("sent", 0)
+
+
+async def test_after_warning_signs_no_follow_up_is_scheduled(
+    service: CheckinService, member: int, clock: FakeClock, db: aiosqlite.Connection
+) -> None:
+    checkin_id = await sent_checkin(service, member, clock)
+    assert (await service.record_soreness(checkin_id, member, 2)).offers_follow_up
+    await service.record_warning_signs(checkin_id, member)
+
+    with pytest.raises(WarningSignsReported, match="please get medical help"):
+        await service.schedule_follow_up(checkin_id, member)
+
+    assert (await row(db, "SELECT count(*) FROM checkins WHERE follow_up_of = ?", checkin_id))[0] == 0
 
 
 async def test_only_sent_checkins_can_be_answered(service: CheckinService, member: int) -> None:

@@ -36,8 +36,8 @@ async def fill_in_everything(service: CheckinService, user_id: int, clock: FakeC
     clock.advance(hours=1)
     await send_due(service.delivery, clock)
     await service.record_soreness(answered.checkin.id, user_id, 2)
-    await service.record_warning_signs(answered.checkin.id, user_id)
     await service.schedule_follow_up(answered.checkin.id, user_id)
+    await service.record_warning_signs(answered.checkin.id, user_id)  # after it, no follow-up could be asked for
 
 
 async def test_export_holds_everything_about_the_member_and_nothing_else(
