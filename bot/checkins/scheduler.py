@@ -47,7 +47,7 @@ class CheckinScheduler(TimerDriven):
     async def stop(self, grace: timedelta = STOP_GRACE) -> None:
         """Let the delivery in progress finish (up to `grace`), hand back the rest, and end the task.
 
-        A delivery cut off after `grace` stays "sending": `stale_sending` finds it at the next start.
+        A delivery cut off after `grace` stays "sending": the cog reconciles it at the next start.
         """
         await self._timer.stop(grace)
 
@@ -83,7 +83,11 @@ class CheckinScheduler(TimerDriven):
             await self._retry(due)
 
     async def _retry(self, due: DueCheckin) -> None:
-        """Schedule another attempt; if even that fails the row stays "sending" for `stale_sending`."""
+        """Schedule another attempt; if even that fails the row stays "sending".
+
+        Such rows are not retried by this task: the cog reconciles them at the next start, through
+        `CheckinDelivery.stale_sending` (found in the channel means sent, else send again).
+        """
         try:
             await self._delivery.retry_later(due.checkin_id, self._clock() + retry_delay(due.attempt))
         except Exception:

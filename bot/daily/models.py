@@ -24,7 +24,11 @@ class PostState(StrEnum):
     POSTED = "posted"
     FAILED = "failed"
     UNCONFIRMED = "unconfirmed"
-    """Found still claimed long after: a crash or restart mid-post. Never posted again that day."""
+    """Found still claimed long after: a crash or restart mid-post, so the outcome is unknown.
+
+    The Discord side then looks for the tip in the channel (found: posted) and, if it is missing and
+    still that local day, posts it once with the same nonce; otherwise the day stays unconfirmed.
+    """
 
 
 @dataclass(frozen=True)

@@ -52,7 +52,11 @@ class DailyTipScheduler(TimerDriven):
         service.on_schedule_change(self.wake)
 
     async def stop(self) -> None:
-        """Stop the task; a tip it was posting stays claimed and is never posted again that day."""
+        """Stop the task; a tip it was posting stays claimed until a later run finds the claim stale.
+
+        That run settles it and hands it to `recover`, which looks for the tip in the channel and, if it
+        is not there and it is still that local day, posts it once with the claim's nonce.
+        """
         await self._timer.stop()
 
     async def run_due(self) -> int:

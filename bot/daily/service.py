@@ -175,8 +175,10 @@ class DailyTipService:
     async def settle_stale_claims(self, now: datetime, older_than: timedelta) -> list[DailyPost]:
         """Days claimed longer ago than `older_than` and never settled: a crash or restart mid-post.
 
-        They become "unconfirmed" and are returned (for logging): they are never posted again, since
-        Discord may already have accepted the message. A late mark_posted still records it.
+        They become "unconfirmed" and are returned once (a second call finds them settled) for the
+        caller to recover: the scheduler hands each to the Discord side, which records the tip if it is
+        in the channel, or posts it once with the same nonce if it is missing and still that local day.
+        mark_posted accepts an unconfirmed day, so that recovery, or a slow send finishing late, is recorded.
         """
         async with transaction(self._db):
             return await daily_sql.mark_unconfirmed_before(self._db, now - older_than, UNCONFIRMED_PROBLEM)

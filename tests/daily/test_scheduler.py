@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.daily.models import DailyClaim, PostState, ScheduleState
+from bot.daily.models import DailyClaim, DailyPost, PostState, ScheduleState
 from bot.daily.scheduler import DailyTipScheduler
 from bot.daily.service import DailyTipService
 from tests.clock import FakeClock
@@ -118,9 +118,11 @@ async def test_a_lost_channel_turns_the_schedule_off(daily: DailyTipService, clo
     assert await daily.next_run_at() is None
 
 
-async def test_claims_cut_off_by_a_restart_are_settled_and_never_resent(
+async def test_without_recover_a_claim_cut_off_by_a_restart_is_only_settled_as_unconfirmed(
     daily: DailyTipService, clock: FakeClock
 ) -> None:
+    """The scheduler itself never resends; finding or reposting the tip is the Discord side's `recover`
+    (tested through Discord in tests/exts/test_daily_tip.py)."""
     await set_both_due(daily, clock)
     await daily.stop(SERVER_B, MOD_B)
     cut_off = await daily.claim(SERVER_A, clock())  # claimed by the previous process, which then died
@@ -132,6 +134,28 @@ async def test_claims_cut_off_by_a_restart_are_settled_and_never_resent(
 
     assert discord.sent == []
     assert (await last_post_of(daily, SERVER_A)).state is PostState.UNCONFIRMED
+
+
+async def test_a_claim_cut_off_by_a_restart_is_handed_to_recover_once(daily: DailyTipService, clock: FakeClock) -> None:
+    await set_both_due(daily, clock)
+    await daily.stop(SERVER_B, MOD_B)
+    cut_off = await daily.claim(SERVER_A, clock())  # claimed by the previous process, which then died
+    assert cut_off is not None
+    recovered: list[DailyPost] = []
+
+    async def recover(stale: DailyPost) -> None:
+        recovered.append(stale)
+
+    discord = FakeDiscord(daily)
+    scheduler = DailyTipScheduler(daily, discord.post, clock=clock, retry_delays=NO_PAUSE, recover=recover)
+    clock.advance(minutes=30)
+    await scheduler.run_due()
+    await scheduler.run_due()
+
+    assert [(post.guild_id, post.local_date, post.nonce) for post in recovered] == [
+        (SERVER_A, cut_off.local_date, cut_off.nonce)
+    ]
+    assert discord.sent == []
 
 
 async def test_one_servers_broken_claim_does_not_stop_the_others(
