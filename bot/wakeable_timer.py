@@ -14,10 +14,10 @@ from collections.abc import Awaitable, Callable
 from contextlib import suppress
 from datetime import datetime, timedelta
 
+from bot.clock import Clock
 from bot.log import get_logger
 
 Job = Callable[[], Awaitable[datetime | None]]
-Clock = Callable[[], datetime]
 
 MAX_SLEEP = timedelta(hours=1)
 ERROR_PAUSE = timedelta(seconds=30)

@@ -12,28 +12,24 @@ lost or silently sent twice.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 import aiosqlite
 
 from bot.checkins.models import CheckinState, DueCheckin, MemberSettings
 from bot.checkins.quiet_hours import next_allowed_delivery
 from bot.checkins.timezones import zone_named
+from bot.clock import Clock as Clock  # re-exported until bot/app.py imports it from bot.clock
+from bot.clock import utc_now as utc_now
 from bot.log import get_logger
 from bot.storage import checkins as checkins_sql
 from bot.storage import members as members_sql
 from bot.storage.transactions import transaction
 
-Clock = Callable[[], datetime]
-
 MAX_DELIVERY_ATTEMPTS = 8
 MAX_RETRY_DELAY = timedelta(hours=1)
 
 log = get_logger(__name__)
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 def planned_delivery(member: MemberSettings, due_at: datetime) -> datetime:

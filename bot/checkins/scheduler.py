@@ -13,8 +13,9 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 
-from bot.checkins.delivery import CheckinDelivery, Clock, retry_delay
+from bot.checkins.delivery import CheckinDelivery, retry_delay
 from bot.checkins.models import DueCheckin
+from bot.clock import Clock
 from bot.log import get_logger
 from bot.wakeable_timer import MAX_SLEEP, TimerDriven, WakeableTimer
 

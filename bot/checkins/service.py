@@ -16,7 +16,7 @@ from typing import Any
 
 import aiosqlite
 
-from bot.checkins.delivery import MAX_DELIVERY_ATTEMPTS, CheckinDelivery, Clock, planned_delivery, utc_now
+from bot.checkins.delivery import MAX_DELIVERY_ATTEMPTS, CheckinDelivery, planned_delivery
 from bot.checkins.durations import format_duration, parse_duration
 from bot.checkins.errors import (
     BadQuietHours,
@@ -45,6 +45,7 @@ from bot.checkins.models import (
 from bot.checkins.quiet_hours import QuietHours
 from bot.checkins.session_input import clean_note, parse_choice
 from bot.checkins.timezones import resolve_timezone
+from bot.clock import Clock, utc_now
 from bot.errors import BadInput
 from bot.log import get_logger
 from bot.storage import answers as answers_sql

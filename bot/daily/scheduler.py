@@ -13,10 +13,11 @@ import asyncio
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime, timedelta
 
+from bot.clock import Clock
 from bot.daily.models import DailyClaim, DailyPost
 from bot.daily.service import DailyTipService
 from bot.log import get_logger
-from bot.wakeable_timer import ERROR_PAUSE, MAX_SLEEP, Clock, TimerDriven, WakeableTimer
+from bot.wakeable_timer import ERROR_PAUSE, MAX_SLEEP, TimerDriven, WakeableTimer
 
 Post = Callable[[DailyClaim], Awaitable[None]]
 Recover = Callable[[DailyPost], Awaitable[None]]

@@ -19,10 +19,11 @@ import aiosqlite
 
 from bot.checkins.quiet_hours import parse_clock_time
 from bot.checkins.timezones import resolve_timezone, zone_named
+from bot.clock import Clock, utc_now
 from bot.daily.cycle import pick_next
 from bot.daily.models import DailyClaim, DailyPost, DailySchedule, DailyTipStatus, ScheduleState, daily_nonce
 from bot.daily.schedule import Run, local_date_at, next_run, run_on
-from bot.guilds.audit import AuditTrail, Clock, utc_now
+from bot.guilds.audit import AuditTrail
 from bot.guilds.models import AuditAction
 from bot.guilds.tips import library_tips
 from bot.library.models import Tip

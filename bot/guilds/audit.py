@@ -8,26 +8,21 @@ entries to the server's log channel) only ever hear about actions that really ha
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
 
 import aiosqlite
 
+from bot.clock import Clock, utc_now
 from bot.guilds.models import AuditAction, AuditEntry
 from bot.log import get_logger
 from bot.storage import audit as audit_sql
 from bot.storage import guilds as guilds_sql
 
-Clock = Callable[[], datetime]
 AuditListener = Callable[[AuditEntry], None]
 
 RECENT_SHOWN = 20
 KEPT_PER_GUILD = 500
 
 log = get_logger(__name__)
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 class AuditTrail:

@@ -11,7 +11,8 @@ from datetime import datetime, timedelta
 
 import aiosqlite
 
-from bot.guilds.audit import RECENT_SHOWN, AuditTrail, Clock, utc_now
+from bot.clock import Clock, utc_now
+from bot.guilds.audit import RECENT_SHOWN, AuditTrail
 from bot.guilds.errors import BadModRole, NotModerator, ServerOnly
 from bot.guilds.models import AuditAction, AuditEntry, GuildConfig
 from bot.guilds.permissions import is_moderator

@@ -13,7 +13,8 @@ from collections.abc import Iterable
 import aiosqlite
 from pydantic import ValidationError
 
-from bot.guilds.audit import AuditTrail, Clock, utc_now
+from bot.clock import Clock, utc_now
+from bot.guilds.audit import AuditTrail
 from bot.guilds.errors import GuildTipNotFound, TooManyTips
 from bot.guilds.models import TIP_ID_PREFIX, AuditAction, GuildTip, TipPage
 from bot.guilds.tip_input import clean_tip
