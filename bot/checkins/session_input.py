@@ -11,11 +11,9 @@ from typing import TypeVar
 
 from bot.checkins.errors import BadNote
 from bot.errors import BadInput
+from bot.text_safety import BIDI_CONTROLS
 
 NOTE_MAX_LENGTH = 200
-
-_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
-"""Invisible characters that reorder the text around them; harmless to drop from a note."""
 
 Choice = TypeVar("Choice", bound=StrEnum)
 
@@ -32,7 +30,7 @@ def parse_choice(kind: type[Choice], value: Choice | str, *, what: str) -> Choic
 def clean_note(text: str | None, *, max_length: int = NOTE_MAX_LENGTH) -> str | None:
     """The note without control characters (line breaks become spaces); None when nothing is left."""
     kept = (" " if ch.isspace() else ch for ch in text or "")
-    cleaned = "".join(ch for ch in kept if unicodedata.category(ch) != "Cc" and ch not in _BIDI_CONTROLS).strip()
+    cleaned = "".join(ch for ch in kept if unicodedata.category(ch) != "Cc" and ch not in BIDI_CONTROLS).strip()
     if len(cleaned) > max_length:
         raise BadNote(max_length)
     return cleaned or None

@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 
 from bot.guilds.errors import BadSource, BadTipText, BadTopic
 from bot.guilds.models import TipFields
+from bot.text_safety import BIDI_CONTROLS
 
 TEXT_MIN_LENGTH = 10
 TEXT_MAX_LENGTH = 1000
@@ -22,8 +23,6 @@ SOURCE_URL_MAX_LENGTH = 300
 
 _TOPIC = re.compile(r"[a-z0-9][a-z0-9-]{1,40}", re.ASCII)
 _TOPIC_SEPARATORS = re.compile(r"[\s_-]+")
-_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
-"""Invisible characters that reorder the text around them: they can make a tip read differently."""
 
 
 def clean_tip(*, text: str, topic: str, source_name: str, source_url: str) -> TipFields:
@@ -92,6 +91,6 @@ def _has_unsafe_characters(text: str, *, allow_newlines: bool) -> bool:
     for ch in text:
         if ch == "\n" and allow_newlines:
             continue
-        if unicodedata.category(ch) in {"Cc", "Cs"} or ch in _BIDI_CONTROLS:
+        if unicodedata.category(ch) in {"Cc", "Cs"} or ch in BIDI_CONTROLS:
             return True
     return False
