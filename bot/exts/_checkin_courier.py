@@ -19,7 +19,7 @@ import discord
 
 from bot.checkins.delivery import retry_delay
 from bot.checkins.models import CheckinState, DueCheckin
-from bot.exts._history import find_own_message
+from bot.exts._channels import DeliveryDeferred, cached_guild, find_own_message
 from bot.log import get_logger
 from bot.ui.checkin_buttons import checkin_view
 from bot.ui.checkins import checkin_embed, checkin_id_in
@@ -42,7 +42,7 @@ class CheckinCourier:
         """Send `due` and record the result; never raises for a Discord answer."""
         try:
             message = await self._send(due)
-        except (discord.DiscordServerError, aiohttp.ClientError, TimeoutError) as error:
+        except (discord.DiscordServerError, aiohttp.ClientError, TimeoutError, DeliveryDeferred) as error:
             state = await self.delivery.retry_later(due.checkin_id, self.bot.clock() + retry_delay(due.attempt))
             if state is CheckinState.FAILED:
                 self.bot.metrics.checkin_failed()
@@ -84,7 +84,7 @@ class CheckinCourier:
             dm = await self._dm_channel(due)
             return await dm.send(embed=embed, view=view, nonce=due.nonce)
         except (discord.Forbidden, discord.NotFound):
-            channel = self._fallback_channel(due)
+            channel = await self._fallback_channel(due)
             if channel is None:
                 return None
             only_them = discord.AllowedMentions(everyone=False, roles=False, users=[discord.Object(due.user_id)])
@@ -103,26 +103,34 @@ class CheckinCourier:
             await self.delivery.remember_dm_channel(due.user_id, channel_id)
         return self.bot.get_partial_messageable(channel_id, type=discord.ChannelType.private)
 
-    def _fallback_channel(self, due: DueCheckin) -> discord.TextChannel | discord.Thread | None:
-        """The server channel the session was logged in, if the bot can still post an embed there."""
-        if due.channel_id is None:
+    async def _fallback_channel(self, due: DueCheckin) -> discord.TextChannel | discord.Thread | None:
+        """The server channel the session was logged in, if the bot can post there and the member,
+        still in that server, can see it: a health question is never posted where its owner can't read it."""
+        if due.channel_id is None or due.guild_id is None:
             return None
-        channel = self.bot.get_channel(due.channel_id)
-        if not isinstance(channel, discord.TextChannel | discord.Thread):
+        guild = cached_guild(self.bot, due.guild_id)
+        channel = guild.get_channel_or_thread(due.channel_id)
+        if not isinstance(channel, discord.TextChannel | discord.Thread) or not self._bot_can_post(channel):
             return None
+        try:
+            member = guild.get_member(due.user_id) or await guild.fetch_member(due.user_id)
+        except (discord.NotFound, discord.Forbidden):
+            return None
+        return channel if channel.permissions_for(member).view_channel else None
+
+    @staticmethod
+    def _bot_can_post(channel: discord.TextChannel | discord.Thread) -> bool:
         permissions = channel.permissions_for(channel.guild.me)
-        can_post = permissions.view_channel and permissions.embed_links
-        can_post = can_post and (
-            permissions.send_messages_in_threads if isinstance(channel, discord.Thread) else permissions.send_messages
-        )
-        return channel if can_post else None
+        in_thread = isinstance(channel, discord.Thread)
+        can_send = permissions.send_messages_in_threads if in_thread else permissions.send_messages
+        return permissions.view_channel and permissions.embed_links and can_send
 
     async def _find_sent(self, due: DueCheckin) -> discord.Message | None:
         """Look for this check-in's own message where it could have gone since it was claimed."""
         channels: list[discord.abc.Messageable] = []
         with contextlib.suppress(discord.HTTPException):  # no DM channel: only the server channel is left
             channels.append(await self._dm_channel(due))
-        if (fallback := self._fallback_channel(due)) is not None:
+        if (fallback := await self._fallback_channel(due)) is not None:
             channels.append(fallback)
 
         def is_this_checkin(message: discord.Message) -> bool:

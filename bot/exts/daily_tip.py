@@ -14,7 +14,7 @@ from bot.checkins.timezones import timezone_suggestions, zone_named
 from bot.daily.models import DailyClaim, DailyPost, ScheduleState
 from bot.daily.schedule import local_date_at
 from bot.daily.scheduler import DailyTipScheduler
-from bot.exts._history import find_own_message
+from bot.exts._channels import cached_guild, find_own_message
 from bot.exts._moderation import cannot_post_reason, moderator_command, server_id
 from bot.library.models import Tip
 from bot.log import get_logger
@@ -50,7 +50,7 @@ class DailyTip(commands.GroupCog, group_name="daily-tip", group_description="A t
 
     async def post(self, claim: DailyClaim) -> None:
         """Post the day's tip, or turn the schedule off saying why when the channel or a permission is gone."""
-        channel = self.bot.get_channel(claim.channel_id)
+        channel = cached_guild(self.bot, claim.guild_id).get_channel(claim.channel_id)  # raises while reconnecting
         if not isinstance(channel, discord.TextChannel):
             await self.bot.daily_tips.disable(claim.guild_id, "The channel was deleted or I can no longer see it.")
             return
@@ -69,7 +69,7 @@ class DailyTip(commands.GroupCog, group_name="daily-tip", group_description="A t
 
         The message is found by the date in its footer, so a tip that did go out is never posted again.
         """
-        channel = self.bot.get_channel(stale.channel_id)
+        channel = cached_guild(self.bot, stale.guild_id).get_channel(stale.channel_id)
         if not isinstance(channel, discord.TextChannel) or cannot_post_reason(channel):
             return
         found = await self._find_posted(channel, stale)

@@ -69,7 +69,7 @@ def checkin_embed(due: DueCheckin, texts: CheckinTexts, now: datetime) -> discor
     if due.is_follow_up:
         lines.insert(0, "You asked me to check again today.")
     if due.late_by > LATE_NOTICE_AFTER:
-        lines.append(f"Sorry this comes {format_duration(due.late_by)} late: I was offline when it was due.")
+        lines.append(f"Sorry this comes {format_duration(due.late_by)} late: I could not send it on time.")
     embed = discord.Embed(title=question, description="\n\n".join(lines), colour=TIP_COLOUR)
     return embed.set_footer(text=CHECKIN_FOOTER.format(id=due.checkin_id))
 
@@ -110,8 +110,8 @@ def upcoming_embed(checkins: Sequence[CheckinSummary]) -> discord.Embed:
 def undelivered_text(checkins: Sequence[CheckinSummary]) -> str:
     areas = ", ".join(f"#{c.id} ({AREA_WORDS[c.area]})" for c in checkins)
     return (
-        f"I could not reach you by DM for check-in {areas}: your DMs from server members may be closed. "
-        "Open them (Privacy Settings for the server) if you want future check-ins."
+        f"I could not reach you by DM for check-in {areas}: your DMs from server members may be closed, "
+        "or Discord refused the message. Open your DMs (Privacy Settings for the server) for future check-ins."
     )
 
 
@@ -141,6 +141,8 @@ def consent_embed(retention_days: int) -> discord.Embed:
         "your check-in answers, your time zone and quiet hours, and the id of your DM channel with the bot.\n\n"
         f"Sessions and answers are deleted automatically after {retention_days} days. "
         "`/mydata export` gives you a copy at any time and `/mydata delete` erases everything of yours.\n\n"
+        "Check-ins come by DM. If your DMs are closed and you logged the session in a server channel, "
+        "the check-in is posted there instead, mentioning only you.\n\n"
         "Nothing is stored until you press **I agree**."
     )
     return discord.Embed(title="Before your first session", description=text, colour=TIP_COLOUR)

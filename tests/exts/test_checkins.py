@@ -5,10 +5,14 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from tests.clock import FakeClock
 from tests.exts.checkin_steps import agree_and_log, button_id, rows, run_scheduler
 from tests.exts.harness import running_kneadbot
-from tests.fakediscord import FakeDiscord, InteractionReply, User
+from tests.exts.moderation_world import A
+from tests.fakediscord import Channel, FakeDiscord, InteractionReply, Overwrite, User
+from tests.fakediscord import perms as p
 
 CALVES_FIRM = {"area": "calves", "intensity": "firm"}
 STRANGER = User(id=777_000_000_000_000_001, username="stranger")
@@ -170,3 +174,25 @@ async def test_session_log_has_a_per_member_cooldown(fake_discord: FakeDiscord, 
     assert replies[3].ephemeral
     assert replies[3].content.startswith("Easy there")
     assert other.embeds[0]["title"] == "Session logged"
+
+
+@pytest.mark.parametrize("why", ["member-left-the-server", "channel-hidden-from-the-member"])
+async def test_a_check_in_is_never_posted_where_its_member_cannot_read_it(
+    world: FakeDiscord, tmp_path: Path, why: str
+) -> None:
+    """A health question in a server channel is only a fallback for its own member, who must see it."""
+    clock, db_path, alice = FakeClock(), tmp_path / "kb.sqlite3", world.user
+    guild = world.guilds[A]
+    staff = Channel(A + 13, "staff")
+    guild.channels.append(staff)
+    world.close_dms(alice.id)
+    async with running_kneadbot(world, db_path, clock=clock):
+        await agree_and_log(world, {**CALVES_FIRM, "checkin_in": "1h"}, channel_id=staff.id)
+    if why == "member-left-the-server":
+        guild.members = [m for m in guild.members if m.user.id != alice.id]
+    else:
+        staff.permission_overwrites = [Overwrite(alice.id, 1, deny=p.VIEW_CHANNEL)]
+    async with running_kneadbot(world, db_path, clock=clock) as bot:
+        await run_scheduler(bot, clock, hours=1)
+    assert [m for m in world.messages(staff.id) if m["embeds"]] == []
+    assert await rows(db_path, "SELECT state FROM checkins") == [("undeliverable",)]

@@ -23,7 +23,7 @@ from bot.app import KneadBot
 from tests.clock import FakeClock
 from tests.exts.checkin_steps import agree_and_log, rows, run_scheduler
 from tests.exts.harness import running_kneadbot
-from tests.fakediscord import FakeDiscord, InteractionReply, RecordedRequest, User
+from tests.fakediscord import FakeDiscord, InteractionReply, Member, RecordedRequest, User
 from tests.fakediscord.interceptors import InterceptingFakeDiscord
 from tests.hardening import world as w
 from tests.hardening.checks import mention_problems
@@ -171,6 +171,7 @@ async def test_a_refused_fallback_channel_marks_the_check_in_undeliverable_and_t
 ) -> None:
     """DMs closed, and the server channel answers 403 although the bot's cache says it may post there."""
     clock, db_path, member = FakeClock(), tmp_path / "kb.sqlite3", User(next(FRESH_IDS), "closed-dms")
+    fake.guilds[w.A].members.append(Member(member))  # still in the server, so the channel is a fallback
     fake.close_dms(member.id)
     async with running_kneadbot(fake, db_path, clock=clock) as bot:
         await agree_and_log(fake, {"area": "feet", "intensity": "light", "checkin_in": "1h"}, user=member)
