@@ -9,7 +9,7 @@ from typing import Any
 import aiosqlite
 
 from bot.checkins.models import AnswerRecord, Soreness
-from bot.storage.db import as_db_time, from_db_time
+from bot.storage.db import as_db_time, from_optional_db_time
 
 
 async def record_soreness(
@@ -73,6 +73,6 @@ def _answer(row: aiosqlite.Row) -> AnswerRecord:
         checkin_id=row["checkin_id"],
         is_follow_up=row["follow_up_of"] is not None,
         soreness=None if row["soreness"] is None else Soreness(row["soreness"]),
-        answered_at=None if row["answered_at"] is None else from_db_time(row["answered_at"]),
-        warning_signs_at=None if row["warning_signs_at"] is None else from_db_time(row["warning_signs_at"]),
+        answered_at=from_optional_db_time(row["answered_at"]),
+        warning_signs_at=from_optional_db_time(row["warning_signs_at"]),
     )

@@ -16,7 +16,7 @@ import aiosqlite
 from bot.checkins.models import Area, Checkin, CheckinState, CheckinSummary, DueCheckin, Intensity
 from bot.checkins.quiet_hours import next_allowed_delivery
 from bot.checkins.timezones import zone_named
-from bot.storage.db import as_db_time, from_db_time
+from bot.storage.db import as_db_time, from_db_time, from_optional_db_time
 from bot.storage.members import quiet_hours_of
 
 _SUMMARY = (
@@ -200,7 +200,7 @@ async def retry_or_fail(
 async def next_deliver_at(db: aiosqlite.Connection) -> datetime | None:
     rows = await db.execute_fetchall("SELECT min(deliver_at) FROM checkins WHERE state = 'pending'")
     text = next(iter(rows))[0]
-    return None if text is None else from_db_time(text)
+    return from_optional_db_time(text)
 
 
 async def untold_notices(db: aiosqlite.Connection, user_id: int) -> list[CheckinSummary]:
@@ -228,10 +228,6 @@ async def export(db: aiosqlite.Connection, user_id: int) -> list[dict[str, Any]]
     return [dict(row) for row in rows]
 
 
-def _optional_time(text: str | None) -> datetime | None:
-    return None if text is None else from_db_time(text)
-
-
 def _checkin(row: aiosqlite.Row) -> Checkin:
     return Checkin(
         id=row["id"],
@@ -243,7 +239,7 @@ def _checkin(row: aiosqlite.Row) -> Checkin:
         deliver_at=from_db_time(row["deliver_at"]),
         snoozes=row["snoozes"],
         attempts=row["attempts"],
-        sent_at=_optional_time(row["sent_at"]),
+        sent_at=from_optional_db_time(row["sent_at"]),
     )
 
 

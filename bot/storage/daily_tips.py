@@ -13,7 +13,7 @@ import aiosqlite
 
 from bot.daily.models import DailyPost, DailySchedule, PostState, ScheduleState
 from bot.daily.schedule import Run
-from bot.storage.db import as_db_time, from_db_time
+from bot.storage.db import as_db_time, from_db_time, from_optional_db_time
 
 # Schedules
 
@@ -94,7 +94,7 @@ async def next_run_at(db: aiosqlite.Connection) -> datetime | None:
         " WHERE s.state = 'active' AND g.left_at IS NULL"
     )
     text = next(iter(rows))[0]
-    return None if text is None else from_db_time(text)
+    return from_optional_db_time(text)
 
 
 # Posts
@@ -198,10 +198,6 @@ async def mark_used(db: aiosqlite.Connection, guild_id: int, tip_id: str, at: da
     )
 
 
-def _optional_time(text: str | None) -> datetime | None:
-    return None if text is None else from_db_time(text)
-
-
 def _schedule(row: aiosqlite.Row) -> DailySchedule:
     next_date = row["next_local_date"]
     return DailySchedule(
@@ -211,9 +207,9 @@ def _schedule(row: aiosqlite.Row) -> DailySchedule:
         timezone=row["timezone"],
         state=ScheduleState(row["state"]),
         next_local_date=None if next_date is None else date.fromisoformat(next_date),
-        next_run_at=_optional_time(row["next_run_at"]),
+        next_run_at=from_optional_db_time(row["next_run_at"]),
         disabled_reason=row["disabled_reason"],
-        disabled_at=_optional_time(row["disabled_at"]),
+        disabled_at=from_optional_db_time(row["disabled_at"]),
         set_by=row["set_by"],
         set_at=from_db_time(row["set_at"]),
     )
@@ -228,7 +224,7 @@ def _post(row: aiosqlite.Row) -> DailyPost:
         tip_id=row["tip_id"],
         nonce=row["nonce"],
         claimed_at=from_db_time(row["claimed_at"]),
-        posted_at=_optional_time(row["posted_at"]),
+        posted_at=from_optional_db_time(row["posted_at"]),
         message_id=row["message_id"],
         problem=row["problem"],
     )

@@ -100,3 +100,8 @@ def as_db_time(moment: datetime) -> str:
 
 def from_db_time(text: str) -> datetime:
     return datetime.fromisoformat(text).astimezone(UTC)
+
+
+def from_optional_db_time(text: str | None) -> datetime | None:
+    """`from_db_time` for a column that may be NULL (not yet sent, never left, ...)."""
+    return None if text is None else from_db_time(text)

@@ -8,7 +8,7 @@ from datetime import datetime
 import aiosqlite
 
 from bot.guilds.models import GuildTip, TipFields
-from bot.storage.db import as_db_time, from_db_time
+from bot.storage.db import as_db_time, from_db_time, from_optional_db_time
 
 
 async def insert(
@@ -64,7 +64,6 @@ async def all_for(db: aiosqlite.Connection, guild_id: int) -> list[GuildTip]:
 
 
 def _tip(row: aiosqlite.Row) -> GuildTip:
-    edited_at = row["edited_at"]
     return GuildTip(
         id=row["id"],
         guild_id=row["guild_id"],
@@ -73,5 +72,5 @@ def _tip(row: aiosqlite.Row) -> GuildTip:
         ),
         author_id=row["author_id"],
         created_at=from_db_time(row["created_at"]),
-        edited_at=None if edited_at is None else from_db_time(edited_at),
+        edited_at=from_optional_db_time(row["edited_at"]),
     )

@@ -11,7 +11,7 @@ from datetime import datetime
 import aiosqlite
 
 from bot.guilds.models import GuildConfig
-from bot.storage.db import as_db_time, from_db_time
+from bot.storage.db import as_db_time, from_optional_db_time
 
 
 async def ensure(db: aiosqlite.Connection, guild_id: int, at: datetime) -> None:
@@ -57,10 +57,9 @@ async def delete_left_before(db: aiosqlite.Connection, moment: datetime) -> list
 
 
 def _config(row: aiosqlite.Row) -> GuildConfig:
-    left_at = row["left_at"]
     return GuildConfig(
         guild_id=row["guild_id"],
         mod_role_id=row["mod_role_id"],
         log_channel_id=row["log_channel_id"],
-        left_at=None if left_at is None else from_db_time(left_at),
+        left_at=from_optional_db_time(row["left_at"]),
     )
