@@ -66,3 +66,15 @@ def server_id(interaction: discord.Interaction) -> int:
     if interaction.guild_id is None:
         raise CommandRefused("That command only works in a server.")
     return interaction.guild_id
+
+
+def cannot_post_for(channel: discord.TextChannel, moderator: discord.abc.User) -> str | None:
+    """Why the bot won't post in `channel` for this moderator: it can't, or the moderator can't.
+
+    A moderator-role holder must not be able to make the bot speak where they may not speak.
+    """
+    if reason := cannot_post_reason(channel):
+        return reason
+    if isinstance(moderator, discord.Member) and not channel.permissions_for(moderator).send_messages:
+        return f"You can't post in {channel.mention} yourself, so I won't post there for you."
+    return None

@@ -7,7 +7,8 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.app import KneadBot
-from bot.exts._moderation import cannot_post_reason, moderator_command, server_id
+from bot.exts._moderation import cannot_post_for, moderator_command, server_id
+from bot.ui.errors import CommandRefused
 from bot.ui.moderation import config_embed
 
 
@@ -26,6 +27,8 @@ class Config(commands.GroupCog, group_name="config", group_description="kneadbot
         Args:
             role: The moderator role; members with Manage Server always count as moderators.
         """
+        if not interaction.permissions.manage_guild:
+            raise CommandRefused("Only members with Manage Server can choose the moderator role.")
         role_id = role.id if role is not None else None
         await self.bot.servers.set_mod_role(server_id(interaction), interaction.user.id, role_id)
         text = "Moderator role cleared." if role is None else f"Moderator role is now {role.mention}."
@@ -39,7 +42,7 @@ class Config(commands.GroupCog, group_name="config", group_description="kneadbot
         Args:
             channel: Where to post each moderator action.
         """
-        if channel is not None and (reason := cannot_post_reason(channel)):
+        if channel is not None and (reason := cannot_post_for(channel, interaction.user)):
             await interaction.response.send_message(reason, ephemeral=True)
             return
         channel_id = channel.id if channel is not None else None

@@ -15,7 +15,7 @@ from bot.daily.models import DailyClaim, DailyPost, ScheduleState
 from bot.daily.schedule import local_date_at
 from bot.daily.scheduler import DailyTipScheduler
 from bot.exts._channels import cached_guild, find_own_message
-from bot.exts._moderation import cannot_post_reason, moderator_command, server_id
+from bot.exts._moderation import cannot_post_for, cannot_post_reason, moderator_command, server_id
 from bot.library.models import Tip
 from bot.log import get_logger
 from bot.ui.embeds import DISCLAIMER, tip_embed
@@ -117,7 +117,7 @@ class DailyTip(commands.GroupCog, group_name="daily-tip", group_description="A t
             time: Local time of day, such as 09:00.
             timezone: An IANA time zone such as Europe/London (default: as before, else UTC).
         """
-        if reason := cannot_post_reason(channel):
+        if reason := cannot_post_for(channel, interaction.user):
             await interaction.response.send_message(reason, ephemeral=True)
             return
         status = await self.bot.daily_tips.set(

@@ -7,7 +7,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.app import KneadBot
-from bot.exts._moderation import cannot_post_reason, moderator_command, server_id
+from bot.exts._moderation import cannot_post_for, moderator_command, server_id
 from bot.guilds.tips import parse_tip_ref
 from bot.library.models import Tip
 from bot.ui.confirm import ConfirmView
@@ -44,7 +44,7 @@ class ServerTips(commands.GroupCog, group_name="tips", group_description="Post t
             tip: Post this exact tip (pick from the list as you type).
         """
         guild_id = server_id(interaction)
-        if reason := cannot_post_reason(channel):
+        if reason := cannot_post_for(channel, interaction.user):
             await interaction.response.send_message(reason, ephemeral=True)
             return
         own = await self._server_tips(guild_id)

@@ -23,6 +23,15 @@ MANAGERS_B = Role(B + 101, "managers", permissions=p.MANAGE_GUILD)
 GENERAL = Channel(A + 10, "general")
 TIPS = Channel(A + 11, "tips")
 LOCKED = Channel(A + 12, "locked", permission_overwrites=[Overwrite(A + 7, 0, deny=p.SEND_MESSAGES | p.EMBED_LINKS)])
+ANNOUNCEMENTS = Channel(  # members (mod-role holders too) read only; managers and the bot may post
+    A + 14,
+    "announcements",
+    permission_overwrites=[
+        Overwrite(A, 0, deny=p.SEND_MESSAGES),
+        Overwrite(A + 7, 0, allow=p.SEND_MESSAGES | p.EMBED_LINKS),
+        Overwrite(A + 101, 0, allow=p.SEND_MESSAGES),
+    ],
+)
 GENERAL_B = Channel(B + 10, "general-b")
 
 
@@ -31,7 +40,7 @@ def two_servers() -> list[Guild]:
     server_a = Guild(
         id=A,
         roles=[MOD_ROLE, MANAGERS],
-        channels=[GENERAL, TIPS, LOCKED],
+        channels=[GENERAL, TIPS, LOCKED, ANNOUNCEMENTS],
         members=[Member(u) for u in default_users()]
         + [Member(MANAGER, roles=[MANAGERS.id]), Member(MODDER, roles=[MOD_ROLE.id])],
     )

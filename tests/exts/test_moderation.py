@@ -11,6 +11,7 @@ from tests.exts.checkin_steps import button_id, rows
 from tests.exts.harness import running_kneadbot
 from tests.exts.moderation_world import (
     ALICE,
+    ANNOUNCEMENTS,
     GENERAL,
     GENERAL_B,
     LOCKED,
@@ -79,8 +80,11 @@ async def test_permission_matrix(world: FakeDiscord, tmp_path: Path, command: st
     assert plain.ephemeral
     assert plain.content.startswith(NOT_MODERATOR)
     assert from_dm.content.startswith(SERVER_ONLY)
-    for allowed in (manager, modder):
-        assert not (allowed.content or "").startswith((NOT_MODERATOR, SERVER_ONLY)), allowed.content
+    assert not (manager.content or "").startswith((NOT_MODERATOR, SERVER_ONLY)), manager.content
+    if command == "config mod-role":  # a mod-role holder cannot hand moderator powers to another role
+        assert modder.content == "Only members with Manage Server can choose the moderator role."
+    else:
+        assert not (modder.content or "").startswith((NOT_MODERATOR, SERVER_ONLY)), modder.content
 
 
 async def test_posting_a_tip_and_the_audit_trail(world: FakeDiscord, tmp_path: Path) -> None:
@@ -171,3 +175,18 @@ async def test_tips_list_pages_and_remove_asks_first(world: FakeDiscord, tmp_pat
     assert second.embeds[0]["footer"]["text"] == "Page 2 of 2 · 12 tips"
     assert removed.content == "Removed `server-3`."
     assert await rows(db_path, "SELECT count(*) FROM guild_tips") == [(11,)]
+
+
+async def test_a_moderator_cannot_make_the_bot_post_where_they_cannot(world: FakeDiscord, tmp_path: Path) -> None:
+    async with running_kneadbot(world, tmp_path / "kb.sqlite3"):
+        await run(world, "config mod-role", {"role": MOD_ROLE}, user=MANAGER)
+        refused = [
+            await run(world, "tips post", {"channel": ANNOUNCEMENTS}, user=MODDER),
+            await run(world, "daily-tip set", {"channel": ANNOUNCEMENTS, "time": "09:00"}, user=MODDER),
+            await run(world, "config log-channel", {"channel": ANNOUNCEMENTS}, user=MODDER),
+        ]
+        allowed = await run(world, "tips post", {"channel": ANNOUNCEMENTS}, user=MANAGER)
+    for reply in refused:
+        assert reply.content == f"You can't post in <#{ANNOUNCEMENTS.id}> yourself, so I won't post there for you."
+    assert allowed.content.startswith("Posted `")
+    assert len(world.messages(ANNOUNCEMENTS.id)) == 1
