@@ -10,6 +10,7 @@ import asyncio
 import io
 import json
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 import discord
 from discord import app_commands
@@ -19,8 +20,9 @@ from bot.app import KneadBot
 from bot.checkins.errors import ConsentRequired
 from bot.checkins.models import Area, CheckinSummary, Intensity
 from bot.checkins.scheduler import CheckinScheduler
-from bot.checkins.timezones import timezone_suggestions
+from bot.checkins.timezones import zone_named
 from bot.exts._checkin_courier import CheckinCourier
+from bot.exts._choices import timezone_choices
 from bot.exts._member import MEMBER_CONTEXTS, member_command
 from bot.log import get_logger
 from bot.ui.charts import MIN_POINTS, soreness_chart
@@ -146,7 +148,7 @@ class Checkins(commands.Cog):
     async def history(self, interaction: discord.Interaction) -> None:
         """Your last 10 sessions and how sore you were after them."""
         history = await self.service.history(interaction.user.id)
-        embed = history_embed(history)
+        embed = history_embed(history, await self._timezone_of(interaction.user.id))
         if len(history.soreness_points) < MIN_POINTS:
             await interaction.response.send_message(embed=embed, ephemeral=True)
             return
@@ -177,9 +179,15 @@ class Checkins(commands.Cog):
     async def _own_pending(self, interaction: discord.Interaction, _current: str) -> list[app_commands.Choice[int]]:
         """Only the member's own pending check-ins are ever offered."""
         pending = await self.service.upcoming(interaction.user.id)
-        return [app_commands.Choice(name=choice_name(c), value=c.id) for c in pending[:25]]
+        zone = zone_named(await self._timezone_of(interaction.user.id))
+        return [app_commands.Choice(name=choice_name(c, zone), value=c.id) for c in pending[:25]]
+
+    async def _timezone_of(self, user_id: int) -> str:
+        settings = await self.service.settings(user_id)
+        return settings.timezone if settings else "UTC"
 
     @settings.command(name="timezone")
+    @app_commands.autocomplete(name=timezone_choices)
     @member_command
     async def timezone(self, interaction: discord.Interaction, name: app_commands.Range[str, 1, 64]) -> None:
         """Set your time zone, so quiet hours and dates are yours.
@@ -189,10 +197,6 @@ class Checkins(commands.Cog):
         """
         zone = await self.service.set_timezone(interaction.user.id, name)
         await interaction.response.send_message(f"Your time zone is now **{zone}**.", ephemeral=True)
-
-    @timezone.autocomplete("name")
-    async def _zones(self, _interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
-        return [app_commands.Choice(name=zone, value=zone) for zone in timezone_suggestions(current[:64])]
 
     @settings.command(name="quiet-hours")
     @member_command
@@ -235,8 +239,10 @@ class Checkins(commands.Cog):
         view.origin = interaction
 
 
-def choice_name(checkin: CheckinSummary) -> str:
-    return f"#{checkin.id} {AREA_WORDS[checkin.area]}, {checkin.intensity.value}, {checkin.deliver_at:%d %b %H:%M} UTC"
+def choice_name(checkin: CheckinSummary, zone: ZoneInfo) -> str:
+    """Autocomplete shows plain text (no Discord timestamps), so the time is given in the member's zone."""
+    when = checkin.deliver_at.astimezone(zone)
+    return f"#{checkin.id} {AREA_WORDS[checkin.area]}, {checkin.intensity.value}, {when:%d %b %H:%M} {zone.key}"
 
 
 async def setup(bot: KneadBot) -> None:

@@ -10,11 +10,12 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.app import KneadBot
-from bot.checkins.timezones import timezone_suggestions, zone_named
+from bot.checkins.timezones import zone_named
 from bot.daily.models import DailyClaim, DailyPost, ScheduleState
 from bot.daily.schedule import local_date_at
 from bot.daily.scheduler import DailyTipScheduler
 from bot.exts._channels import cached_guild, find_own_message
+from bot.exts._choices import timezone_choices
 from bot.exts._moderation import cannot_post_for, cannot_post_reason, moderator_command, server_id
 from bot.library.models import Tip
 from bot.log import get_logger
@@ -102,6 +103,7 @@ class DailyTip(commands.GroupCog, group_name="daily-tip", group_description="A t
         return local_date_at(self.bot.clock(), zone_named(status.schedule.timezone)) == stale.local_date
 
     @app_commands.command(name="set")
+    @app_commands.autocomplete(timezone=timezone_choices)
     @moderator_command
     async def set_daily(
         self,
@@ -124,10 +126,6 @@ class DailyTip(commands.GroupCog, group_name="daily-tip", group_description="A t
             server_id(interaction), interaction.user.id, channel_id=channel.id, post_time=time, timezone=timezone
         )
         await interaction.response.send_message(f"Daily tip set.\n{daily_status_text(status)}", ephemeral=True)
-
-    @set_daily.autocomplete("timezone")
-    async def _zones(self, _interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
-        return [app_commands.Choice(name=zone, value=zone) for zone in timezone_suggestions(current[:64])]
 
     @app_commands.command(name="show")
     @moderator_command

@@ -20,7 +20,7 @@ class Safety(commands.Cog):
     @app_commands.command(name="safety")
     @member_command
     async def safety(self, interaction: discord.Interaction) -> None:
-        """A quick, private check of whether a leg massage is a good idea right now."""
+        """A quick, private check for reasons to avoid or delay a leg massage (not a diagnosis)."""
         view = SafetyCheckView(interaction.user.id, self.library.safety)
         await interaction.response.send_message(
             embed=safety_intro_embed(self.library.safety), view=view, ephemeral=True

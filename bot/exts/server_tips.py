@@ -7,9 +7,9 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.app import KneadBot
+from bot.exts._choices import server_tips, topic_choices
 from bot.exts._moderation import cannot_post_for, moderator_command, server_id
 from bot.guilds.tips import parse_tip_ref
-from bot.library.models import Tip
 from bot.ui.confirm import ConfirmView
 from bot.ui.embeds import tip_embed
 from bot.ui.moderation import TipModal, TipPager, audit_embed, tip_page_embed, tip_saved_embed
@@ -23,9 +23,6 @@ class ServerTips(commands.GroupCog, group_name="tips", group_description="Post t
     def __init__(self, bot: KneadBot) -> None:
         self.bot = bot
         super().__init__()
-
-    async def _server_tips(self, guild_id: int | None) -> list[Tip]:
-        return await self.bot.server_tips.all_as_library_tips(guild_id) if guild_id else []
 
     @app_commands.command(name="post")
     @moderator_command
@@ -47,7 +44,7 @@ class ServerTips(commands.GroupCog, group_name="tips", group_description="Post t
         if reason := cannot_post_for(channel, interaction.user):
             await interaction.response.send_message(reason, ephemeral=True)
             return
-        own = await self._server_tips(guild_id)
+        own = await server_tips(self.bot, guild_id)
         chosen = self.bot.library.tip_by_id(tip, own) if tip else self.bot.library.pick_tip(topic, own)
         try:
             await channel.send(embed=tip_embed(chosen))
@@ -59,13 +56,12 @@ class ServerTips(commands.GroupCog, group_name="tips", group_description="Post t
 
     @post.autocomplete("tip")
     async def _tip_choices(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
-        tips = self.bot.library.tip_suggestions(current, await self._server_tips(interaction.guild_id))
+        tips = self.bot.library.tip_suggestions(current, await server_tips(self.bot, interaction.guild_id))
         return [app_commands.Choice(name=f"{t.id}: {t.text}"[:100], value=t.id) for t in tips]
 
     @post.autocomplete("topic")
     async def _topic_choices(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
-        topics = self.bot.library.topics(await self._server_tips(interaction.guild_id))
-        return [app_commands.Choice(name=t, value=t) for t in topics if current.lower().strip() in t][:25]
+        return await topic_choices(self.bot, interaction, current)
 
     @app_commands.command(name="add")
     @moderator_command

@@ -50,9 +50,15 @@ class Servers(commands.Cog):
 
     @tasks.loop(hours=24)
     async def purge_departed(self) -> None:
+        """Runs after READY only: a server that re-invited the bot while it was offline is marked
+        joined again (on_guild_available) before anything is purged."""
         purged = await self.bot.servers.purge_departed(self.bot.clock())
         if purged:
             log.info("Purged data of %s servers the bot left more than 30 days ago", len(purged))
+
+    @purge_departed.before_loop
+    async def _after_ready(self) -> None:
+        await self.bot.wait_until_ready()
 
     def _mirror_soon(self, entry: AuditEntry) -> None:
         """Audit listeners must not block the command that recorded the action: mirror in a task."""

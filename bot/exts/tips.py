@@ -7,8 +7,8 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.app import KneadBot
+from bot.exts._choices import server_tips, topic_choices
 from bot.exts._member import member_command
-from bot.library.models import Tip
 from bot.ui.embeds import tip_embed
 
 
@@ -16,10 +16,6 @@ class Tips(commands.Cog):
     def __init__(self, bot: KneadBot) -> None:
         self.bot = bot
         self.library = bot.library
-
-    async def _server_tips(self, guild_id: int | None) -> list[Tip]:
-        """In a server, its own tips join the built-in ones; in DMs there are none."""
-        return await self.bot.server_tips.all_as_library_tips(guild_id) if guild_id else []
 
     @app_commands.command(name="tip")
     @member_command
@@ -29,14 +25,12 @@ class Tips(commands.Cog):
         Args:
             topic: A theme such as pressure or aftercare; leave empty for any tip.
         """
-        tip = self.library.pick_tip(topic, await self._server_tips(interaction.guild_id))
+        tip = self.library.pick_tip(topic, await server_tips(self.bot, interaction.guild_id))
         await interaction.response.send_message(embed=tip_embed(tip))
 
     @tip.autocomplete("topic")
     async def _topic_choices(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
-        typed = current.lower().strip()
-        topics = self.library.topics(await self._server_tips(interaction.guild_id))
-        return [app_commands.Choice(name=t, value=t) for t in topics if typed in t][:25]
+        return await topic_choices(self.bot, interaction, current)
 
 
 async def setup(bot: KneadBot) -> None:

@@ -65,7 +65,12 @@ def checkin_embed(due: DueCheckin, texts: CheckinTexts, now: datetime) -> discor
     question = texts.question.format(
         area=AREA_WORDS[due.area], when=when_words(due.logged_at, now, due.timezone), intensity=due.intensity.value
     )
-    lines = ["Pick how sore it is now. If you notice a warning sign, press **Warning signs**."]
+    lines = [
+        "Pick how sore it is now.",
+        "**Warning signs**: one calf or thigh swollen, warm, red or painful; chest pain or sudden "
+        "breathlessness; dark urine with severe muscle pain. If you have any, get medical help now (call "
+        "emergency services for chest pain or breathlessness), then press **Warning signs**.",
+    ]
     if due.is_follow_up:
         lines.insert(0, "You asked me to check again today.")
     if due.late_by > LATE_NOTICE_AFTER:
@@ -115,7 +120,9 @@ def undelivered_text(checkins: Sequence[CheckinSummary]) -> str:
     )
 
 
-def history_embed(history: History) -> discord.Embed:
+def history_embed(history: History, timezone: str) -> discord.Embed:
+    """The sessions, dated in the member's own time zone (the chart and list agree with their calendar)."""
+    zone = zone_named(timezone)
     embed = discord.Embed(title="Your recent sessions", colour=TIP_COLOUR)
     if not history.sessions:
         embed.description = "Nothing logged yet. Use `/session log` after a massage."
@@ -127,8 +134,9 @@ def history_embed(history: History) -> discord.Embed:
         if warned:
             summary += " · warning signs reported"
         note = f"\nNote: {discord.utils.escape_markdown(session.note)}" if session.note else ""
+        day = session.logged_at.astimezone(zone)
         embed.add_field(
-            name=f"{session.logged_at:%d %b %Y} · {AREA_WORDS[session.area]}, {session.intensity.value}",
+            name=f"{day:%d %b %Y} · {AREA_WORDS[session.area]}, {session.intensity.value}",
             value=f"Soreness: {summary}{note}"[:1024],
             inline=False,
         )

@@ -14,7 +14,10 @@ from bot.library.library import Library
 from bot.library.models import FaqEntry, SafetyCheck, Source, Tip
 from bot.library.safety import SafetyResult
 
-DISCLAIMER = "Not medical advice. kneadbot never diagnoses. Red flags: see a doctor."
+DISCLAIMER = (
+    "Not medical advice; kneadbot never diagnoses. Chest pain, sudden breathlessness, or one swollen, "
+    "painful leg: get urgent medical help."
+)
 TIP_COLOUR = discord.Colour.teal()
 FAQ_COLOUR = discord.Colour.blurple()
 WARNING_COLOUR = discord.Colour.red()

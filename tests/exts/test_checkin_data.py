@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 
 from tests.clock import FakeClock
@@ -117,3 +118,18 @@ async def test_export_then_delete_leaves_nothing_behind(fake_discord: FakeDiscor
         assert await rows(db_path, f"SELECT count(*) FROM {table} WHERE user_id = ?", alice) == [(0,)], table  # noqa: S608
     for table in ("members", "sessions", "checkins"):  # the other member answered nothing, but keeps the rest
         assert await rows(db_path, f"SELECT count(*) FROM {table} WHERE user_id = ?", STRANGER.id) == [(1,)]  # noqa: S608
+
+
+async def test_history_shows_the_members_note_and_dates_in_their_zone_and_never_pings(
+    fake_discord: FakeDiscord, tmp_path: Path
+) -> None:
+    clock = FakeClock(datetime(2026, 3, 2, 20, 0, tzinfo=UTC))  # already 3 March in Sydney (UTC+11)
+    async with running_kneadbot(fake_discord, tmp_path / "kb.sqlite3", clock=clock):
+        note = "@everyone <@&1234> <@5678> ouch"
+        await agree_and_log(fake_discord, {"area": "thighs", "intensity": "deep", "note": note})
+        await reply_to(fake_discord, "settings timezone", {"name": "Australia/Sydney"})
+        history = await reply_to(fake_discord, "session history")
+    [field] = history.embeds[0]["fields"]
+    assert field["name"] == "03 Mar 2026 · thighs, deep"
+    assert "@everyone <@&1234> <@5678> ouch" in field["value"]  # shown as typed...
+    assert history.allowed_mentions == {"parse": []}  # ...and unable to ping anyone

@@ -98,7 +98,9 @@ async def test_faq_bad_text_gets_a_clear_private_error(
     assert error in reply.content
 
 
-async def test_user_text_can_never_ping(fake_discord: FakeDiscord, tmp_path: Path) -> None:
+async def test_text_typed_into_any_member_command_can_never_ping(fake_discord: FakeDiscord, tmp_path: Path) -> None:
+    """These replies do not echo the text; the ones that show user text are tested with it
+    (history notes in test_checkin_data, server tips in test_moderation)."""
     async with running_kneadbot(fake_discord, tmp_path / "kb.sqlite3"):
         for text in ("@everyone", "<@&1234>", "@here blood clots"):
             for command, option in (("faq", "question"), ("tip", "topic"), ("technique", "name")):
