@@ -7,6 +7,7 @@ with any, so broken content never reaches a member.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -23,12 +24,17 @@ from bot.library.models import (
     GuideFile,
     SafetyCheck,
     SafetyFile,
+    Source,
     Tip,
     TipsFile,
 )
+from bot.library.safety import MAX_ADVICE_SHOWN
 
 EMBED_TOTAL_LIMIT = 6000
 """Discord rejects a message whose embeds hold more than this many characters in all."""
+
+UI_TEXT_RESERVE = 500
+"""Room kept in an embed for what the UI adds around the content: the disclaimer footer, field names."""
 
 FIELD_VALUE_LIMIT = 1024
 """A guide's cautions are shown together in one embed field, which holds at most this many characters."""
@@ -81,6 +87,8 @@ def load_content(content_dir: Path) -> Content:
         _check_sizes("faq.yaml", faq.faq, problems)
     _check_unique("guides/", [g.id for g in guides], problems)
     _check_cautions(guides, problems)
+    if safety is not None:
+        _check_safety_result(safety.safety, problems)
     if problems or tips is None or faq is None or safety is None or checkins is None:
         raise ContentError(problems)
     return Content(tuple(tips.tips), tuple(faq.faq), tuple(guides), safety.safety, checkins.checkins)
@@ -126,8 +134,8 @@ def _check_unique(file: str, ids: list[str], problems: list[ContentProblem]) -> 
 
 def _check_sizes(file: str, entries: tuple[FaqEntry, ...] | list[FaqEntry], problems: list[ContentProblem]) -> None:
     for entry in entries:
-        size = len(entry.question) + len(entry.answer) + sum(len(s.name) + len(s.url) + 8 for s in entry.sources)
-        if size > EMBED_TOTAL_LIMIT - 500:
+        size = len(entry.question) + len(entry.answer) + _sources_size(entry.sources)
+        if size > EMBED_TOTAL_LIMIT - UI_TEXT_RESERVE:
             problems.append(ContentProblem(file, entry.id, f"too long for one embed ({size} characters)"))
 
 
@@ -138,3 +146,25 @@ def _check_cautions(guides: list[Guide], problems: list[ContentProblem]) -> None
             problems.append(
                 ContentProblem(f"guides/{guide.id}.yaml", guide.id, f"cautions too long for one field ({size} > 1024)")
             )
+
+
+def _check_safety_result(check: SafetyCheck, problems: list[ContentProblem]) -> None:
+    """The largest result a member can get must fit in one embed: the longest outcome, with the
+    advice of the MAX_ADVICE_SHOWN longest statements (label and advice) and the sources."""
+    outcome = max(len(text.title) + len(text.text) for text in check.outcomes.values())
+    advice = sorted((len(q.label) + len(q.advice) for q in check.questions), reverse=True)[:MAX_ADVICE_SHOWN]
+    size = outcome + sum(advice) + _sources_size(check.sources)
+    if size > EMBED_TOTAL_LIMIT - UI_TEXT_RESERVE:
+        problems.append(
+            ContentProblem(
+                "safety.yaml",
+                "-",
+                f"the longest possible result is too long for one embed ({size:,} characters, "
+                f"at most {EMBED_TOTAL_LIMIT - UI_TEXT_RESERVE:,})",
+            )
+        )
+
+
+def _sources_size(sources: Sequence[Source]) -> int:
+    """Sources as shown: one "[name](url)" line each."""
+    return sum(len(source.name) + len(source.url) + 5 for source in sources)

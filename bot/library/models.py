@@ -17,6 +17,9 @@ LongText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=10
 
 Outcome = Literal["urgent", "doctor", "caution", "clear"]
 
+MAX_SAFETY_QUESTIONS = 24
+"""A Discord select holds at most 25 options, and /safety adds one more: "None of these"."""
+
 
 class Strict(BaseModel):
     """Content models reject unknown keys so a typo in YAML is an error, not a silently ignored field."""
@@ -88,7 +91,7 @@ class SafetyOutcome(Strict):
 
 class SafetyCheck(Strict):
     intro: Paragraph
-    questions: Annotated[list[SafetyQuestion], Field(min_length=4, max_length=25)]
+    questions: Annotated[list[SafetyQuestion], Field(min_length=4, max_length=MAX_SAFETY_QUESTIONS)]
     outcomes: dict[Outcome, SafetyOutcome]
     sources: Sources
 

@@ -14,6 +14,9 @@ from bot.library.models import Outcome, SafetyCheck, SafetyOutcome, SafetyQuesti
 
 SEVERITY: tuple[Outcome, ...] = ("urgent", "doctor", "caution", "clear")
 
+MAX_ADVICE_SHOWN = 10
+"""The result shows the advice of at most this many ticked statements, so it fits in one embed."""
+
 
 @dataclass(frozen=True)
 class SafetyResult:

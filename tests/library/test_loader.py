@@ -9,8 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.library.loader import ContentError, load_content
-from tests.library.content_factory import faq, guide, tip, write_content
+from bot.library.loader import EMBED_TOTAL_LIMIT, UI_TEXT_RESERVE, ContentError, load_content
+from bot.library.safety import MAX_ADVICE_SHOWN, assess
+from bot.ui.embeds import safety_result_embed
+from tests.library.content_factory import SOURCE, faq, guide, safety, tip, write_content
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -108,3 +110,47 @@ def test_cautions_that_would_not_fit_one_embed_field_are_rejected(tmp_path: Path
     wordy["cautions"] = ["Stop at once if anything at all hurts. " * 20] * 2
     write_content(tmp_path, guides=[wordy])
     assert problems_for(tmp_path) == ["guides/calf.yaml: calf: cautions too long for one field (1565 > 1024)"]
+
+
+def test_safety_questions_leave_one_select_option_for_none_of_these(tmp_path: Path) -> None:
+    check = safety()
+    check["questions"] = [{**check["questions"][0], "id": f"q{n:02}"} for n in range(25)]
+    write_content(tmp_path, safety_check=check)
+    [problem] = problems_for(tmp_path)
+    assert problem.startswith("safety.yaml: safety.questions:")
+    assert "at most 24 items" in problem
+
+    check["questions"].pop()
+    assert len(load_content(write_content(tmp_path, safety_check=check)).safety.questions) == 24
+
+
+def safety_filling_one_embed(outcome_text_length: int) -> dict:
+    """A safety check whose worst result is the longest outcome plus ten long statements."""
+    check = safety()
+    check["outcomes"] = {
+        name: {"title": "T" * 120, "text": "x" * outcome_text_length}
+        for name in ("urgent", "doctor", "caution", "clear")
+    }
+    statement = {"label": "L" * 100, "description": "Applies to me", "outcome": "urgent", "advice": "a" * 300}
+    check["questions"] = [{**statement, "id": f"q{n:02}"} for n in range(MAX_ADVICE_SHOWN + 2)]
+    return check
+
+
+# 120 (title) + 10 x (100 + 300) (statements) + one source as "[name](url)", the rest is the outcome's text
+LONGEST_OUTCOME_TEXT = (
+    EMBED_TOTAL_LIMIT - UI_TEXT_RESERVE - 120 - 10 * 400 - (len(SOURCE["name"]) + len(SOURCE["url"]) + 5)
+)
+
+
+def test_a_safety_result_that_could_overflow_one_embed_is_rejected(tmp_path: Path) -> None:
+    write_content(tmp_path, safety_check=safety_filling_one_embed(LONGEST_OUTCOME_TEXT + 1))
+    assert problems_for(tmp_path) == [
+        "safety.yaml: -: the longest possible result is too long for one embed (5,501 characters, at most 5,500)"
+    ]
+
+
+def test_the_largest_accepted_safety_result_fits_one_discord_embed(tmp_path: Path) -> None:
+    check = load_content(write_content(tmp_path, safety_check=safety_filling_one_embed(LONGEST_OUTCOME_TEXT))).safety
+    everything_ticked = assess(check, [question.id for question in check.questions])
+
+    assert len(safety_result_embed(everything_ticked, check)) <= EMBED_TOTAL_LIMIT
