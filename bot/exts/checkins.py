@@ -87,10 +87,16 @@ class Checkins(commands.Cog):
 
     @commands.Cog.listener()
     async def on_app_command_completion(self, interaction: discord.Interaction, _command: object) -> None:
-        """Tell a member, once, about check-ins that could not reach them."""
-        missed = await self.service.take_undelivered_notices(interaction.user.id)
-        if missed:
+        """Tell a member, once, about check-ins that could not reach them: marked told only once shown."""
+        missed = await self.service.undelivered_notices(interaction.user.id)
+        if not missed:
+            return
+        try:
             await interaction.followup.send(undelivered_text(missed), ephemeral=True)
+        except discord.HTTPException:
+            log.warning("Could not show %s undelivered-check-in notices; trying at the next command", len(missed))
+            return
+        await self.service.mark_notified(interaction.user.id, [checkin.id for checkin in missed])
 
     @session.command(name="log")
     @app_commands.choices(area=AREA_CHOICES, intensity=INTENSITY_CHOICES)

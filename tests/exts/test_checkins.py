@@ -196,3 +196,23 @@ async def test_a_check_in_is_never_posted_where_its_member_cannot_read_it(
         await run_scheduler(bot, clock, hours=1)
     assert [m for m in world.messages(staff.id) if m["embeds"]] == []
     assert await rows(db_path, "SELECT state FROM checkins") == [("undeliverable",)]
+
+
+async def test_a_notice_that_could_not_be_shown_is_shown_at_the_next_command(
+    fake_discord: FakeDiscord, tmp_path: Path
+) -> None:
+    clock, alice = FakeClock(), fake_discord.user.id
+    fake_discord.close_dms(alice)
+    async with running_kneadbot(fake_discord, tmp_path / "kb.sqlite3", clock=clock) as bot:
+        await agree_and_log(fake_discord, {**CALVES_FIRM, "checkin_in": "1h"}, dm=True)
+        await run_scheduler(bot, clock, hours=1)
+        refused = fake_discord.fail_next("POST", r"^/webhooks/\d+/[^/]+$", status=404, code=10015)
+        first = await fake_discord.slash("help", dm=True)
+        await fake_discord.interaction_reply(first)
+        await fake_discord.wait_for_request("POST", r"^/webhooks/", timeout=3)
+        await fake_discord.settle()
+        second = await fake_discord.slash("help", dm=True)
+        [notice] = await fake_discord.wait_followups(second)
+    assert refused.hits
+    assert fake_discord.followups(first) == []
+    assert "could not reach you by DM" in notice["content"]

@@ -422,7 +422,7 @@ async def test_token_inside_an_exception_is_redacted_in_the_log_and_never_shown(
             leak()
 
         monkeypatch.setattr(bot.library, "pick_tip", leak)
-        monkeypatch.setattr(bot.checkins, "take_undelivered_notices", leak_later)  # runs in a discord.py listener
+        monkeypatch.setattr(bot.checkins, "undelivered_notices", leak_later)  # runs in a discord.py listener
         with bot_logging() as output:
             failed = await reply_to(fake, "tip", user=ALICE)
             completed = await reply_to(fake, "help", user=ALICE)  # then on_app_command_completion fails
