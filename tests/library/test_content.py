@@ -41,12 +41,14 @@ def test_there_is_enough_content(content: Content) -> None:
     assert all(len(guide.steps) >= 5 and guide.cautions for guide in content.guides)
 
 
-def test_every_source_is_a_real_link_and_never_the_seed_guide(content: Content) -> None:
-    entries = [*content.tips, *content.faq, *content.guides, content.safety]
+def test_no_source_points_at_the_seed_guide(content: Content) -> None:
+    """The schema already makes every source a web link; it cannot know the seed guide is not a source."""
+    texts = content.checkins
+    guidance = [texts.reassure, texts.moderate, texts.severe, texts.warning_signs]
+    entries = [*content.tips, *content.faq, *content.guides, content.safety, *guidance]
     for entry in entries:
         for source in entry.sources:
-            assert source.url.startswith(("https://", "http://")), source
-            assert "leg-massage-guide" not in source.url
+            assert "leg-massage-guide" not in source.url, source
 
 
 @pytest.mark.skipif(not SEED.exists(), reason="the seed guide sits in ../shared beside the checkout")
