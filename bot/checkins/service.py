@@ -215,16 +215,6 @@ class CheckinService:
         async with transaction(self._db):
             await checkins_sql.mark_notified(self._db, user_id, checkin_ids, self._clock())
 
-    async def take_undelivered_notices(self, user_id: int) -> list[CheckinSummary]:
-        """`undelivered_notices`, marked as told before the caller has shown them.
-
-        Kept until the cog calls `undelivered_notices` and `mark_notified` itself: a notice that fails
-        to reach the member here is never offered again.
-        """
-        notices = await self.undelivered_notices(user_id)
-        await self.mark_notified(user_id, [notice.id for notice in notices])
-        return notices
-
     # Answers to a sent check-in
 
     async def record_soreness(self, checkin_id: int, user_id: int, level: int) -> Answer:
