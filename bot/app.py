@@ -17,8 +17,8 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot import exts
-from bot.checkins.delivery import Clock, utc_now
 from bot.checkins.service import CheckinService
+from bot.clock import Clock, utc_now
 from bot.daily.service import DailyTipService
 from bot.guilds.audit import AuditTrail
 from bot.guilds.service import GuildService

@@ -19,8 +19,7 @@ import aiosqlite
 from bot.checkins.models import CheckinState, DueCheckin, MemberSettings
 from bot.checkins.quiet_hours import next_allowed_delivery
 from bot.checkins.timezones import zone_named
-from bot.clock import Clock as Clock  # re-exported until bot/app.py imports it from bot.clock
-from bot.clock import utc_now as utc_now
+from bot.clock import Clock, utc_now
 from bot.log import get_logger
 from bot.storage import checkins as checkins_sql
 from bot.storage import members as members_sql

@@ -232,10 +232,16 @@ class CheckinService:
         return Answer(checkin_id, soreness, guidance, checkin.is_follow_up)
 
     async def record_warning_signs(self, checkin_id: int, user_id: int) -> Answer:
-        """Note that the member reported warning signs; the UI then shows the urgent advice."""
+        """Note that the member reported warning signs; the UI then shows the urgent advice.
+
+        A snoozed resend of this check-in is dropped: they need medical help, not another "how sore?".
+        """
         async with transaction(self._db):
             checkin = await self._sent_checkin(checkin_id, user_id)
             await answers_sql.record_warning_signs(self._db, checkin_id, user_id, self._clock())
+            resend_dropped = await checkins_sql.drop_resend(self._db, checkin_id)
+        if resend_dropped:
+            self.delivery.schedule_changed()
         return Answer(checkin_id, None, Guidance.WARNING_SIGNS, checkin.is_follow_up)
 
     async def snooze(self, checkin_id: int, user_id: int) -> CheckinSummary:

@@ -12,7 +12,7 @@ import discord
 from bot.library.guides import StepCursor
 from bot.library.library import Library
 from bot.library.models import FaqEntry, SafetyCheck, Source, Tip
-from bot.library.safety import SafetyResult
+from bot.library.safety import MAX_ADVICE_SHOWN, SafetyResult
 
 DISCLAIMER = (
     "Not medical advice; kneadbot never diagnoses. Chest pain, sudden breathlessness, or one swollen, "
@@ -84,7 +84,7 @@ def safety_intro_embed(check: SafetyCheck) -> discord.Embed:
 
 def safety_result_embed(result: SafetyResult, check: SafetyCheck) -> discord.Embed:
     embed = discord.Embed(title=result.text.title, description=result.text.text, colour=OUTCOME_COLOURS[result.outcome])
-    for question in result.ticked[:10]:
+    for question in result.ticked[:MAX_ADVICE_SHOWN]:
         embed.add_field(name=question.label, value=question.advice, inline=False)
     embed.add_field(name="Sources", value=sources_text(check.sources), inline=False)
     return embed.set_footer(text=DISCLAIMER)

@@ -147,6 +147,17 @@ async def test_snoozed_checkin_answered_early_is_not_sent_again(
         await service.snooze(checkin_id, member)
 
 
+async def test_snoozed_checkin_with_warning_signs_reported_is_not_sent_again(
+    service: CheckinService, member: int, clock: FakeClock
+) -> None:
+    checkin_id = await sent_checkin(service, member, clock)
+    await service.snooze(checkin_id, member)
+    await service.record_warning_signs(checkin_id, member)  # from the earlier message, still on screen
+    clock.advance(hours=4)
+
+    assert await service.delivery.claim_due(clock.now) == []
+
+
 async def test_follow_up_is_scheduled_once(
     service: CheckinService, member: int, clock: FakeClock, db: aiosqlite.Connection
 ) -> None:
