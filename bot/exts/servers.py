@@ -44,6 +44,13 @@ class Servers(commands.Cog):
         await self.bot.servers.mark_joined(guild.id)
 
     @commands.Cog.listener()
+    async def on_ready(self) -> None:
+        """Catch up on servers that removed the bot while it was offline."""
+        absent = await self.bot.servers.mark_absent_as_left({guild.id for guild in self.bot.guilds})
+        if absent:
+            log.info("Removed from %s servers while offline: their data is kept 30 days", len(absent))
+
+    @commands.Cog.listener()
     async def on_guild_available(self, guild: discord.Guild) -> None:
         """A server that re-invited the bot while it was offline shows up here, not in on_guild_join."""
         await self.bot.servers.mark_joined(guild.id)

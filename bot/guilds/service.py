@@ -97,6 +97,15 @@ class GuildService:
         async with transaction(self._db):
             await guilds_sql.mark_joined(self._db, guild_id)
 
+    async def mark_absent_as_left(self, present: Collection[int]) -> list[int]:
+        """Servers with data that the bot is no longer in (removed while it was offline, so no
+        on_guild_remove arrived): mark them left, so they are purged after the retention period too."""
+        async with transaction(self._db):
+            absent = [guild_id for guild_id in await guilds_sql.present_ids(self._db) if guild_id not in present]
+            for guild_id in absent:
+                await guilds_sql.mark_left(self._db, guild_id, self._clock())
+        return absent
+
     async def purge_departed(self, now: datetime) -> list[int]:
         """Delete every server the bot left at least `retention` ago; returns their ids."""
         async with transaction(self._db):

@@ -47,6 +47,12 @@ async def mark_joined(db: aiosqlite.Connection, guild_id: int) -> None:
     await db.execute("UPDATE guild_config SET left_at = NULL WHERE guild_id = ?", (guild_id,))
 
 
+async def present_ids(db: aiosqlite.Connection) -> list[int]:
+    """Servers with stored data that the bot has not been marked as having left."""
+    rows = await db.execute_fetchall("SELECT guild_id FROM guild_config WHERE left_at IS NULL ORDER BY guild_id")
+    return [int(row[0]) for row in rows]
+
+
 async def delete_left_before(db: aiosqlite.Connection, moment: datetime) -> list[int]:
     """Delete (with everything that cascades from them) the servers the bot left before `moment`."""
     rows = await db.execute_fetchall(

@@ -9,7 +9,7 @@ from typing import Any
 from tests.clock import FakeClock
 from tests.exts.checkin_steps import rows
 from tests.exts.harness import running_kneadbot
-from tests.exts.moderation_world import GENERAL, MANAGER, TIPS, A
+from tests.exts.moderation_world import GENERAL, GENERAL_B, MANAGER, MANAGER_B, TIPS, A, B
 from tests.fakediscord import FakeDiscord
 
 
@@ -49,3 +49,23 @@ async def test_leaving_keeps_data_30_days_then_purges_it(world: FakeDiscord, tmp
     assert kept == [(A, 1)]
     assert await rows(db_path, "SELECT count(*) FROM guild_config") == [(0,)]
     assert await rows(db_path, "SELECT count(*) FROM audit_log") == [(0,)]
+
+
+async def test_a_server_that_removed_the_bot_while_it_was_offline_is_marked_left(
+    world: FakeDiscord, tmp_path: Path
+) -> None:
+    db_path = tmp_path / "kb.sqlite3"
+    async with running_kneadbot(world, db_path):
+        await run(world, "config log-channel", {"channel": TIPS})
+        options = {"channel": GENERAL_B, "time": "09:00"}
+        state = await world.slash("daily-tip set", options, user=MANAGER_B, channel_id=GENERAL_B.id)
+        await world.interaction_reply(state)
+    del world.guilds[B]  # kicked while the bot was down: no GUILD_DELETE will ever arrive
+    async with running_kneadbot(world, db_path):
+        async with asyncio.timeout(5):
+            while await rows(db_path, "SELECT count(*) FROM guild_config WHERE left_at IS NOT NULL") == [(0,)]:
+                await asyncio.sleep(0.01)
+    assert await rows(db_path, "SELECT guild_id, left_at IS NOT NULL FROM guild_config ORDER BY guild_id") == [
+        (A, 0),
+        (B, 1),
+    ]
