@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import AsyncIterator
 from itertools import count
 from pathlib import Path
 
@@ -26,25 +25,12 @@ from tests.exts.harness import running_kneadbot
 from tests.fakediscord import FakeDiscord, InteractionReply, Member, RecordedRequest, User
 from tests.fakediscord.interceptors import InterceptingFakeDiscord
 from tests.hardening import world as w
-from tests.hardening.checks import mention_problems
 
 SEND = r"^/channels/\d+/messages$"
 CALLBACK = r"^/interactions/\d+/[^/]+/callback$"
 FOLLOW_UP = r"^/webhooks/\d+/[^/]+$"
 FOOTER = re.compile(r"^Check-in #(\d+) ")
 FRESH_IDS = count(1_700_000_000_000_000_001)
-
-
-@pytest.fixture
-async def fake() -> AsyncIterator[InterceptingFakeDiscord]:
-    fake = InterceptingFakeDiscord(guilds=w.two_servers())
-    await fake.start()
-    try:
-        yield fake
-    finally:
-        await fake.close()
-    assert not fake.violation_report(), fake.violation_report()
-    assert not mention_problems(fake.requests), mention_problems(fake.requests)
 
 
 async def still_serving(fake: FakeDiscord) -> InteractionReply:

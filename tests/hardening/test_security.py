@@ -18,7 +18,7 @@ import json
 import logging
 import re
 import socket
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -34,25 +34,12 @@ from tests.fakediscord.faults import error_response
 from tests.fakediscord.interceptors import InterceptingFakeDiscord
 from tests.fakediscord.process import BotProcess, bot_environment
 from tests.hardening import world as w
-from tests.hardening.checks import mention_problems
 
 ALICE, STRANGER = w.ALICE, w.STRANGER
 ALICE_NOTE = "alice-private-note-7731"
 STRANGER_NOTE = "stranger-own-note"
 NOT_AMONG_YOURS = "I couldn't find check-in #{id} among yours"
 MEMBER_TABLES = ("members", "sessions", "checkins", "answers")
-
-
-@pytest.fixture
-async def fake() -> AsyncIterator[FakeDiscord]:
-    fake = FakeDiscord(guilds=w.two_servers())
-    await fake.start()
-    try:
-        yield fake
-    finally:
-        await fake.close()
-    assert not fake.violation_report(), fake.violation_report()
-    assert not mention_problems(fake.requests), mention_problems(fake.requests)
 
 
 async def reply_to(

@@ -8,49 +8,58 @@ a server up. Strangers are not configured anywhere.
 
 from __future__ import annotations
 
-from tests.fakediscord import Channel, Guild, Member, Overwrite, Role, User
+from tests.exts.moderation_world import (
+    ALICE,
+    GENERAL,
+    GENERAL_B,
+    LOCKED,
+    MANAGER,
+    MANAGER_B,
+    MANAGERS,
+    MANAGERS_B,
+    MOD_ROLE,
+    MODDER,
+    TIPS,
+    A,
+    B,
+)
+from tests.exts.moderation_world import two_servers as moderation_servers
+from tests.fakediscord import Channel, Guild, Member, Role, User
 from tests.fakediscord import perms as p
-from tests.fakediscord.models import DEFAULT_GUILD_ID, default_users
+from tests.fakediscord.models import default_users
 
-A = DEFAULT_GUILD_ID
-B = 1_400_000_000_000_000_001
+__all__ = [
+    "ALICE",
+    "GENERAL",
+    "GENERAL_B",
+    "LOCKED",
+    "MANAGER",
+    "MANAGERS",
+    "MANAGERS_B",
+    "MANAGER_B",
+    "MODDER",
+    "MOD_ROLE",
+    "TIPS",
+    "A",
+    "B",
+]
+
 C = 1_500_000_000_000_000_001
 
-OWNER, ALICE = default_users()
-MANAGER = User(id=1_300_000_000_000_000_301, username="manager")
-MODDER = User(id=1_300_000_000_000_000_302, username="modder")
-MANAGER_B = User(id=1_400_000_000_000_000_301, username="manager-b")
+OWNER = default_users()[0]
 MANAGER_C = User(id=1_500_000_000_000_000_301, username="manager-c")
 STRANGER = User(id=777_000_000_000_000_001, username="stranger")
-
-MOD_ROLE = Role(A + 100, "massage-mods")
-MANAGERS = Role(A + 101, "managers", permissions=p.MANAGE_GUILD)
-MANAGERS_B = Role(B + 101, "managers", permissions=p.MANAGE_GUILD)
 MANAGERS_C = Role(C + 101, "managers", permissions=p.MANAGE_GUILD)
 
-GENERAL = Channel(A + 10, "general")
-TIPS = Channel(A + 11, "tips")
-LOCKED = Channel(A + 12, "locked", permission_overwrites=[Overwrite(A + 7, 0, deny=p.SEND_MESSAGES | p.EMBED_LINKS)])
 VOICE = Channel(A + 13, "lounge", type=2)
-GENERAL_B = Channel(B + 10, "general-b")
 GENERAL_C = Channel(C + 10, "general-c")
 
 
 def two_servers() -> list[Guild]:
-    server_a = Guild(
-        id=A,
-        roles=[MOD_ROLE, MANAGERS],
-        channels=[GENERAL, TIPS, LOCKED, VOICE],
-        members=[Member(OWNER), Member(ALICE), Member(MANAGER, [MANAGERS.id]), Member(MODDER, [MOD_ROLE.id])],
-    )
-    server_b = Guild(
-        id=B,
-        name="Other Guild",
-        roles=[MANAGERS_B],
-        channels=[GENERAL_B],
-        members=[Member(OWNER), Member(ALICE), Member(MANAGER_B, [MANAGERS_B.id])],
-    )
-    return [server_a, server_b]
+    """The moderation tests' two servers, plus a voice channel in A (a wrong type for any text option)."""
+    servers = moderation_servers()
+    servers[0].channels.append(VOICE)
+    return servers
 
 
 def third_server() -> Guild:
