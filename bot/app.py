@@ -7,6 +7,7 @@ text a member typed can ever ping anyone.
 
 from __future__ import annotations
 
+import gc
 import pkgutil
 from datetime import timedelta
 from typing import Any
@@ -122,6 +123,7 @@ class KneadBot(commands.Bot):
         self.add_dynamic_items(CheckinButton)
         for name in extension_names():
             await self.load_extension(name)
+        gc.freeze()  # content and services live for the whole run: keep full collections from rescanning them
         if self.settings.dev_guild is not None and self.background_jobs:
             guild = discord.Object(self.settings.dev_guild)
             self.tree.copy_global_to(guild=guild)
