@@ -1,6 +1,6 @@
 """FAQ autocomplete speed: rapidfuzz FaqIndex against a plain difflib baseline, same queries.
 
-    .venv/bin/python bench/faq_autocomplete.py [--entries 1000 10000] [--keystrokes 400]
+    .venv/bin/python -m bench.faq_autocomplete [--entries 1000 10000] [--keystrokes 400]
 
 Prints p50/p99 per keystroke in milliseconds and the difflib/rapidfuzz ratio. Numbers only; no asserts.
 """

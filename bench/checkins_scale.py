@@ -1,0 +1,481 @@
+"""Recovery check-ins at scale: 100,000 pending rows in a real SQLite file.
+
+    .venv/bin/python -m bench.checkins_scale [--pending 100000] [--deliver 10000] [--runs 3]
+                                             [--ticks 500] [--fake process|inline] [--validate]
+
+Seeds members, sessions and check-ins on the real schema (`open_database` runs the migrations,
+then `executemany` fills the tables). Check-in k belongs to member k % (pending / 4); the first
+--deliver of them are due at BASE, the rest between 1 and 14 days later. Every member has a cached
+DM channel id that the fake Discord knows.
+
+1. Start-up to ready with --pending pending, each design in --runs fresh processes (median):
+   - "scheduler" (the bot's design): open_database + CheckinService (with its CheckinDelivery) +
+     CheckinScheduler + the first next_due_at().
+   - "task per reminder" (the alternative, `TaskPerReminder` below): open_database, load every
+     pending row, one asyncio task each that sleeps until the row is due, and one loop pass so every
+     task has armed its timer.
+   Memory: VmRSS from /proc/self/status after imports and gc.collect(), then after ready (growth),
+   and VmHWM (peak) minus the same baseline.
+2. Scheduler tick with nothing due: claim_due(now, 50) + next_due_at(), --ticks times, on the
+   --pending file and on a 1,000-row file for contrast.
+3. Delivery: the real KneadBot connected to the loopback fake, its clock moved so --deliver rows are
+   due, then the real CheckinScheduler and CheckinCourier deliver them (one DM each, one at a time).
+   Bot overhead per delivery = wall time per delivery minus the time the fake spent inside its
+   request handlers (measured in the fake's process). With --fake process (default) the fake has its
+   own process and core, so the bot's loop is measured alone; what remains also holds the loopback
+   TCP round trip and the fake's HTTP parsing before its middleware, so it slightly overstates the
+   bot. The bot process's CPU time per delivery (all threads, aiosqlite's worker included) is shown too.
+
+No asserts; prints markdown tables.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import gc
+import itertools
+import json
+import random
+import re
+import shutil
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import aiosqlite
+
+from bot.checkins.models import DueCheckin
+from bot.checkins.scheduler import CheckinScheduler
+from bot.checkins.service import CheckinService
+from bot.storage import checkins as checkins_sql
+from bot.storage.db import as_db_time, from_db_time, open_database
+from bot.storage.transactions import transaction
+
+ROOT = Path(__file__).resolve().parents[1]
+BASE = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+"""Due time of the first --deliver check-ins; the others come 1 to 14 days later."""
+BEFORE = BASE - timedelta(hours=1)
+"""Clock for start-up and ticks: nothing is due yet."""
+AFTER = BASE + timedelta(hours=1)
+"""Clock for delivery: exactly --deliver rows are due."""
+DM_CHANNEL_BASE = 1_360_000_000_000_000_000
+USER_BASE = 1_350_000_000_000_000_000
+GUILD_ID, CHANNEL_ID = 1_300_000_000_000_000_001, 1_300_000_000_000_000_101  # the fake's default guild
+ZONES = ("UTC", "Europe/London", "America/New_York", "Asia/Tokyo")
+
+
+class Clock:
+    """The services' clock, moved by hand."""
+
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+def rss_mb(field: str = "VmRSS") -> float:
+    match = re.search(rf"^{field}:\s+(\d+) kB", Path("/proc/self/status").read_text(), re.MULTILINE)
+    return int(match[1]) / 1024 if match else float("nan")
+
+
+# ---------------------------------------------------------------------------------------- seeding
+
+
+def seed(path: Path, pending: int, due: int) -> float:
+    """Create `path` with the real schema and `pending` pending check-ins; returns seconds taken."""
+    start = time.perf_counter()
+    asyncio.run(_migrate(path))
+    rng = random.Random(7)
+    members = max(pending // 4, min(due, pending), 1)
+    long_ago = as_db_time(BASE - timedelta(days=1))
+    member_rows = []
+    for n in range(members):
+        quiet = ("22:00", "07:00") if n % 5 == 0 else (None, None)
+        member_rows.append((USER_BASE + n, long_ago, ZONES[n % len(ZONES)], *quiet, DM_CHANNEL_BASE + n))
+    session_rows, checkin_rows = [], []
+    areas, intensities = ("feet", "calves", "thighs", "whole-legs"), ("light", "medium", "firm", "deep")
+    for k in range(pending):
+        user_id = USER_BASE + k % members
+        if k < due:
+            deliver_at = BASE - timedelta(seconds=(due - k) * 0.1)
+        else:
+            deliver_at = BASE + timedelta(days=1) + timedelta(seconds=rng.uniform(0, 13 * 86_400))
+        at = as_db_time(deliver_at)
+        session_rows.append((k + 1, user_id, areas[k % 4], intensities[k % 4], GUILD_ID, CHANNEL_ID, long_ago))
+        checkin_rows.append((k + 1, user_id, k + 1, at, at, long_ago))
+    with sqlite3.connect(path) as db:
+        db.executemany(
+            "INSERT INTO members (user_id, consented_at, timezone, quiet_start, quiet_end, dm_channel_id)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            member_rows,
+        )
+        db.executemany(
+            "INSERT INTO sessions (id, user_id, area, intensity, guild_id, channel_id, logged_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            session_rows,
+        )
+        db.executemany(
+            "INSERT INTO checkins (id, user_id, session_id, due_at, deliver_at, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+            checkin_rows,
+        )
+    with sqlite3.connect(path) as db:
+        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    return time.perf_counter() - start
+
+
+async def _migrate(path: Path) -> None:
+    db = await open_database(path)
+    await db.close()
+
+
+def due_members(pending: int, due: int) -> list[tuple[int, int]]:
+    members = max(pending // 4, min(due, pending), 1)
+    return [(USER_BASE + k % members, DM_CHANNEL_BASE + k % members) for k in range(due)]
+
+
+# ---------------------------------------------------------------------------------------- designs
+
+
+async def start_scheduler(path: Path, clock: Clock) -> tuple[aiosqlite.Connection, object]:
+    """The bot's design, as far as `ready`: the database is the queue, one task sleeps until next_due_at."""
+    db = await open_database(path)
+    service = CheckinService(db, clock=clock)
+
+    async def deliver(_due: DueCheckin) -> None:
+        return None
+
+    scheduler = CheckinScheduler(service.delivery, deliver, clock=clock)
+    await service.delivery.next_due_at()
+    return db, scheduler
+
+
+class TaskPerReminder:
+    """The alternative: every pending row in memory as one asyncio task that sleeps until it is due.
+
+    Minimal but complete enough to be fair: it keeps the tasks by check-in id (cancel, snooze and
+    time-zone changes need to find them), and a task that wakes claims its own row with the same
+    guarded UPDATE as the bot, then hands it to `deliver`.
+    """
+
+    def __init__(
+        self, db: aiosqlite.Connection, deliver: Callable[[DueCheckin], Awaitable[None]], *, clock: Clock
+    ) -> None:
+        self._db, self._deliver, self._clock = db, deliver, clock
+        self.tasks: dict[int, asyncio.Task[None]] = {}
+
+    async def start(self) -> int:
+        rows = await self._db.execute_fetchall("SELECT id, deliver_at FROM checkins WHERE state = 'pending'")
+        for row in rows:
+            self.schedule(row["id"], from_db_time(row["deliver_at"]))
+        await asyncio.sleep(0)  # one loop pass: every task runs up to its sleep, so its timer is armed
+        return len(self.tasks)
+
+    def schedule(self, checkin_id: int, deliver_at: datetime) -> None:
+        self.tasks[checkin_id] = asyncio.create_task(self._wait(checkin_id, deliver_at))
+
+    async def _wait(self, checkin_id: int, deliver_at: datetime) -> None:
+        await asyncio.sleep(max((deliver_at - self._clock()).total_seconds(), 0))
+        self.tasks.pop(checkin_id, None)
+        now = self._clock()
+        async with transaction(self._db):
+            claimed = await self._db.execute_fetchall(
+                "UPDATE checkins SET state = 'sending', claimed_at = ?, attempts = attempts + 1"
+                " WHERE id = ? AND state = 'pending' RETURNING id",
+                (as_db_time(now), checkin_id),
+            )
+            due = await checkins_sql.load_due(self._db, [int(row["id"]) for row in claimed])
+        for one in due:
+            await self._deliver(one)
+
+
+async def start_tasks(path: Path, clock: Clock) -> tuple[aiosqlite.Connection, object]:
+    db = await open_database(path)
+
+    async def deliver(_due: DueCheckin) -> None:
+        return None
+
+    design = TaskPerReminder(db, deliver, clock=clock)
+    await design.start()
+    return db, design
+
+
+DESIGNS = {"scheduler": start_scheduler, "tasks": start_tasks}
+
+
+async def child_startup(design: str, path: Path) -> dict[str, float]:
+    """Runs in a fresh process: time and memory from nothing to ready."""
+    gc.collect()
+    before, start = rss_mb(), time.perf_counter()
+    db, keep = await DESIGNS[design](path, Clock(BEFORE))
+    seconds = time.perf_counter() - start
+    after, peak = rss_mb(), rss_mb("VmHWM")
+    result = {"seconds": seconds, "rss_before": before, "growth": after - before, "peak_growth": peak - before}
+    del keep
+    await db.close()
+    return result
+
+
+def startup_in_subprocess(design: str, path: Path) -> dict[str, float]:
+    out = subprocess.run(  # noqa: S603 - our own interpreter and module, fixed arguments
+        [sys.executable, "-m", "bench.checkins_scale", "--child", design, "--db", str(path)],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return dict(json.loads(out.stdout.strip().splitlines()[-1]))
+
+
+# ---------------------------------------------------------------------------------------- ticks
+
+
+async def ticks(path: Path, count: int) -> dict[str, list[float]]:
+    clock = Clock(BEFORE)
+    db = await open_database(path)
+    delivery = CheckinService(db, clock=clock).delivery
+    timings: dict[str, list[float]] = {"claim_due": [], "next_due_at": [], "tick": []}
+    try:
+        for _ in range(count):
+            start = time.perf_counter()
+            claimed = await delivery.claim_due(clock(), 50)
+            middle = time.perf_counter()
+            next_due = await delivery.next_due_at()
+            end = time.perf_counter()
+            if claimed or next_due is None:
+                raise RuntimeError("the tick benchmark expects nothing due and something pending")
+            timings["claim_due"].append((middle - start) * 1000)
+            timings["next_due_at"].append((end - middle) * 1000)
+            timings["tick"].append((end - start) * 1000)
+        plans = {}
+        for name, sql in {
+            "next_due_at": "SELECT min(deliver_at) FROM checkins WHERE state = 'pending'",
+            "claim_due": "SELECT id FROM checkins WHERE state = 'pending' AND deliver_at <= ? ORDER BY deliver_at, id"
+            " LIMIT 50",
+        }.items():
+            args = (as_db_time(clock()),) if "?" in sql else ()
+            rows = await db.execute_fetchall(f"EXPLAIN QUERY PLAN {sql}", args)
+            plans[name] = "; ".join(row[3] for row in rows)
+        timings["plans"] = plans  # type: ignore[assignment]
+    finally:
+        await db.close()
+    return timings
+
+
+# ---------------------------------------------------------------------------------------- delivery
+
+
+async def deliver_through_bot(path: Path, pending: int, due: int, fake_mode: str, validate: bool) -> dict[str, Any]:
+    from bench._fakeproc import connected, cpu_seconds, running_fake
+    from tests.exts.harness import TestKneadBot, make_settings, real_library
+
+    clock = Clock(BEFORE)
+    async with running_fake(fake_mode, validate=validate) as fake:
+        await fake.call("add_dm_channels", pairs=due_members(pending, due))
+        bot = TestKneadBot(make_settings(path), real_library(), clock=clock)
+        async with connected(bot, fake):
+            cog: Any = bot.get_cog("Checkins")
+            scheduler: CheckinScheduler = cog.scheduler
+            async with asyncio.timeout(10):
+                while not scheduler.is_running or scheduler.sleeping_until is None:  # noqa: ASYNC110
+                    await asyncio.sleep(0.01)
+            done = asyncio.Event()
+            finished: list[float] = []
+            original = scheduler._deliver
+
+            async def counting(one: DueCheckin) -> None:
+                await original(one)
+                finished.append(time.perf_counter())
+                if len(finished) >= due:
+                    done.set()
+
+            scheduler._deliver = counting
+            await asyncio.sleep(0.2)
+            gc.collect()
+            rss_before = rss_mb()
+            await fake.call("counters", reset=True)
+            cpu_before, start = cpu_seconds(), time.perf_counter()
+            clock.now = AFTER
+            scheduler.wake()
+            await asyncio.wait_for(done.wait(), timeout=600)
+            wall = time.perf_counter() - start
+            cpu = cpu_seconds() - cpu_before
+            fake_counters = await fake.call("counters")
+            rss_after = rss_mb()
+            rows = await bot.db.execute_fetchall("SELECT state, count(*) FROM checkins GROUP BY state")
+            states = {str(row[0]): int(row[1]) for row in rows}
+            violations = await fake.call("violations")
+    return {
+        "mode": fake_mode,
+        "delivered": len(finished),
+        "finished": [t - start for t in finished],
+        "wall": wall,
+        "cpu": cpu,
+        "fake_busy": fake_counters["busy_seconds"],
+        "fake_requests": fake_counters["handled"],
+        "rss_growth": rss_after - rss_before,
+        "states": states,
+        "violations": violations,
+    }
+
+
+def amortize_ratelimit_sweep() -> None:
+    """Experiment for --amortized-sweep, never the default: discord.py's HTTPClient keeps one rate-limit
+    bucket per (route, channel) and, once it holds 256, scans all of them for inactive ones (idle
+    300 s) every time it adds another. A burst of DMs to distinct channels makes that quadratic.
+    This sweeps only when the count has doubled since the last sweep (amortised O(1) per request).
+    """
+    import discord.http
+
+    floors: dict[int, int] = {}
+
+    def sweep(self: discord.http.HTTPClient) -> None:
+        if len(self._buckets) < max(256, 2 * floors.get(id(self), 0)):
+            return
+        for key in [key for key, bucket in self._buckets.items() if bucket.is_inactive()]:
+            del self._buckets[key]
+        floors[id(self)] = len(self._buckets)
+
+    discord.http.HTTPClient._try_clear_expired_ratelimits = sweep  # type: ignore[method-assign]
+
+
+# ---------------------------------------------------------------------------------------- report
+
+
+def median_of(runs: list[dict[str, float]], key: str) -> float:
+    return statistics.median(run[key] for run in runs)
+
+
+def pct(values: list[float], p: int) -> float:
+    return statistics.quantiles(values, n=100, method="inclusive")[p - 1]
+
+
+def verdict(value: float, target: float) -> str:
+    return "yes" if value < target else "**no**"
+
+
+def report_startup(template: Path, pending: int, runs: int) -> list[str]:
+    startup: dict[str, list[dict[str, float]]] = {name: [] for name in DESIGNS}
+    for _ in range(runs):
+        for name in DESIGNS:
+            startup[name].append(startup_in_subprocess(name, template))
+    s_time, t_time = median_of(startup["scheduler"], "seconds"), median_of(startup["tasks"], "seconds")
+    s_mem, t_mem = median_of(startup["scheduler"], "growth"), median_of(startup["tasks"], "growth")
+    s_peak, t_peak = median_of(startup["scheduler"], "peak_growth"), median_of(startup["tasks"], "peak_growth")
+    print(f"Start-up with {pending:,} pending (median of {runs} fresh processes each)\n")
+    print("| design | start-up to ready ms | RSS growth MB | peak RSS growth MB |")
+    print("| --- | ---: | ---: | ---: |")
+    print(f"| scheduler (the bot) | {s_time * 1000:.1f} | {s_mem:.1f} | {s_peak:.1f} |")
+    print(f"| task per reminder | {t_time * 1000:.1f} | {t_mem:.1f} | {t_peak:.1f} |")
+    print(
+        f"| ratio (tasks / scheduler) | {t_time / s_time:.0f}x | {t_mem / max(s_mem, 0.1):.0f}x | "
+        f"{t_peak / max(s_peak, 0.1):.0f}x |\n"
+    )
+    return [
+        f"| start-up with {pending:,} pending < 2 s | {s_time * 1000:.0f} ms | {verdict(s_time, 2)} |",
+        f"| memory growth < 50 MB | {s_mem:.1f} MB (peak {s_peak:.1f}) | {verdict(max(s_mem, s_peak), 50)} |",
+    ]
+
+
+def report_ticks(files: list[tuple[int, Path]], count: int, tmp: Path) -> None:
+    print(f"Scheduler tick with nothing due ({count} ticks)\n")
+    print("| pending rows | claim_due p50 ms | next_due_at p50 ms | tick p50 ms | tick p99 ms |")
+    print("| ---: | ---: | ---: | ---: | ---: |")
+    plans: dict[str, str] = {}
+    for rows, path in files:
+        copy = tmp / "ticks.sqlite3"
+        shutil.copyfile(path, copy)
+        timed = asyncio.run(ticks(copy, count))
+        plans = timed.pop("plans")  # type: ignore[assignment]
+        print(
+            f"| {rows:,} | {statistics.median(timed['claim_due']):.3f} | "
+            f"{statistics.median(timed['next_due_at']):.3f} | {statistics.median(timed['tick']):.3f} | "
+            f"{pct(timed['tick'], 99):.3f} |"
+        )
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{copy}{suffix}").unlink(missing_ok=True)
+    print("\nQuery plans: " + " | ".join(f"{name}: {plan}" for name, plan in plans.items()) + "\n")
+
+
+def report_delivery(path: Path, args: argparse.Namespace, due: int) -> list[str]:
+    if args.amortized_sweep:
+        amortize_ratelimit_sweep()
+    delivered = asyncio.run(deliver_through_bot(path, args.pending, due, args.fake, args.validate))
+    n = delivered["delivered"]
+    wall_ms, fake_ms = delivered["wall"] * 1000 / n, delivered["fake_busy"] * 1000 / n
+    variant = ", discord.py bucket sweep patched (experiment)" if args.amortized_sweep else ""
+    print(f"Delivering {n:,} due check-ins through the real scheduler and courier (fake: {args.fake}{variant})\n")
+    whose = "bot" if args.fake == "process" else "bot+fake process"
+    print(
+        "| delivered | wall s | wall ms per delivery | fake handler ms per delivery | "
+        f"fake requests per delivery | bot overhead ms per delivery | {whose} CPU ms per delivery | "
+        f"{whose} RSS growth MB |"
+    )
+    print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    print(
+        f"| {n:,} | {delivered['wall']:.1f} | {wall_ms:.2f} | {fake_ms:.2f} | "
+        f"{delivered['fake_requests'] / n:.2f} | {wall_ms - fake_ms:.2f} | "
+        f"{delivered['cpu'] * 1000 / n:.2f} | {delivered['rss_growth']:.1f} |"
+    )
+    tenth = max(n // 10, 1)
+    marks = [0.0, *delivered["finished"][tenth - 1 :: tenth]]
+    steps = [(b - a) * 1000 / tenth for a, b in itertools.pairwise(marks)]
+    print(f"\nWall ms per delivery in each tenth of the run: {', '.join(f'{x:.2f}' for x in steps)}")
+    print(f"Row states afterwards: {delivered['states']}")
+    if delivered["violations"]:
+        print(f"Fake reported: {delivered['violations'][:3]}")
+    return [f"| bot overhead < 2 ms per delivery | {wall_ms - fake_ms:.2f} ms | {verdict(wall_ms - fake_ms, 2)} |"]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--pending", type=int, default=100_000, help="pending check-ins in the file (default 100,000)")
+    parser.add_argument("--deliver", type=int, default=10_000, help="how many of them are due (default 10,000)")
+    parser.add_argument("--runs", type=int, default=3, help="fresh processes per start-up design (default 3)")
+    parser.add_argument("--ticks", type=int, default=500, help="scheduler ticks timed (default 500)")
+    parser.add_argument("--fake", choices=["process", "inline"], default="process", help="where the fake runs")
+    parser.add_argument("--validate", action="store_true", help="the fake validates request bodies (slower fake)")
+    parser.add_argument("--skip-startup", action="store_true", help="skip the start-up and tick sections")
+    parser.add_argument("--skip-delivery", action="store_true", help="skip the delivery section")
+    parser.add_argument(
+        "--amortized-sweep",
+        action="store_true",
+        help="experiment: patch discord.py's rate-limit bucket sweep to run only when the count doubles",
+    )
+    parser.add_argument("--child", choices=sorted(DESIGNS), help=argparse.SUPPRESS)
+    parser.add_argument("--db", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        print(json.dumps(asyncio.run(child_startup(args.child, args.db))))
+        return
+    due = min(args.deliver, args.pending)
+    targets: list[str] = []
+    with tempfile.TemporaryDirectory(prefix="kneadbot-bench-") as name:
+        tmp = Path(name)
+        template = tmp / "template.sqlite3"
+        seconds = seed(template, args.pending, due)
+        size = template.stat().st_size / 2**20
+        print(f"Seeded {args.pending:,} pending check-ins ({due:,} due) in {seconds:.1f} s; file {size:.1f} MB.\n")
+        if not args.skip_startup:
+            targets += report_startup(template, args.pending, args.runs)
+            small = tmp / "small.sqlite3"
+            seed(small, 1_000, 0)
+            report_ticks([(args.pending, template), (1_000, small)], args.ticks, tmp)
+        if not args.skip_delivery and due:
+            path = tmp / "deliver.sqlite3"
+            shutil.copyfile(template, path)
+            targets += report_delivery(path, args, due)
+    print("\n| target | measured | met |\n| --- | ---: | --- |")
+    print("\n".join(targets))
+
+
+if __name__ == "__main__":
+    main()
