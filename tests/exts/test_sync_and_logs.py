@@ -8,11 +8,13 @@ import sys
 from pathlib import Path
 
 import pytest
+from discord.ext import commands
 
 from bot.__main__ import sync_commands
+from bot.app import create_bot
 from bot.log import JsonFormatter, RedactSecrets
 from tests.exts.harness import make_settings, real_library, running_kneadbot
-from tests.fakediscord import FakeDiscord
+from tests.fakediscord import FakeDiscord, running_client
 from tests.fakediscord.models import DEFAULT_GUILD_ID
 
 EXPECTED = {"tip", "faq", "technique", "safety", "help", "session", "settings", "mydata", "config", "tips", "daily-tip"}
@@ -77,3 +79,13 @@ async def test_commands_are_counted_for_prometheus(fake_discord: FakeDiscord, tm
     sample = bot.metrics.registry.get_sample_value
     assert sample("kneadbot_commands_total", {"command": "tip", "outcome": "ok"}) == 1
     assert sample("kneadbot_commands_total", {"command": "tip", "outcome": "error"}) == 1
+
+
+async def test_the_sharded_bot_is_selectable_and_serves_commands(fake_discord: FakeDiscord, tmp_path: Path) -> None:
+    """KNEADBOT_SHARDED=true runs discord.py's AutoShardedBot: same cogs, same answers (docs/scaling.md)."""
+    settings = make_settings(tmp_path / "kb.sqlite3", sharded=True)
+    bot = create_bot(settings, real_library())
+    assert isinstance(bot, commands.AutoShardedBot)
+    async with running_client(fake_discord, bot):
+        reply = await fake_discord.interaction_reply(await fake_discord.slash("tip", {"topic": "pressure"}))
+    assert reply.embeds[0]["title"] == "Tip · Pressure"

@@ -113,6 +113,8 @@ class Gateway:
         session = Session(secrets.token_hex(16), int(data.get("intents") or 0), ws=ws)
         self.sessions[session.id] = session
         ready, guilds = self.on_identify(session)
+        if "shard" in data:  # Discord echoes the [shard_id, shard_count] an IDENTIFY asked for
+            ready["shard"] = data["shard"]
         await self.send(session, "READY", ready)
         if session.intents & INTENT_GUILDS:
             for guild in guilds:
