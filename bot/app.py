@@ -24,6 +24,7 @@ from bot.daily.service import DailyTipService
 from bot.guilds.audit import AuditTrail
 from bot.guilds.service import GuildService
 from bot.guilds.tips import GuildTipService
+from bot.http_buckets import amortise_bucket_sweep
 from bot.library.library import Library
 from bot.log import get_logger
 from bot.metrics import Metrics
@@ -92,6 +93,7 @@ class KneadBot(commands.Bot):
             help_command=None,
             **options,  # type: ignore[arg-type]
         )
+        amortise_bucket_sweep(self.http)
         self.settings = settings
         self.library = library
         self.background_jobs = background_jobs
