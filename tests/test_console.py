@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import io
-import os
 import random
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -14,9 +11,8 @@ import pytest
 from bot.console import Console, run_console
 from bot.library.library import Library
 from bot.library.loader import load_content
+from tests.cli import clean_env, run_bot
 from tests.library.content_factory import faq, guide, write_content
-
-ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture
@@ -70,17 +66,7 @@ def test_run_console_stops_at_quit(library: Library) -> None:
 
 
 def test_piped_input_runs_the_real_program_and_exits_at_end_of_input() -> None:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("KNEADBOT_") and k != "DISCORD_TOKEN"}
-    result = subprocess.run(
-        [sys.executable, "-m", "bot"],
-        input="/tip\n/faq blood clots\n/technique calf\nnext\n",
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=60,
-    )
+    result = run_bot(env=clean_env(), stdin="/tip\n/faq blood clots\n/technique calf\nnext\n")
     assert result.returncode == 0, result.stderr
     assert "== Tip · " in result.stdout
     assert "Step 2 of" in result.stdout

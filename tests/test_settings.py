@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from bot.settings import SettingsError, load_settings
-
-ROOT = Path(__file__).resolve().parents[1]
+from tests.cli import run_bot
 
 
 @pytest.fixture(autouse=True)
@@ -58,9 +55,7 @@ def test_bad_value_names_the_variable(monkeypatch: pytest.MonkeyPatch, variable:
 
 def test_bad_value_stops_start_up_with_one_line_and_no_token(tmp_path: Path) -> None:
     env = {**os.environ, "KNEADBOT_DEV_GUILD": "-5", "DISCORD_TOKEN": "SECRET.TOKEN.VALUE"}
-    result = subprocess.run(
-        [sys.executable, "-m", "bot"], cwd=ROOT, env=env, capture_output=True, text=True, check=False, timeout=60
-    )
+    result = run_bot(env=env)
     assert result.returncode == 2
     assert result.stderr.strip().splitlines() == [
         "kneadbot: bad configuration: KNEADBOT_DEV_GUILD: Input should be greater than 0"

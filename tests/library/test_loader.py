@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -12,9 +9,8 @@ import pytest
 from bot.library.loader import EMBED_TOTAL_LIMIT, UI_TEXT_RESERVE, ContentError, load_content
 from bot.library.safety import MAX_ADVICE_SHOWN, assess
 from bot.ui.embeds import safety_result_embed
+from tests.cli import clean_env, run_bot
 from tests.library.content_factory import SOURCE, faq, guide, safety, tip, write_content
-
-ROOT = Path(__file__).resolve().parents[2]
 
 
 def problems_for(root: Path) -> list[str]:
@@ -77,30 +73,13 @@ def test_yaml_tags_that_build_python_objects_are_refused(tmp_path: Path) -> None
 
 def test_content_check_command_lists_problems_and_fails(tmp_path: Path) -> None:
     write_content(tmp_path, tips=[tip("same"), tip("same")])
-    env = {**os.environ, "KNEADBOT_CONTENT_DIR": str(tmp_path)}
-    env.pop("DISCORD_TOKEN", None)
-    result = subprocess.run(
-        [sys.executable, "-m", "bot", "content", "check"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    result = run_bot("content", "check", env=clean_env(KNEADBOT_CONTENT_DIR=str(tmp_path)))
     assert result.returncode == 1
     assert "tips.yaml: same: duplicate id" in result.stdout
 
 
 def test_content_check_command_passes_on_the_real_content() -> None:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("KNEADBOT_")}
-    result = subprocess.run(
-        [sys.executable, "-m", "bot", "content", "check"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    result = run_bot("content", "check", env=clean_env())
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stdout.startswith("content OK:")
 

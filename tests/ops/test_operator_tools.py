@@ -2,29 +2,20 @@
 
 from __future__ import annotations
 
-import os
 import sqlite3
-import subprocess
-import sys
 from contextlib import closing
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.cli import clean_env, run_bot
+
 TOKEN = "MTIz.SECRET-TOKEN.value"
-
-
-def run_bot(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "bot", *args], cwd=ROOT, env=env, capture_output=True, text=True, check=False, timeout=60
-    )
 
 
 @pytest.fixture
 def env(tmp_path: Path) -> dict[str, str]:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith("KNEADBOT_") and k != "DISCORD_TOKEN"}
-    return {**clean, "KNEADBOT_DB": str(tmp_path / "data" / "kb.sqlite3")}
+    return clean_env(KNEADBOT_DB=str(tmp_path / "data" / "kb.sqlite3"))
 
 
 def test_migrate_check_backup_and_restore_round_trip(env: dict[str, str], tmp_path: Path) -> None:
