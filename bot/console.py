@@ -84,7 +84,10 @@ class Console:
         if move == "done":
             self._cursor = None
             return "Guide closed."
-        self._cursor.next() if move == "next" else self._cursor.back()
+        if move == "next":
+            self._cursor.next()
+        else:
+            self._cursor.back()
         return self._render_page()
 
     def _render_page(self) -> str:

@@ -52,6 +52,7 @@ class Library:
         self._guide_keys = {
             utils.default_process(key): guide for guide in self.guides for key in (guide.id, guide.name, *guide.aliases)
         }
+        self._guide_names = [utils.default_process(f"{g.name} {' '.join(g.aliases)}") for g in self.guides]
 
     def topics(self, extra_tips: Sequence[Tip] = ()) -> list[str]:
         return sorted({tip.topic for tip in (*self.tips, *extra_tips)})
@@ -96,8 +97,7 @@ class Library:
         processed = utils.default_process(partial[:200])
         if not processed:
             return list(self.guides[:limit])
-        names = [utils.default_process(f"{g.name} {' '.join(g.aliases)}") for g in self.guides]
-        hits = process.extract(processed, names, processor=None, limit=limit)
+        hits = process.extract(processed, self._guide_names, processor=None, limit=limit)
         return [self.guides[position] for _name, _score, position in hits]
 
     def guide(self, name: str) -> Guide:
