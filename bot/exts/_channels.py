@@ -13,6 +13,20 @@ from datetime import datetime, timedelta
 
 import discord
 
+POST_PERMISSIONS = {"view_channel": "View Channel", "send_messages": "Send Messages", "embed_links": "Embed Links"}
+THREAD_POST_PERMISSIONS = {
+    "view_channel": "View Channel",
+    "send_messages_in_threads": "Send Messages in Threads",
+    "embed_links": "Embed Links",
+}
+
+
+def missing_post_permissions(channel: discord.abc.GuildChannel | discord.Thread) -> list[str]:
+    """Permissions the bot lacks to post an embed in `channel`, by their names in Discord's settings."""
+    permissions = channel.permissions_for(channel.guild.me)
+    needed = THREAD_POST_PERMISSIONS if isinstance(channel, discord.Thread) else POST_PERMISSIONS
+    return [name for flag, name in needed.items() if not getattr(permissions, flag)]
+
 
 class DeliveryDeferred(Exception):
     """Discord's state is not known right now (the server is not in the cache yet): try again later."""

@@ -19,7 +19,7 @@ import discord
 
 from bot.checkins.delivery import retry_delay
 from bot.checkins.models import CheckinState, DueCheckin
-from bot.exts._channels import DeliveryDeferred, cached_guild, find_own_message
+from bot.exts._channels import DeliveryDeferred, cached_guild, find_own_message, missing_post_permissions
 from bot.log import get_logger
 from bot.ui.checkin_buttons import checkin_view
 from bot.ui.checkins import checkin_embed, checkin_id_in
@@ -110,20 +110,13 @@ class CheckinCourier:
             return None
         guild = cached_guild(self.bot, due.guild_id)
         channel = guild.get_channel_or_thread(due.channel_id)
-        if not isinstance(channel, discord.TextChannel | discord.Thread) or not self._bot_can_post(channel):
+        if not isinstance(channel, discord.TextChannel | discord.Thread) or missing_post_permissions(channel):
             return None
         try:
             member = guild.get_member(due.user_id) or await guild.fetch_member(due.user_id)
         except (discord.NotFound, discord.Forbidden):
             return None
         return channel if channel.permissions_for(member).view_channel else None
-
-    @staticmethod
-    def _bot_can_post(channel: discord.TextChannel | discord.Thread) -> bool:
-        permissions = channel.permissions_for(channel.guild.me)
-        in_thread = isinstance(channel, discord.Thread)
-        can_send = permissions.send_messages_in_threads if in_thread else permissions.send_messages
-        return permissions.view_channel and permissions.embed_links and can_send
 
     async def _find_sent(self, due: DueCheckin) -> discord.Message | None:
         """Look for this check-in's own message where it could have gone since it was claimed."""

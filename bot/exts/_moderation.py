@@ -13,14 +13,13 @@ import discord
 from discord import app_commands
 
 from bot.errors import KneadError
+from bot.exts._channels import missing_post_permissions
 from bot.ui.errors import CommandRefused
 
 if TYPE_CHECKING:
     from bot.app import KneadBot
 
 T = TypeVar("T")
-
-POST_PERMISSIONS = {"view_channel": "View Channel", "send_messages": "Send Messages", "embed_links": "Embed Links"}
 
 
 async def _is_moderator(interaction: discord.Interaction) -> bool:
@@ -46,12 +45,6 @@ def moderator_command(func: T) -> T:
     for decorate in decorators:
         func = decorate(func)
     return func
-
-
-def missing_post_permissions(channel: discord.abc.GuildChannel | discord.Thread) -> list[str]:
-    """Permissions the bot lacks to post a tip embed in `channel`, by their names in Discord's settings."""
-    permissions = channel.permissions_for(channel.guild.me)
-    return [name for flag, name in POST_PERMISSIONS.items() if not getattr(permissions, flag)]
 
 
 def cannot_post_reason(channel: discord.abc.GuildChannel | discord.Thread) -> str | None:
