@@ -59,6 +59,7 @@ class Checkins(commands.Cog):
         self.courier = CheckinCourier(bot)
         self.scheduler = CheckinScheduler(self.service.delivery, self.courier.deliver, clock=bot.clock)
         self._starting: asyncio.Task[None] | None = None
+        self._notice_lock = asyncio.Lock()
 
     async def cog_load(self) -> None:
         if self.bot.background_jobs:
@@ -87,16 +88,26 @@ class Checkins(commands.Cog):
 
     @commands.Cog.listener()
     async def on_app_command_completion(self, interaction: discord.Interaction, _command: object) -> None:
-        """Tell a member, once, about check-ins that could not reach them: marked told only once shown."""
-        missed = await self.service.undelivered_notices(interaction.user.id)
-        if not missed:
-            return
+        """Tell a member, once, about check-ins that could not reach them: marked told only once shown.
+
+        Notices are handled one command at a time, so two quick commands cannot both show a notice
+        before the first has been marked as told. (Usually this is one indexed read; a send happens
+        only when there is something to tell, which is rare.)
+        """
+        user_id = interaction.user.id
+        async with self._notice_lock:
+            missed = await self.service.undelivered_notices(user_id)
+            if missed and await self._show_notice(interaction, undelivered_text(missed)):
+                await self.service.mark_notified(user_id, [checkin.id for checkin in missed])
+
+    @staticmethod
+    async def _show_notice(interaction: discord.Interaction, text: str) -> bool:
         try:
-            await interaction.followup.send(undelivered_text(missed), ephemeral=True)
+            await interaction.followup.send(text, ephemeral=True)
         except discord.HTTPException:
-            log.warning("Could not show %s undelivered-check-in notices; trying at the next command", len(missed))
-            return
-        await self.service.mark_notified(interaction.user.id, [checkin.id for checkin in missed])
+            log.warning("Could not show an undelivered-check-in notice; trying again at the next command")
+            return False
+        return True
 
     @session.command(name="log")
     @app_commands.choices(area=AREA_CHOICES, intensity=INTENSITY_CHOICES)
