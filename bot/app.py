@@ -7,6 +7,7 @@ text a member typed can ever ping anyone.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import pkgutil
 from datetime import timedelta
@@ -41,7 +42,30 @@ class KneadTree(app_commands.CommandTree["KneadBot"]):
 
     async def on_error(self, interaction: discord.Interaction, error: app_commands.AppCommandError) -> None:
         self.client.metrics.command_finished(command_name(interaction.command), "error")
+        if isinstance(error, COMMAND_CHANGED):
+            await answer_changed_command(interaction, error)
+            return
         await reply_privately(interaction, reply_for_error(interaction, error))
+
+
+COMMAND_CHANGED = (app_commands.CommandNotFound, app_commands.CommandSignatureMismatch)
+"""A member's client still shows a command as it was before a deploy: expected, not a bug."""
+
+CHANGED_COMMAND_TEXT = "That command has changed; Discord will update your list shortly."
+
+
+async def answer_changed_command(interaction: discord.Interaction, error: app_commands.AppCommandError) -> None:
+    """Tell the member their command list is out of date (an autocomplete gets no suggestions); log at INFO.
+
+    Discord caches a member's command list, so after a deploy that renames or reshapes a command some
+    clients keep sending the old one for a while. That is not our failure, so no traceback.
+    """
+    log.info("Out-of-date command from a member's client (%s): %s", type(error).__name__, error)
+    if interaction.type is discord.InteractionType.autocomplete:
+        with contextlib.suppress(discord.HTTPException):
+            await interaction.response.autocomplete([])
+        return
+    await reply_privately(interaction, CHANGED_COMMAND_TEXT)
 
 
 def command_name(command: app_commands.Command[Any, ..., Any] | app_commands.ContextMenu | None) -> str:
