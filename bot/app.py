@@ -32,7 +32,11 @@ from bot.metrics import Metrics
 from bot.settings import Settings
 from bot.storage.db import open_database
 from bot.ui.checkin_buttons import CheckinButton
+from bot.ui.confirm import ConfirmButton
 from bot.ui.errors import CommandRefused, error_reply, reply_privately
+from bot.ui.expired import answer_if_unclaimed
+from bot.ui.moderation import TipPageButton
+from bot.ui.views import GuideButton, SafetyMenu
 
 log = get_logger(__name__)
 
@@ -146,7 +150,7 @@ class KneadBot(commands.Bot):
         self.daily_tips = DailyTipService(
             self._db, builtin_tips=lambda: self.library.tips, audit=self.audit, clock=self.clock
         )
-        self.add_dynamic_items(CheckinButton)
+        self.add_dynamic_items(CheckinButton, ConfirmButton, GuideButton, SafetyMenu, TipPageButton)
         for name in extension_names():
             await self.load_extension(name)
         gc.freeze()  # content and services live for the whole run: keep full collections from rescanning them
@@ -155,6 +159,16 @@ class KneadBot(commands.Bot):
             self.tree.copy_global_to(guild=guild)
             await self.tree.sync(guild=guild)
             log.info("Synced commands to the development server %s", self.settings.dev_guild)
+
+    def dispatch(self, event_name: str, /, *args: Any, **kwargs: Any) -> None:
+        """Also answers clicks no view will handle: checked here, when discord.py has just routed them.
+
+        discord.py calls dispatch("interaction") right after offering a click to its views, before any
+        view callback ran, so the store still shows exactly who took it (see bot/ui/expired.py).
+        """
+        if event_name == "interaction" and args and isinstance(args[0], discord.Interaction):
+            answer_if_unclaimed(self._connection._view_store, args[0])
+        super().dispatch(event_name, *args, **kwargs)
 
     async def on_app_command_completion(
         self, _interaction: discord.Interaction, command: app_commands.Command[Any, ..., Any] | app_commands.ContextMenu

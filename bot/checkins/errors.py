@@ -2,6 +2,7 @@
 
 KneadError
 ├── ConsentRequired        nothing is stored until the member agrees (the cog shows the prompt)
+├── ConsentPromptExpired   an old prompt's "I agree", after the held session was forgotten
 ├── TooManyPending         the per-member cap on waiting check-ins
 ├── SnoozeLimitReached
 ├── WarningSignsReported   no snooze or follow-up once the member reported warning signs
@@ -20,10 +21,18 @@ from bot.errors import BadInput, KneadError, NotFound
 
 
 class ConsentRequired(KneadError):
-    def __init__(self) -> None:
+    """`pending_id`: the session held for the member's answer (the consent prompt's buttons carry it)."""
+
+    def __init__(self, pending_id: int = 0) -> None:
         super().__init__(
             "Before I keep a log for you, please agree to me storing your massage sessions and check-in answers."
         )
+        self.pending_id = pending_id
+
+
+class ConsentPromptExpired(KneadError):
+    def __init__(self) -> None:
+        super().__init__("This question has expired and nothing was stored. Run /session log again.")
 
 
 class TooManyPending(KneadError):

@@ -22,6 +22,7 @@ from bot.checkins.errors import (
     BadQuietHours,
     CheckinClosed,
     CheckinNotFound,
+    ConsentPromptExpired,
     ConsentRequired,
     DelayOutOfRange,
     SnoozeLimitReached,
@@ -51,8 +52,10 @@ from bot.log import get_logger
 from bot.storage import answers as answers_sql
 from bot.storage import checkins as checkins_sql
 from bot.storage import members as members_sql
+from bot.storage import pending_logs as pending_sql
 from bot.storage import sessions as sessions_sql
 from bot.storage.db import as_db_time
+from bot.storage.pending_logs import PendingLog
 from bot.storage.transactions import transaction
 
 DEFAULT_DELAY = timedelta(hours=24)
@@ -62,6 +65,8 @@ SNOOZE_DELAY = timedelta(hours=3)
 MAX_SNOOZES = 3
 FOLLOW_UP_DELAY = timedelta(hours=24)
 HISTORY_LENGTH = 10
+PENDING_LOG_LIFETIME = timedelta(days=1)
+"""How long a first session waits for "I agree" before it is forgotten."""
 
 log = get_logger(__name__)
 
@@ -148,28 +153,73 @@ class CheckinService:
         channel_id: int | None = None,
     ) -> LoggedSession:
         """Store a session and schedule its check-in; input is checked before consent is asked for."""
-        chosen_area = parse_choice(Area, area, what="body area")
-        chosen_intensity = parse_choice(Intensity, intensity, what="intensity")
-        delay = self._checked_delay(check_in_after)
-        cleaned_note = clean_note(note)
-        now = self._clock()
+        request = PendingLog(
+            id=0,
+            user_id=user_id,
+            area=parse_choice(Area, area, what="body area"),
+            intensity=parse_choice(Intensity, intensity, what="intensity"),
+            delay=self._checked_delay(check_in_after),
+            note=clean_note(note),
+            guild_id=guild_id,
+            channel_id=channel_id,
+            session_id=None,
+        )
         async with transaction(self._db):
-            member = await self._consented_member(user_id)
-            await self._check_open_limit(user_id)
-            session = await sessions_sql.insert(
-                self._db,
-                user_id=user_id,
-                area=chosen_area,
-                intensity=chosen_intensity,
-                note=cleaned_note,
-                guild_id=guild_id,
-                channel_id=channel_id,
-                logged_at=now,
-            )
-            checkin_id = await self._insert_checkin(member, session.id, now + delay)
-            summary = await checkins_sql.summary(self._db, checkin_id)
+            member = await members_sql.get(self._db, user_id)
+            if member is None:  # held, not logged: the prompt's "I agree" logs it (agree_and_log)
+                fields = _request_fields(request)
+                held = await pending_sql.insert(self._db, **fields, delay=request.delay, created_at=self._clock())
+            else:
+                logged = await self._store_session(member, request)
+        if member is None:
+            raise ConsentRequired(held)
         self.delivery.schedule_changed()
-        return LoggedSession(session, summary)
+        return logged
+
+    async def agree_and_log(self, pending_id: int, user_id: int) -> LoggedSession:
+        """The member's "I agree" on the consent prompt: record consent and log the waiting session.
+
+        Idempotent: clicks are serialised by the transaction, the first one logs and marks the pending
+        row (compare-and-set), and every later click finds the mark and gets the same session back.
+        """
+        async with transaction(self._db):
+            request = await self._pending(pending_id, user_id)
+            if request is None:
+                raise ConsentPromptExpired()
+            if request.session_id is not None:
+                return await self._logged(request.session_id)
+            await members_sql.add_consent(self._db, user_id, self._clock())
+            logged = await self._store_session(await self._consented_member(user_id), request)
+            await pending_sql.mark_logged(self._db, pending_id, logged.session.id)
+        self.delivery.schedule_changed()
+        return logged
+
+    async def decline(self, pending_id: int, user_id: int) -> None:
+        """The member said no: forget the session they were about to log (a logged one stays)."""
+        async with transaction(self._db):
+            request = await self._pending(pending_id, user_id)
+            if request is not None and request.session_id is None:
+                await pending_sql.delete(self._db, pending_id, user_id)
+
+    async def _pending(self, pending_id: int, user_id: int) -> PendingLog | None:
+        if not 1 <= pending_id <= SQLITE_MAX_ID:  # a forged button: no such row
+            return None
+        return await pending_sql.get(self._db, pending_id, user_id)
+
+    async def _store_session(self, member: MemberSettings, request: PendingLog) -> LoggedSession:
+        """Insert the session and its check-in; call inside a transaction."""
+        now = self._clock()
+        await self._check_open_limit(member.user_id)
+        session = await sessions_sql.insert(self._db, **_request_fields(request), logged_at=now)
+        checkin_id = await self._insert_checkin(member, session.id, now + request.delay)
+        return LoggedSession(session, await checkins_sql.summary(self._db, checkin_id))
+
+    async def _logged(self, session_id: int) -> LoggedSession:
+        session = await sessions_sql.get(self._db, session_id)
+        checkin_id = await pending_sql.first_checkin_of(self._db, session_id)
+        if session is None or checkin_id is None:
+            raise ConsentPromptExpired()
+        return LoggedSession(session, await checkins_sql.summary(self._db, checkin_id))
 
     async def history(self, user_id: int, limit: int = HISTORY_LENGTH) -> History:
         latest = await sessions_sql.latest(self._db, user_id, limit)
@@ -304,6 +354,7 @@ class CheckinService:
                 await checkins_sql.delete_for_member(self._db, user_id),
                 await sessions_sql.delete_for_member(self._db, user_id),
                 await members_sql.delete(self._db, user_id),
+                await pending_sql.delete_for_member(self._db, user_id),
             ]
         self.delivery.schedule_changed()
         return any(deleted)
@@ -312,6 +363,7 @@ class CheckinService:
         """Delete sessions (with their check-ins and answers) older than the retention period."""
         async with transaction(self._db):
             purged = await sessions_sql.delete_expired(self._db, self._clock() - self.retention)
+            await pending_sql.delete_older_than(self._db, self._clock() - PENDING_LOG_LIFETIME)
         if purged:
             log.info("Purged %s sessions older than %s days", purged, self.retention.days)
         return purged
@@ -384,3 +436,9 @@ class CheckinService:
         """Recompute delivery times after the member changed their zone or quiet hours."""
         for pending in await checkins_sql.pending_summaries(self._db, member.user_id):
             await checkins_sql.set_deliver_at(self._db, pending.id, planned_delivery(member, pending.due_at))
+
+
+def _request_fields(request: PendingLog) -> dict[str, Any]:
+    """The columns a pending log and the session it becomes share."""
+    fields = ("user_id", "area", "intensity", "note", "guild_id", "channel_id")
+    return {name: getattr(request, name) for name in fields}

@@ -35,7 +35,7 @@ from bot.ui.checkins import (
     undelivered_text,
     upcoming_embed,
 )
-from bot.ui.confirm import ConfirmView
+from bot.ui.confirm import confirm_view
 
 LOG_COOLDOWN_USES, LOG_COOLDOWN_SECONDS = 3, 60.0
 AREA_CHOICES = [app_commands.Choice(name=AREA_WORDS[a].replace("legs", "whole legs"), value=a.value) for a in Area]
@@ -129,8 +129,7 @@ class Checkins(commands.Cog):
             checkin_in: When to check in, such as 90m, 24h, 2d or 1d12h (default 24h).
             note: Anything you want to remember about it (200 characters at most).
         """
-
-        async def log_it() -> discord.Embed:
+        try:
             logged = await self.service.log_session(
                 interaction.user.id,
                 area.value,
@@ -140,25 +139,12 @@ class Checkins(commands.Cog):
                 guild_id=interaction.guild_id,
                 channel_id=interaction.channel_id if interaction.guild_id else None,
             )
-            return logged_embed(logged)
-
-        try:
-            embed = await log_it()
-        except ConsentRequired:
-            await self._ask_consent(interaction, log_it)
+        except ConsentRequired as held:
+            view = confirm_view("consent", interaction.user.id, held.pending_id)
+            embed = consent_embed(self.bot.settings.retention_days)
+            await interaction.response.send_message(embed=embed, view=view, ephemeral=True)
             return
-        await interaction.response.send_message(embed=embed, ephemeral=True)
-
-    async def _ask_consent(self, interaction: discord.Interaction, log_it: object) -> None:
-        async def agreed(click: discord.Interaction) -> None:
-            await self.service.give_consent(click.user.id)
-            embed = await log_it()  # type: ignore[operator]
-            await click.response.edit_message(content="Thank you.", embed=embed, view=None)
-
-        view = ConfirmView(interaction.user.id, agreed, confirm_label="I agree")
-        embed = consent_embed(self.bot.settings.retention_days)
-        await interaction.response.send_message(embed=embed, view=view, ephemeral=True)
-        view.origin = interaction
+        await interaction.response.send_message(embed=logged_embed(logged), ephemeral=True)
 
     @session.command(name="history")
     @member_command
@@ -246,14 +232,9 @@ class Checkins(commands.Cog):
     async def delete(self, interaction: discord.Interaction) -> None:
         """Erase everything kneadbot stores about you and cancel your check-ins."""
 
-        async def erase(click: discord.Interaction) -> None:
-            await self.service.delete_member_data(click.user.id)
-            await click.response.edit_message(content="Done: everything of yours is erased.", embed=None, view=None)
-
-        view = ConfirmView(interaction.user.id, erase, confirm_label="Delete everything", danger=True)
+        view = confirm_view("erase", interaction.user.id)
         text = "This erases your sessions, answers and settings and cancels your check-ins. It cannot be undone."
         await interaction.response.send_message(text, view=view, ephemeral=True)
-        view.origin = interaction
 
 
 def choice_name(checkin: CheckinSummary, zone: ZoneInfo) -> str:

@@ -11,7 +11,7 @@ from bot.exts._member import member_command
 from bot.library.guides import StepCursor
 from bot.library.library import Library
 from bot.ui.embeds import guide_page_embed
-from bot.ui.views import GuidePager
+from bot.ui.views import guide_view
 
 
 class Guides(commands.Cog):
@@ -27,9 +27,8 @@ class Guides(commands.Cog):
             name: Which guide: foot, calf, thigh or self-massage.
         """
         cursor = StepCursor(self.library.guide(name))
-        pager = GuidePager(interaction.user.id, cursor)
-        await interaction.response.send_message(embed=guide_page_embed(cursor), view=pager)
-        pager.origin = interaction
+        view = guide_view(interaction.user.id, cursor)
+        await interaction.response.send_message(embed=guide_page_embed(cursor), view=view)
 
     @technique.autocomplete("name")
     async def _guide_choices(self, _interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:

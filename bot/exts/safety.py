@@ -10,7 +10,7 @@ from bot.app import KneadBot
 from bot.exts._member import member_command
 from bot.library.library import Library
 from bot.ui.embeds import safety_intro_embed
-from bot.ui.views import SafetyCheckView
+from bot.ui.views import safety_view
 
 
 class Safety(commands.Cog):
@@ -21,11 +21,10 @@ class Safety(commands.Cog):
     @member_command
     async def safety(self, interaction: discord.Interaction) -> None:
         """A quick, private check for reasons to avoid or delay a leg massage (not a diagnosis)."""
-        view = SafetyCheckView(interaction.user.id, self.library.safety)
+        view = safety_view(interaction.user.id, self.library.safety)
         await interaction.response.send_message(
             embed=safety_intro_embed(self.library.safety), view=view, ephemeral=True
         )
-        view.origin = interaction
 
 
 async def setup(bot: KneadBot) -> None:

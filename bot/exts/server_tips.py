@@ -10,9 +10,9 @@ from bot.app import KneadBot
 from bot.exts._choices import server_tips, topic_choices
 from bot.exts._moderation import cannot_post_for, moderator_command, server_id
 from bot.guilds.tips import parse_tip_ref
-from bot.ui.confirm import ConfirmView
+from bot.ui.confirm import confirm_view
 from bot.ui.embeds import tip_embed
-from bot.ui.moderation import TipModal, TipPager, audit_embed, tip_page_embed, tip_saved_embed
+from bot.ui.moderation import TipModal, audit_embed, tip_page_embed, tip_pager_view, tip_saved_embed
 
 TipValues = dict[str, str]
 
@@ -103,15 +103,10 @@ class ServerTips(commands.GroupCog, group_name="tips", group_description="Post t
         guild_id = server_id(interaction)
         current = await self.bot.server_tips.get(guild_id, parse_tip_ref(tip))
 
-        async def remove_it(click: discord.Interaction) -> None:
-            removed = await self.bot.server_tips.remove(guild_id, click.user.id, current.id)
-            await click.response.edit_message(content=f"Removed `{removed.ref}`.", embed=None, view=None)
-
-        view = ConfirmView(interaction.user.id, remove_it, confirm_label="Remove", danger=True)
+        view = confirm_view("tip-remove", interaction.user.id, current.id)
         await interaction.response.send_message(
             "Remove this tip?", embed=tip_saved_embed(current, "(to be removed)"), view=view, ephemeral=True
         )
-        view.origin = interaction
 
     @edit.autocomplete("tip")
     @remove.autocomplete("tip")
@@ -128,9 +123,8 @@ class ServerTips(commands.GroupCog, group_name="tips", group_description="Post t
         guild_id = server_id(interaction)
 
         page = await self.bot.server_tips.list_page(guild_id, 1)
-        pager = TipPager(interaction.user.id, page, lambda n: self.bot.server_tips.list_page(guild_id, n))
-        await interaction.response.send_message(embed=tip_page_embed(page), view=pager, ephemeral=True)
-        pager.origin = interaction
+        view = tip_pager_view(interaction.user.id, page)
+        await interaction.response.send_message(embed=tip_page_embed(page), view=view, ephemeral=True)
 
     @app_commands.command(name="audit")
     @moderator_command

@@ -30,6 +30,11 @@ async def insert(
     return _session(next(iter(rows)))
 
 
+async def get(db: aiosqlite.Connection, session_id: int) -> Session | None:
+    rows = await db.execute_fetchall("SELECT * FROM sessions WHERE id = ?", (session_id,))
+    return next((_session(row) for row in rows), None)
+
+
 async def latest(db: aiosqlite.Connection, user_id: int, limit: int) -> list[Session]:
     rows = await db.execute_fetchall(
         "SELECT * FROM sessions WHERE user_id = ? ORDER BY logged_at DESC, id DESC LIMIT ?",

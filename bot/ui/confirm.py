@@ -1,40 +1,126 @@
-"""A private yes/no prompt that runs one action when its owner says yes."""
+"""Private yes/no prompts that keep working after a restart and tolerate a double click.
+
+One `DynamicItem` serves every prompt: its custom_id names the kind of prompt, who opened it, the row
+it is about and the answer, so any running bot can act on a click. Each action is safe to run twice
+(the services compare-and-set), so two clicks arriving together both get an answer and change
+things once: consent logs one session, a deletion deletes once and says so both times.
+"""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable
-from typing import Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Self, cast
 
 import discord
 
+from bot.guilds.errors import GuildTipNotFound
+from bot.guilds.models import TIP_ID_PREFIX
+from bot.ui.checkins import logged_embed
 from bot.ui.errors import error_reply, reply_privately
-from bot.ui.views import OwnedView
+from bot.ui.views import is_owner
 
-Action = Callable[[discord.Interaction], Awaitable[None]]
+if TYPE_CHECKING:
+    from bot.app import KneadBot
+
+Action = Callable[[discord.Interaction, "KneadBot", int], Awaitable[None]]
+CANCELLED = "Cancelled: nothing was changed."
 
 
-class ConfirmView(OwnedView):
-    """Two buttons; `on_confirm` answers the interaction itself (usually by editing the prompt)."""
+async def _agree(click: discord.Interaction, bot: KneadBot, pending_id: int) -> None:
+    logged = await bot.checkins.agree_and_log(pending_id, click.user.id)
+    await click.response.edit_message(content="Thank you.", embed=logged_embed(logged), view=None)
 
-    def __init__(self, owner_id: int, on_confirm: Action, *, confirm_label: str, danger: bool = False) -> None:
-        super().__init__(owner_id, timeout=300)
-        self._on_confirm = on_confirm
-        self.confirm.label = confirm_label
-        self.confirm.style = discord.ButtonStyle.danger if danger else discord.ButtonStyle.success
 
-    @discord.ui.button(label="Confirm", style=discord.ButtonStyle.success)
-    async def confirm(self, interaction: discord.Interaction, _button: discord.ui.Button[Any]) -> None:
-        self.stop()
+async def _decline(click: discord.Interaction, bot: KneadBot, pending_id: int) -> None:
+    await bot.checkins.decline(pending_id, click.user.id)
+    await click.response.edit_message(content="No problem: nothing was stored.", embed=None, view=None)
+
+
+async def _erase(click: discord.Interaction, bot: KneadBot, _ref: int) -> None:
+    await bot.checkins.delete_member_data(click.user.id)
+    await click.response.edit_message(content="Done: everything of yours is erased.", embed=None, view=None)
+
+
+async def _remove_tip(click: discord.Interaction, bot: KneadBot, tip_id: int) -> None:
+    """Re-checks that the clicker is still a moderator here: the prompt may have waited a long time."""
+    roles = click.user.roles if isinstance(click.user, discord.Member) else []
+    guild_id = await bot.servers.check_moderator(
+        click.guild_id, has_manage_guild=click.permissions.manage_guild, role_ids=[role.id for role in roles]
+    )
+    try:
+        removed = await bot.server_tips.remove(guild_id, click.user.id, tip_id)
+    except GuildTipNotFound:  # a second click, or another moderator was quicker: the tip is gone either way
+        text = f"`{TIP_ID_PREFIX}{tip_id}` is already removed."
+    else:
+        text = f"Removed `{removed.ref}`."
+    await click.response.edit_message(content=text, embed=None, view=None)
+
+
+async def _cancel(click: discord.Interaction, _bot: KneadBot, _ref: int) -> None:
+    await click.response.edit_message(content=CANCELLED, embed=None, view=None)
+
+
+@dataclass(frozen=True)
+class Prompt:
+    """One kind of yes/no prompt: its confirm button and what each answer does."""
+
+    confirm_label: str
+    danger: bool
+    on_yes: Action
+    on_no: Action = _cancel
+
+
+PROMPTS = {
+    "consent": Prompt("I agree", danger=False, on_yes=_agree, on_no=_decline),
+    "erase": Prompt("Delete everything", danger=True, on_yes=_erase),
+    "tip-remove": Prompt("Remove", danger=True, on_yes=_remove_tip),
+}
+
+
+class ConfirmButton(
+    discord.ui.DynamicItem[discord.ui.Button[Any]],
+    template=r"kb:ask:(?P<kind>consent|erase|tip-remove):(?P<owner>\d{1,20}):(?P<ref>\d{1,20}):(?P<answer>yes|no)",
+):
+    """The confirm or cancel button of a prompt; `ref` is the row the prompt is about (0 when none)."""
+
+    def __init__(self, kind: str, owner_id: int, ref: int, answer: str) -> None:
+        prompt = PROMPTS[kind]
+        if answer == "yes":
+            style = discord.ButtonStyle.danger if prompt.danger else discord.ButtonStyle.success
+            label = prompt.confirm_label
+        else:
+            style, label = discord.ButtonStyle.secondary, "Cancel"
+        custom_id = f"kb:ask:{kind}:{owner_id}:{ref}:{answer}"
+        super().__init__(discord.ui.Button(label=label, style=style, custom_id=custom_id))
+        self.kind, self.owner_id, self.ref, self.answer = kind, owner_id, ref, answer
+
+    @classmethod
+    async def from_custom_id(
+        cls, _interaction: discord.Interaction, _item: discord.ui.Item[Any], match: re.Match[str], /
+    ) -> Self:
+        return cls(match["kind"], int(match["owner"]), int(match["ref"]), match["answer"])
+
+    async def interaction_check(self, interaction: discord.Interaction, /) -> bool:
+        return await is_owner(interaction, self.owner_id)
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        prompt = PROMPTS[self.kind]
+        action = prompt.on_yes if self.answer == "yes" else prompt.on_no
         try:
-            await self._on_confirm(interaction)
+            await action(interaction, cast("KneadBot", interaction.client), self.ref)
         except Exception as error:
-            text = error_reply(error, "confirm")
+            text = error_reply(error, f"{self.kind} prompt")
             if interaction.response.is_done():
                 await reply_privately(interaction, text)
             else:
                 await interaction.response.edit_message(content=text, embed=None, view=None)
 
-    @discord.ui.button(label="Cancel", style=discord.ButtonStyle.secondary)
-    async def cancel(self, interaction: discord.Interaction, _button: discord.ui.Button[Any]) -> None:
-        self.stop()
-        await interaction.response.edit_message(content="Cancelled: nothing was changed.", embed=None, view=None)
+
+def confirm_view(kind: str, owner_id: int, ref: int = 0) -> discord.ui.View:
+    """The two buttons of a prompt of this kind (see PROMPTS), for the member who opened it."""
+    view = discord.ui.View(timeout=None)
+    for answer in ("yes", "no"):
+        view.add_item(ConfirmButton(kind, owner_id, ref, answer))
+    return view

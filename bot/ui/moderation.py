@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any, Self, cast
 
 import discord
 from discord.utils import escape_markdown, escape_mentions, format_dt
 
 from bot.daily.models import DailyTipStatus, ScheduleState
+from bot.guilds.errors import ServerOnly
 from bot.guilds.models import AuditEntry, GuildConfig, GuildTip, TipPage
 from bot.ui.embeds import TIP_COLOUR
 from bot.ui.errors import error_reply, reply_privately
-from bot.ui.views import OwnedView
+from bot.ui.views import is_owner
+
+if TYPE_CHECKING:
+    from bot.app import KneadBot
 
 MOD_COLOUR = discord.Colour.dark_teal()
 
@@ -130,27 +135,45 @@ class TipModal(discord.ui.Modal):
             await reply_privately(interaction, error_reply(error, f"modal {self.title}"))
 
 
-class TipPager(OwnedView):
-    """Previous / Next over /tips list pages."""
+class TipPageButton(
+    discord.ui.DynamicItem[discord.ui.Button[Any]],
+    template=r"kb:tips:(?P<owner>\d{1,20}):(?P<page>\d{1,4}):(?P<action>previous|next)",
+):
+    """Previous / Next over /tips list pages; the custom_id says whose list and which page is shown."""
 
-    def __init__(self, owner_id: int, page: TipPage, load: Callable[[int], Awaitable[TipPage]]) -> None:
-        super().__init__(owner_id)
-        self.page, self._load = page, load
-        self._sync()
+    def __init__(self, owner_id: int, page: int, action: str, *, disabled: bool = False) -> None:
+        custom_id = f"kb:tips:{owner_id}:{page}:{action}"
+        button: discord.ui.Button[Any] = discord.ui.Button(
+            label=action.capitalize(), style=discord.ButtonStyle.secondary, disabled=disabled, custom_id=custom_id
+        )
+        super().__init__(button)
+        self.owner_id, self.page, self.action = owner_id, page, action
 
-    def _sync(self) -> None:
-        self.previous.disabled = self.page.number <= 1
-        self.next.disabled = self.page.number >= self.page.total_pages
+    @classmethod
+    async def from_custom_id(
+        cls, _interaction: discord.Interaction, _item: discord.ui.Item[Any], match: re.Match[str], /
+    ) -> Self:
+        return cls(int(match["owner"]), int(match["page"]), match["action"])
 
-    async def _go(self, interaction: discord.Interaction, number: int) -> None:
-        self.page = await self._load(number)
-        self._sync()
-        await interaction.response.edit_message(embed=tip_page_embed(self.page), view=self)
+    async def interaction_check(self, interaction: discord.Interaction, /) -> bool:
+        return await is_owner(interaction, self.owner_id)
 
-    @discord.ui.button(label="Previous", style=discord.ButtonStyle.secondary)
-    async def previous(self, interaction: discord.Interaction, _button: discord.ui.Button[Any]) -> None:
-        await self._go(interaction, self.page.number - 1)
+    async def callback(self, interaction: discord.Interaction) -> None:
+        try:
+            if interaction.guild_id is None:
+                raise ServerOnly()
+            wanted = self.page + (1 if self.action == "next" else -1)
+            tips = cast("KneadBot", interaction.client).server_tips
+            page = await tips.list_page(interaction.guild_id, wanted)
+            await interaction.response.edit_message(
+                embed=tip_page_embed(page), view=tip_pager_view(self.owner_id, page)
+            )
+        except Exception as error:
+            await reply_privately(interaction, error_reply(error, "tips list page"))
 
-    @discord.ui.button(label="Next", style=discord.ButtonStyle.secondary)
-    async def next(self, interaction: discord.Interaction, _button: discord.ui.Button[Any]) -> None:
-        await self._go(interaction, self.page.number + 1)
+
+def tip_pager_view(owner_id: int, page: TipPage) -> discord.ui.View:
+    view = discord.ui.View(timeout=None)
+    view.add_item(TipPageButton(owner_id, page.number, "previous", disabled=page.number <= 1))
+    view.add_item(TipPageButton(owner_id, page.number, "next", disabled=page.number >= page.total_pages))
+    return view

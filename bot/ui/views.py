@@ -1,103 +1,142 @@
-"""Interactive views: paging through a guide and answering the safety check.
+"""Interactive menus: paging through a guide and answering the safety check.
 
-Both belong to the member who opened them: anyone else who clicks is told so privately, and the
-view stays as it was.
+Both are `DynamicItem`s whose whole state is in their custom_id (who opened the menu, which guide,
+which step), so any running bot can rebuild them from a click: they keep working after a restart.
+Both belong to the member who opened them: the owner id in the custom_id is checked on every click,
+anyone else is told so privately, and the menu stays as it was.
 """
 
 from __future__ import annotations
 
-import contextlib
+import re
+from typing import TYPE_CHECKING, Any, Self, cast
 
 import discord
 
 from bot.library.guides import StepCursor
-from bot.library.models import SafetyCheck
+from bot.library.models import Guide, SafetyCheck
 from bot.library.safety import assess
 from bot.ui.embeds import guide_page_embed, safety_result_embed
+from bot.ui.errors import error_reply, reply_privately
 
-VIEW_TIMEOUT_SECONDS = 600.0
+if TYPE_CHECKING:
+    from bot.app import KneadBot
+
 NONE_OF_THESE = "none-of-these"
+NOT_YOURS = "Only the member who opened this can use these buttons. Run the command yourself to get your own."
 
 
-class OwnedView(discord.ui.View):
-    """A view only its owner may use; `interaction` is the one that sent it, used to edit on timeout."""
+def expired_text(command: str) -> str:
+    """What a click on a menu the bot can no longer serve gets, instead of Discord's "interaction failed"."""
+    return f"This menu has expired. Run {command} again."
 
-    def __init__(self, owner_id: int, *, timeout: float | None = VIEW_TIMEOUT_SECONDS) -> None:
-        super().__init__(timeout=timeout)
-        self.owner_id = owner_id
-        self.origin: discord.Interaction | None = None
+
+async def is_owner(interaction: discord.Interaction, owner_id: int) -> bool:
+    """True for the member who opened the menu; anyone else is told privately and gets False."""
+    if interaction.user.id == owner_id:
+        return True
+    await reply_privately(interaction, NOT_YOURS)
+    return False
+
+
+GUIDE_BUTTONS = {
+    "back": ("Back", discord.ButtonStyle.secondary),
+    "next": ("Next", discord.ButtonStyle.primary),
+    "done": ("Done", discord.ButtonStyle.success),
+}
+
+
+class GuideButton(
+    discord.ui.DynamicItem[discord.ui.Button[Any]],
+    template=r"kb:guide:(?P<owner>\d{1,20}):(?P<guide>[a-z0-9-]{2,41}):(?P<step>\d{1,3}):(?P<action>back|next|done)",
+):
+    """Back, Next or Done on a /technique page; the custom_id says whose guide, which one and which step."""
+
+    def __init__(self, owner_id: int, guide_id: str, step: int, action: str, *, disabled: bool = False) -> None:
+        label, style = GUIDE_BUTTONS[action]
+        custom_id = f"kb:guide:{owner_id}:{guide_id}:{step}:{action}"
+        super().__init__(discord.ui.Button(label=label, style=style, disabled=disabled, custom_id=custom_id))
+        self.owner_id, self.guide_id, self.step, self.action = owner_id, guide_id, step, action
+
+    @classmethod
+    async def from_custom_id(
+        cls, _interaction: discord.Interaction, _item: discord.ui.Item[Any], match: re.Match[str], /
+    ) -> Self:
+        return cls(int(match["owner"]), match["guide"], int(match["step"]), match["action"])
 
     async def interaction_check(self, interaction: discord.Interaction, /) -> bool:
-        if interaction.user.id == self.owner_id:
-            return True
-        await interaction.response.send_message(
-            "Only the member who opened this can use these buttons. Run the command yourself to get your own.",
-            ephemeral=True,
-        )
-        return False
+        return await is_owner(interaction, self.owner_id)
 
-    async def on_timeout(self) -> None:
-        """Grey the controls out so nobody clicks a button that no longer answers."""
-        for item in self.children:
-            if isinstance(item, discord.ui.Button | discord.ui.Select):
-                item.disabled = True
-        if self.origin is not None:
-            # The message may be gone or the token expired: then there is nothing left to grey out.
-            with contextlib.suppress(discord.HTTPException):
-                await self.origin.edit_original_response(view=self)
+    async def callback(self, interaction: discord.Interaction) -> None:
+        try:
+            await self._page(interaction, cast("KneadBot", interaction.client))
+        except Exception as error:
+            await reply_privately(interaction, error_reply(error, f"guide button {self.action}"))
 
-
-class GuidePager(OwnedView):
-    """Back / Next / Done buttons over the steps of one guide."""
-
-    def __init__(self, owner_id: int, cursor: StepCursor, *, timeout: float | None = VIEW_TIMEOUT_SECONDS) -> None:
-        super().__init__(owner_id, timeout=timeout)
-        self.cursor = cursor
-        self._sync_buttons()
-
-    def _sync_buttons(self) -> None:
-        self.back.disabled = self.cursor.is_first
-        self.next.disabled = self.cursor.is_last
-
-    async def _show(self, interaction: discord.Interaction) -> None:
-        self._sync_buttons()
-        await interaction.response.edit_message(embed=guide_page_embed(self.cursor), view=self)
-
-    @discord.ui.button(label="Back", style=discord.ButtonStyle.secondary)
-    async def back(self, interaction: discord.Interaction, _button: discord.ui.Button[GuidePager]) -> None:
-        self.cursor.back()
-        await self._show(interaction)
-
-    @discord.ui.button(label="Next", style=discord.ButtonStyle.primary)
-    async def next(self, interaction: discord.Interaction, _button: discord.ui.Button[GuidePager]) -> None:
-        self.cursor.next()
-        await self._show(interaction)
-
-    @discord.ui.button(label="Done", style=discord.ButtonStyle.success)
-    async def done(self, interaction: discord.Interaction, _button: discord.ui.Button[GuidePager]) -> None:
-        self.stop()
-        await interaction.response.edit_message(embed=guide_page_embed(self.cursor), view=None)
+    async def _page(self, interaction: discord.Interaction, bot: KneadBot) -> None:
+        guide = next((g for g in bot.library.guides if g.id == self.guide_id), None)
+        if guide is None or self.step >= len(guide.steps):  # the guide changed or went since the menu was sent
+            await reply_privately(interaction, expired_text("/technique"))
+            return
+        cursor = StepCursor(guide, self.step)
+        if self.action == "done":
+            await interaction.response.edit_message(embed=guide_page_embed(cursor), view=None)
+            return
+        if self.action == "next":
+            cursor.next()
+        else:
+            cursor.back()
+        await interaction.response.edit_message(embed=guide_page_embed(cursor), view=guide_view(self.owner_id, cursor))
 
 
-class SafetyCheckView(OwnedView):
-    """One multi-select of the safety statements; picking answers replaces the menu with the outcome."""
+def guide_view(owner_id: int, cursor: StepCursor) -> discord.ui.View:
+    """Back / Next / Done for the step on screen; Back is greyed on the first step, Next on the last."""
+    view = discord.ui.View(timeout=None)
+    guide: Guide = cursor.guide
+    for action in GUIDE_BUTTONS:
+        disabled = (action == "back" and cursor.is_first) or (action == "next" and cursor.is_last)
+        view.add_item(GuideButton(owner_id, guide.id, cursor.index, action, disabled=disabled))
+    return view
 
-    def __init__(self, owner_id: int, check: SafetyCheck, *, timeout: float | None = VIEW_TIMEOUT_SECONDS) -> None:
-        super().__init__(owner_id, timeout=timeout)
-        self.check = check
+
+class SafetyMenu(
+    discord.ui.DynamicItem[discord.ui.Select[Any]],
+    template=r"kb:safety:(?P<owner>\d{1,20})",
+):
+    """The /safety multi-select; picking answers replaces the menu with the outcome."""
+
+    def __init__(self, owner_id: int, check: SafetyCheck) -> None:
         options = [discord.SelectOption(label=q.label, value=q.id, description=q.description) for q in check.questions]
         options.append(discord.SelectOption(label="None of these", value=NONE_OF_THESE))
-        self.statements: discord.ui.Select[SafetyCheckView] = discord.ui.Select(
+        select: discord.ui.Select[Any] = discord.ui.Select(
+            custom_id=f"kb:safety:{owner_id}",
             placeholder="Pick every statement that applies",
             min_values=1,
             max_values=len(options),
             options=options,
         )
-        self.statements.callback = self._answered  # type: ignore[method-assign]
-        self.add_item(self.statements)
+        super().__init__(select)
+        self.owner_id, self.check = owner_id, check
 
-    async def _answered(self, interaction: discord.Interaction) -> None:
-        ticked = [value for value in self.statements.values if value != NONE_OF_THESE]
-        result = assess(self.check, ticked)
-        self.stop()
-        await interaction.response.edit_message(embed=safety_result_embed(result, self.check), view=None)
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, _item: discord.ui.Item[Any], match: re.Match[str], /
+    ) -> Self:
+        return cls(int(match["owner"]), cast("KneadBot", interaction.client).library.safety)
+
+    async def interaction_check(self, interaction: discord.Interaction, /) -> bool:
+        return await is_owner(interaction, self.owner_id)
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        try:
+            ticked = [value for value in self.item.values if value != NONE_OF_THESE]
+            result = assess(self.check, ticked)  # an answer the current content lacks is refused, not ignored
+            await interaction.response.edit_message(embed=safety_result_embed(result, self.check), view=None)
+        except Exception as error:
+            await reply_privately(interaction, error_reply(error, "safety menu"))
+
+
+def safety_view(owner_id: int, check: SafetyCheck) -> discord.ui.View:
+    view = discord.ui.View(timeout=None)
+    view.add_item(SafetyMenu(owner_id, check))
+    return view

@@ -58,3 +58,14 @@ async def run_daily_tips(bot: KneadBot, clock: FakeClock, **advance: float) -> N
     """Move the clock, wake the daily-tip scheduler and wait until it has posted everything due."""
     clock.advance(**advance)
     await wake_and_wait(bot.get_cog("DailyTip"))
+
+
+COUNT_ROWS = {
+    table: f"SELECT count(*) FROM {table}"  # noqa: S608 (table names from this fixed tuple only)
+    for table in ("pending_logs", "members", "sessions", "checkins", "answers", "guild_tips")
+}
+
+
+async def row_counts(db_path: Path, *tables: str) -> dict[str, int]:
+    """How many rows each named table holds, e.g. {"sessions": 1, "checkins": 1}."""
+    return {table: (await rows(db_path, COUNT_ROWS[table]))[0][0] for table in tables}

@@ -1,0 +1,134 @@
+"""Menus and prompts opened before a restart still answer after it; a click nobody can serve gets told so.
+
+Each test opens a menu on one bot process, closes that bot (a deploy), starts a new one on the same
+fake Discord and database file, and clicks: the member must get an answer, never "This interaction failed".
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import discord
+
+from tests.clock import FakeClock
+from tests.exts.checkin_steps import agree_and_log, button_id, row_counts, rows
+from tests.exts.harness import running_kneadbot
+from tests.exts.moderation_world import GENERAL, MANAGER, MODDER
+from tests.exts.test_moderation import add_tip, run
+from tests.fakediscord import FakeDiscord, User
+
+CALVES_FIRM = {"area": "calves", "intensity": "firm", "note": "after the *long* run"}
+STRANGER = User(id=777_000_000_000_000_002, username="stranger")
+
+
+async def test_technique_pages_after_a_restart_and_only_for_its_owner(world: FakeDiscord, tmp_path: Path) -> None:
+    db_path = tmp_path / "kb.sqlite3"
+    async with running_kneadbot(world, db_path):
+        first = await run(world, "technique", {"name": "calf"})
+    async with running_kneadbot(world, db_path):
+        second = await world.interaction_reply(await world.click(first, button_id(first, "Next")))
+        stranger = await world.interaction_reply(await world.click(second, button_id(second, "Next"), user=STRANGER))
+        after_stranger = world.messages(GENERAL.id)[-1]["embeds"][0]["title"]
+        back = await world.interaction_reply(await world.click(second, button_id(second, "Back")))
+    assert second.embeds[0]["title"].startswith("Calf") and "Step 2 of" in second.embeds[0]["title"]
+    assert stranger.ephemeral and stranger.content.startswith("Only the member who opened this")
+    assert "Step 1 of" in back.embeds[0]["title"]
+    assert "Step 2 of" in after_stranger  # the stranger's click changed nothing
+
+
+async def test_safety_menu_answers_after_a_restart(world: FakeDiscord, tmp_path: Path) -> None:
+    db_path = tmp_path / "kb.sqlite3"
+    async with running_kneadbot(world, db_path):
+        intro = await run(world, "safety")
+    select_id = intro.components[0]["components"][0]["custom_id"]
+    async with running_kneadbot(world, db_path):
+        result = await world.interaction_reply(await world.click(intro, select_id, values=["none-of-these"]))
+    assert result.embeds[0]["title"]
+    assert result.components == []
+
+
+async def test_consent_given_after_a_restart_logs_the_session_once(world: FakeDiscord, tmp_path: Path) -> None:
+    db_path = tmp_path / "kb.sqlite3"
+    async with running_kneadbot(world, db_path):
+        prompt = await run(world, "session log", CALVES_FIRM)
+    assert await rows(db_path, "SELECT count(*) FROM sessions") == [(0,)]
+    async with running_kneadbot(world, db_path):
+        agreed = await world.interaction_reply(await world.click(prompt, button_id(prompt, "I agree")))
+    assert agreed.embeds[0]["title"] == "Session logged"
+    stored = await rows(db_path, "SELECT area, intensity, note FROM sessions")
+    assert stored == [("calves", "firm", CALVES_FIRM["note"])]
+    assert await rows(db_path, "SELECT count(*) FROM checkins") == [(1,)]
+
+
+async def test_declining_consent_forgets_the_held_session(world: FakeDiscord, tmp_path: Path) -> None:
+    db_path = tmp_path / "kb.sqlite3"
+    async with running_kneadbot(world, db_path):
+        prompt = await run(world, "session log", CALVES_FIRM)
+        declined = await world.interaction_reply(await world.click(prompt, button_id(prompt, "Cancel")))
+    assert declined.content == "No problem: nothing was stored."
+    counts = await row_counts(db_path, "pending_logs", "members", "sessions", "checkins")
+    assert set(counts.values()) == {0}, counts
+
+
+async def test_consent_after_the_held_session_was_forgotten_says_so(world: FakeDiscord, tmp_path: Path) -> None:
+    clock, db_path = FakeClock(), tmp_path / "kb.sqlite3"
+    async with running_kneadbot(world, db_path, clock=clock) as bot:
+        prompt = await run(world, "session log", CALVES_FIRM)
+        clock.advance(days=2)
+        await bot.checkins.purge_expired()
+        late = await world.interaction_reply(await world.click(prompt, button_id(prompt, "I agree")))
+    assert late.content == "This question has expired and nothing was stored. Run /session log again."
+    counts = await row_counts(db_path, "pending_logs", "members", "sessions")
+    assert set(counts.values()) == {0}, counts
+
+
+async def test_mydata_delete_confirmed_after_a_restart_erases(world: FakeDiscord, tmp_path: Path) -> None:
+    db_path = tmp_path / "kb.sqlite3"
+    async with running_kneadbot(world, db_path):
+        await agree_and_log(world, CALVES_FIRM, channel_id=GENERAL.id)
+        prompt = await run(world, "mydata delete")
+    async with running_kneadbot(world, db_path):
+        done = await world.interaction_reply(await world.click(prompt, button_id(prompt, "Delete everything")))
+    assert done.content == "Done: everything of yours is erased."
+    counts = await row_counts(db_path, "pending_logs", "members", "sessions", "checkins")
+    assert set(counts.values()) == {0}, counts
+
+
+async def test_tips_list_and_remove_work_after_a_restart(world: FakeDiscord, tmp_path: Path) -> None:
+    db_path = tmp_path / "kb.sqlite3"
+    async with running_kneadbot(world, db_path):
+        for number in range(11):
+            await add_tip(world, MANAGER, text=f"Server tip number {number} about warming up gently.")
+        listed = await run(world, "tips list", user=MANAGER)
+        prompt = await run(world, "tips remove", {"tip": "server-3"}, user=MANAGER)
+    async with running_kneadbot(world, db_path):
+        page_two = await world.interaction_reply(await world.click(listed, button_id(listed, "Next"), user=MANAGER))
+        other = await world.interaction_reply(await world.click(prompt, button_id(prompt, "Remove"), user=MODDER))
+        removed = await world.interaction_reply(await world.click(prompt, button_id(prompt, "Remove"), user=MANAGER))
+    assert page_two.embeds[0]["footer"]["text"] == "Page 2 of 2 · 11 tips"
+    assert other.content.startswith("Only the member who opened this")
+    assert removed.content == "Removed `server-3`."
+    assert await rows(db_path, "SELECT count(*) FROM guild_tips") == [(10,)]
+
+
+async def test_a_click_on_a_menu_no_running_bot_knows_is_answered(world: FakeDiscord, tmp_path: Path) -> None:
+    """A menu from an older version (random custom_ids, state in memory only) after a restart."""
+    db_path = tmp_path / "kb.sqlite3"
+    async with running_kneadbot(world, db_path) as bot:
+        old_menu = discord.ui.View(timeout=None)
+        old_menu.add_item(discord.ui.Button(label="Next"))
+        channel = bot.get_channel(GENERAL.id)
+        assert isinstance(channel, discord.TextChannel)
+        sent = await channel.send("Step 1", view=old_menu)
+        form = await run(world, "tips add", user=MANAGER)
+    message = next(m for m in world.messages(GENERAL.id) if m["id"] == str(sent.id))
+    async with running_kneadbot(world, db_path):
+        clicked = await world.interaction_reply(await world.click(message, button_id(message, "Next")))
+        fields = [row["components"][0]["custom_id"] for row in form.data["components"]]
+        typed = dict.fromkeys(fields, "https://www.nhs.uk/ is where this tip comes from")
+        submitted = await world.interaction_reply(await world.submit_modal(form, typed, user=MANAGER))
+    assert clicked.ephemeral
+    assert clicked.content == "This menu has expired. Run the command again."
+    assert submitted.ephemeral
+    assert submitted.content == "This form has expired, so nothing was saved. Run the command again."
+    assert await rows(db_path, "SELECT count(*) FROM guild_tips") == [(0,)]
