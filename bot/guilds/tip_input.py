@@ -3,7 +3,8 @@
 Discord's modal enforces lengths in its client, but a request can bypass the client, so the bot checks
 again. Text is stored as typed (mentions included): the UI escapes it when showing it, so it can never
 ping. What is refused here is what no escaping can make safe or readable: control characters,
-invisible reordering characters, and links that are not plain https.
+invisible reordering characters, links that are not plain https, and masked links (`[text](link)`),
+which would show as literal brackets once escaped: better to say so while the moderator is typing.
 """
 
 from __future__ import annotations
@@ -23,6 +24,12 @@ SOURCE_URL_MAX_LENGTH = 300
 
 _TOPIC = re.compile(r"[a-z0-9][a-z0-9-]{1,40}", re.ASCII)
 _TOPIC_SEPARATORS = re.compile(r"[\s_-]+")
+_MASKED_LINK = re.compile(r"\[[^\]]*\]\(\s*<?\s*[a-z][a-z0-9+.-]*:", re.IGNORECASE)
+"""`[words](scheme:...)`: Discord shows only the words, so the address it leads to is hidden."""
+MASKED_LINK_REFUSED = (
+    "Tips can't contain masked links like [text](https://…), because readers can't see where they lead. "
+    "Put the address in the source link instead."
+)
 
 
 def clean_tip(*, text: str, topic: str, source_name: str, source_url: str) -> TipFields:
@@ -40,6 +47,8 @@ def clean_tip_text(text: str) -> str:
     cleaned = text.replace("\r\n", "\n").replace("\t", " ").strip()
     if _has_unsafe_characters(cleaned, allow_newlines=True):
         raise BadTipText("The tip contains invisible control characters. Please retype it as plain text.")
+    if _MASKED_LINK.search(cleaned):
+        raise BadTipText(MASKED_LINK_REFUSED)
     if not TEXT_MIN_LENGTH <= len(cleaned) <= TEXT_MAX_LENGTH:
         raise BadTipText(
             f"A tip needs {TEXT_MIN_LENGTH} to {TEXT_MAX_LENGTH:,} characters; this one has {len(cleaned):,}."
@@ -59,6 +68,8 @@ def clean_source_name(name: str) -> str:
     cleaned = name.strip()
     if _has_unsafe_characters(cleaned, allow_newlines=False):
         raise BadSource("The source name must be one line of plain text.")
+    if _MASKED_LINK.search(cleaned):
+        raise BadSource("The source name must be plain text; put the address in the source link.")
     if not 1 <= len(cleaned) <= SOURCE_NAME_MAX_LENGTH:
         raise BadSource(f"Name the source in 1 to {SOURCE_NAME_MAX_LENGTH} characters.")
     return cleaned

@@ -13,6 +13,7 @@ from bot.library.guides import StepCursor
 from bot.library.library import Library
 from bot.library.models import FaqEntry, SafetyCheck, Source, Tip
 from bot.library.safety import MAX_ADVICE_SHOWN, SafetyResult
+from bot.ui.untrusted import is_server_tip, plain_source, safe_text
 
 DISCLAIMER = (
     "Not medical advice; kneadbot never diagnoses. Chest pain, sudden breathlessness, or one swollen, "
@@ -38,8 +39,13 @@ def _titled(topic: str) -> str:
 
 
 def tip_embed(tip: Tip) -> discord.Embed:
-    embed = discord.Embed(title=f"Tip · {_titled(tip.topic)}", description=tip.text, colour=TIP_COLOUR)
-    embed.add_field(name="Source", value=sources_text(tip.sources), inline=False)
+    """A server's own tip is shown escaped, with its source written out (bot/ui/untrusted.py)."""
+    if is_server_tip(tip):
+        text, sources = safe_text(tip.text), "\n".join(plain_source(s.name, s.url) for s in tip.sources)
+    else:
+        text, sources = tip.text, sources_text(tip.sources)
+    embed = discord.Embed(title=f"Tip · {_titled(tip.topic)}", description=text, colour=TIP_COLOUR)
+    embed.add_field(name="Source", value=sources, inline=False)
     return embed.set_footer(text=DISCLAIMER)
 
 

@@ -7,24 +7,20 @@ from collections.abc import Awaitable, Callable, Sequence
 from typing import TYPE_CHECKING, Any, Self, cast
 
 import discord
-from discord.utils import escape_markdown, escape_mentions, format_dt
+from discord.utils import escape_markdown, format_dt
 
 from bot.daily.models import DailyTipStatus, ScheduleState
 from bot.guilds.errors import ServerOnly
 from bot.guilds.models import AuditEntry, GuildConfig, GuildTip, TipPage
 from bot.ui.embeds import TIP_COLOUR
 from bot.ui.errors import error_reply, reply_privately
+from bot.ui.untrusted import plain_source, safe_text
 from bot.ui.views import is_owner
 
 if TYPE_CHECKING:
     from bot.app import KneadBot
 
 MOD_COLOUR = discord.Colour.dark_teal()
-
-
-def safe_text(text: str) -> str:
-    """A member's text shown as typed, but unable to ping or break formatting."""
-    return escape_mentions(escape_markdown(text))
 
 
 def daily_status_text(status: DailyTipStatus | None) -> str:
@@ -55,14 +51,21 @@ def config_embed(config: GuildConfig, daily: DailyTipStatus | None) -> discord.E
 
 def audit_embed(entries: Sequence[AuditEntry]) -> discord.Embed:
     embed = discord.Embed(title="Recent moderator actions", colour=MOD_COLOUR)
-    lines = [f"{format_dt(e.at, 'f')} · {_actor(e)} · {e.detail}" for e in entries]
+    lines = [f"{format_dt(e.at, 'f')} · {_actor(e)} · {_detail(e)}" for e in entries]
     embed.description = "\n".join(lines)[:4000] or "No moderator actions yet."
     return embed
 
 
 def audit_entry_embed(entry: AuditEntry) -> discord.Embed:
     """One action, as mirrored to the log channel."""
-    return discord.Embed(description=f"{_actor(entry)} · {entry.detail}", colour=MOD_COLOUR, timestamp=entry.at)
+    return discord.Embed(description=f"{_actor(entry)} · {_detail(entry)}", colour=MOD_COLOUR, timestamp=entry.at)
+
+
+def _detail(entry: AuditEntry) -> str:
+    """The bot writes details from ids and topics, but escaped all the same: a topic or reason that ever
+    carried a moderator's words could not then hide a link. Mentions are kept: the bot writes `<#id>`
+    and `<@&id>` on purpose, and they never ping in an embed."""
+    return escape_markdown(entry.detail)
 
 
 def _actor(entry: AuditEntry) -> str:
@@ -70,8 +73,8 @@ def _actor(entry: AuditEntry) -> str:
 
 
 def tip_line(tip: GuildTip) -> str:
-    text = safe_text(tip.fields.text)
-    short = text if len(text) <= 90 else text[:89] + "…"
+    text = tip.fields.text
+    short = safe_text(text if len(text) <= 90 else text[:89] + "…")  # cut first, so no escape is cut in half
     return f"`{tip.ref}` · {tip.fields.topic} · {short}"
 
 
@@ -84,7 +87,7 @@ def tip_page_embed(page: TipPage) -> discord.Embed:
 def tip_saved_embed(tip: GuildTip, verb: str) -> discord.Embed:
     embed = discord.Embed(title=f"Tip {tip.ref} {verb}", description=safe_text(tip.fields.text), colour=TIP_COLOUR)
     embed.add_field(name="Topic", value=tip.fields.topic)
-    embed.add_field(name="Source", value=f"[{safe_text(tip.fields.source_name)}]({tip.fields.source_url})")
+    embed.add_field(name="Source", value=plain_source(tip.fields.source_name, tip.fields.source_url))
     return embed
 
 

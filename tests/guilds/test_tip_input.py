@@ -105,3 +105,22 @@ def test_source_link_length_is_capped() -> None:
 def test_source_name_is_one_short_line(name: str) -> None:
     with pytest.raises(BadInput):
         clean_source_name(name)
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "Read [NHS advice](https://evil.example/phish) first.",
+        "Read [NHS advice]( <https://evil.example/phish> ) first.",
+        "Read [the guide](HTTP://evil.example) before a deep massage.",
+        "Tap [here](discord://-/channels/1/2) for the rules of the server.",
+    ],
+)
+def test_masked_links_in_tip_text_are_refused(typed: str) -> None:
+    with pytest.raises(BadTipText, match="masked links"):
+        clean_tip_text(typed)
+
+
+def test_brackets_and_written_out_addresses_are_fine() -> None:
+    text = "Warm up [gently] (two minutes), then see https://www.nhs.uk/ for more."
+    assert clean_tip_text(text) == text
