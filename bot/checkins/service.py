@@ -344,6 +344,7 @@ class CheckinService:
                 "sessions": await sessions_sql.export(self._db, user_id),
                 "checkins": await checkins_sql.export(self._db, user_id),
                 "answers": await answers_sql.export(self._db, user_id),
+                "sessions_awaiting_consent": await pending_sql.export(self._db, user_id),
             }
 
     async def delete_member_data(self, user_id: int) -> bool:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 import aiosqlite
 
@@ -102,3 +103,8 @@ async def delete_for_member(db: aiosqlite.Connection, user_id: int) -> int:
 async def delete_older_than(db: aiosqlite.Connection, created_before: datetime) -> int:
     cursor = await db.execute("DELETE FROM pending_logs WHERE created_at < ?", (as_db_time(created_before),))
     return cursor.rowcount
+
+
+async def export(db: aiosqlite.Connection, user_id: int) -> list[dict[str, Any]]:
+    rows = await db.execute_fetchall("SELECT * FROM pending_logs WHERE user_id = ? ORDER BY id", (user_id,))
+    return [dict(row) for row in rows]

@@ -6,6 +6,7 @@ fake Discord and database file, and clicks: the member must get an answer, never
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import discord
@@ -68,6 +69,20 @@ async def test_declining_consent_forgets_the_held_session(world: FakeDiscord, tm
     assert declined.content == "No problem: nothing was stored."
     counts = await row_counts(db_path, "pending_logs", "members", "sessions", "checkins")
     assert set(counts.values()) == {0}, counts
+
+
+async def test_a_session_held_for_consent_is_in_the_export_and_goes_with_delete(
+    world: FakeDiscord, tmp_path: Path
+) -> None:
+    db_path = tmp_path / "kb.sqlite3"
+    async with running_kneadbot(world, db_path):
+        await run(world, "session log", CALVES_FIRM)
+        exported = await run(world, "mydata export")
+        prompt = await run(world, "mydata delete")
+        await world.interaction_reply(await world.click(prompt, button_id(prompt, "Delete everything")))
+    [held] = json.loads(exported.files[0].data)["sessions_awaiting_consent"]
+    assert (held["area"], held["note"]) == ("calves", CALVES_FIRM["note"])
+    assert await row_counts(db_path, "pending_logs") == {"pending_logs": 0}
 
 
 async def test_consent_after_the_held_session_was_forgotten_says_so(world: FakeDiscord, tmp_path: Path) -> None:
