@@ -32,7 +32,7 @@ class ConsentRequired(KneadError):
 
 class ConsentPromptExpired(KneadError):
     def __init__(self) -> None:
-        super().__init__("This question has expired and nothing was stored. Run /session log again.")
+        super().__init__("This question has expired. Run /session log again to log a session.")
 
 
 class TooManyPending(KneadError):

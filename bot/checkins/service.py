@@ -67,6 +67,8 @@ FOLLOW_UP_DELAY = timedelta(hours=24)
 HISTORY_LENGTH = 10
 PENDING_LOG_LIFETIME = timedelta(days=1)
 """How long a first session waits for "I agree" before it is forgotten."""
+MAX_HELD_PER_MEMBER = 5
+"""Sessions waiting for consent per member: older prompts expire, so repeated asking cannot fill the disk."""
 
 log = get_logger(__name__)
 
@@ -153,7 +155,7 @@ class CheckinService:
         channel_id: int | None = None,
     ) -> LoggedSession:
         """Store a session and schedule its check-in; input is checked before consent is asked for."""
-        request = PendingLog(
+        request = PendingLog(  # not stored (id 0) unless consent must be asked for first
             id=0,
             user_id=user_id,
             area=parse_choice(Area, area, what="body area"),
@@ -169,6 +171,7 @@ class CheckinService:
             if member is None:  # held, not logged: the prompt's "I agree" logs it (agree_and_log)
                 fields = _request_fields(request)
                 held = await pending_sql.insert(self._db, **fields, delay=request.delay, created_at=self._clock())
+                await pending_sql.keep_newest(self._db, user_id, MAX_HELD_PER_MEMBER)
             else:
                 logged = await self._store_session(member, request)
         if member is None:

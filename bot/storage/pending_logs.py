@@ -108,3 +108,13 @@ async def delete_older_than(db: aiosqlite.Connection, created_before: datetime) 
 async def export(db: aiosqlite.Connection, user_id: int) -> list[dict[str, Any]]:
     rows = await db.execute_fetchall("SELECT * FROM pending_logs WHERE user_id = ? ORDER BY id", (user_id,))
     return [dict(row) for row in rows]
+
+
+async def keep_newest(db: aiosqlite.Connection, user_id: int, keep: int) -> int:
+    """Forget all but the member's `keep` newest sessions still waiting for consent."""
+    cursor = await db.execute(
+        "DELETE FROM pending_logs WHERE user_id = ? AND session_id IS NULL AND id NOT IN ("
+        " SELECT id FROM pending_logs WHERE user_id = ? AND session_id IS NULL ORDER BY id DESC LIMIT ?)",
+        (user_id, user_id, keep),
+    )
+    return cursor.rowcount

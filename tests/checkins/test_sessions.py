@@ -5,9 +5,16 @@ from datetime import timedelta
 import aiosqlite
 import pytest
 
-from bot.checkins.errors import BadNote, CheckinNotFound, ConsentRequired, DelayOutOfRange, TooManyPending
+from bot.checkins.errors import (
+    BadNote,
+    CheckinNotFound,
+    ConsentPromptExpired,
+    ConsentRequired,
+    DelayOutOfRange,
+    TooManyPending,
+)
 from bot.checkins.models import Area, CheckinState, Intensity
-from bot.checkins.service import MAX_OPEN_PER_MEMBER, CheckinService
+from bot.checkins.service import MAX_HELD_PER_MEMBER, MAX_OPEN_PER_MEMBER, CheckinService
 from bot.errors import BadInput, KneadError
 from tests.checkins.support import MEMBER, STRANGER, FakeClock, row
 
@@ -29,6 +36,25 @@ async def test_nothing_is_stored_before_consent(service: CheckinService, db: aio
 
     assert isinstance(raised.value, KneadError)
     assert [await count(db, table) for table in ("members", "sessions", "checkins")] == [0, 0, 0]
+
+
+async def test_only_the_newest_held_sessions_wait_for_consent(
+    service: CheckinService, db: aiosqlite.Connection
+) -> None:
+    held = []
+    for _ in range(MAX_HELD_PER_MEMBER + 1):
+        with pytest.raises(ConsentRequired) as raised:
+            await service.log_session(MEMBER, "calves", "firm")
+        held.append(raised.value.pending_id)
+    with pytest.raises(ConsentPromptExpired):  # the oldest prompt was forgotten
+        await service.agree_and_log(held[0], MEMBER)
+    with pytest.raises(ConsentPromptExpired):  # another member's held session looks like a missing one
+        await service.agree_and_log(held[1], STRANGER)
+    logged = await service.agree_and_log(held[-1], MEMBER)
+    again = await service.agree_and_log(held[-1], MEMBER)  # a second click: the same session, not a new one
+
+    assert again == logged
+    assert [await count(db, table) for table in ("members", "sessions", "checkins")] == [1, 1, 1]
 
 
 async def test_consent_is_recorded_once(service: CheckinService, clock: FakeClock) -> None:

@@ -92,7 +92,7 @@ async def test_consent_after_the_held_session_was_forgotten_says_so(world: FakeD
         clock.advance(days=2)
         await bot.checkins.purge_expired()
         late = await world.interaction_reply(await world.click(prompt, button_id(prompt, "I agree")))
-    assert late.content == "This question has expired and nothing was stored. Run /session log again."
+    assert late.content == "This question has expired. Run /session log again to log a session."
     counts = await row_counts(db_path, "pending_logs", "members", "sessions")
     assert set(counts.values()) == {0}, counts
 
