@@ -139,7 +139,9 @@ async def test_mention_strings_in_a_server_tip_never_ping(world: FakeDiscord, tm
     [post] = [r for r in world.requests_to("POST", rf"^/channels/{TIPS.id}/messages$") if r.status == 200]
     for sent in (saved.data, member_tip.data, post.json):
         assert sent["allowed_mentions"] == {"parse": []}
-    assert "@everyone" in member_tip.embeds[0]["description"]  # shown as typed: embeds never ping
+    shown = [saved.embeds[0]["description"], member_tip.embeds[0]["description"], post.json["embeds"][0]["description"]]
+    for description in shown:  # still readable, but defused: not a mention even if copied into a message
+        assert description.startswith("@\u200beveryone and <@\u200b&"), description
 
 
 async def test_server_tips_and_settings_stay_in_their_server(world: FakeDiscord, tmp_path: Path) -> None:
