@@ -20,6 +20,11 @@ class DatabaseToolError(Exception):
     """A database command could not run; the message says why and what to do."""
 
 
+def read_only(path: Path) -> sqlite3.Connection:
+    """Open without any write (not even a journal), through a URI that escapes `?` and `#` in the path."""
+    return sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+
+
 def damaged(path: Path) -> str:
     return (
         f"the database at {path} is not a SQLite database (or is damaged): "
@@ -57,7 +62,7 @@ def readable_database(path: Path, *, thorough: bool = False) -> None:
     if not os.access(path, os.R_OK):
         raise DatabaseToolError(f"cannot read the database at {path}: give this user read and write access")
     try:
-        with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as db:
+        with closing(read_only(path)) as db:
             db.execute("SELECT count(*) FROM sqlite_master").fetchone()
             if thorough and [row[0] for row in db.execute("PRAGMA quick_check")] != ["ok"]:
                 raise DatabaseToolError(damaged(path))
@@ -110,14 +115,14 @@ def integrity(path: Path) -> list[str]:
         raise DatabaseToolError(f"There is no database at {path}.")
     readable_database(path)
     try:
-        with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as db:
+        with closing(read_only(path)) as db:
             return [str(row[0]) for row in db.execute("PRAGMA integrity_check")]
     except sqlite3.DatabaseError:
         raise DatabaseToolError(damaged(path)) from None
 
 
 def version_of(path: Path) -> int:
-    with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as db:
+    with closing(read_only(path)) as db:
         return int(db.execute("PRAGMA user_version").fetchone()[0])
 
 
