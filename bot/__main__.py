@@ -1,7 +1,8 @@
-"""Start kneadbot: the Discord bot when DISCORD_TOKEN is set, the offline console when it is not.
+"""Start kneadbot: the Discord bot when DISCORD_TOKEN is set, the offline console in a terminal when it is not.
 
-python -m bot                    run (bot with a token, console without)
-python -m bot console            the console, even with a token set
+python -m bot                    run (bot with a token; console without one, in a terminal only)
+python -m bot console            the console, even with a token set or input from a pipe
+python -m bot --version          the version
 python -m bot content check      validate content/*.yaml and list every problem
 python -m bot doctor             check configuration, database and content; say what to fix
 python -m bot db backup PATH     online backup of the database (safe while the bot runs)
@@ -15,7 +16,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import signal
+import sqlite3
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -26,7 +29,7 @@ import discord
 from bot.library.library import Library
 from bot.library.loader import ContentError, load_content
 from bot.log import get_logger, setup_logging
-from bot.settings import Settings, SettingsError, load_settings
+from bot.settings import Settings, SettingsError, load_settings, version
 
 if TYPE_CHECKING:
     from bot.app import KneadBot
@@ -40,6 +43,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="kneadbot: a safety-first Discord bot for leg massage. "
         "Without DISCORD_TOKEN it opens an offline console.",
     )
+    parser.add_argument("--version", action="version", version=f"kneadbot {version()}")
     modes = parser.add_subparsers(dest="mode", metavar="MODE")
     modes.add_parser("run", help="run the bot (the default; the console when DISCORD_TOKEN is not set)")
     modes.add_parser("console", help="the offline console, reading commands from the terminal or a pipe")
@@ -54,7 +58,23 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+NO_TOKEN = "kneadbot: DISCORD_TOKEN is not set; run with a token, or run in a terminal for the offline console"  # noqa: S105 - a message, not a secret
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run one mode; Ctrl-C and a closed output pipe (`| head -1`) end it quietly, without a traceback."""
+    try:
+        return _main(argv)
+    except KeyboardInterrupt:
+        print(file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        # The reader went away: point stdout at /dev/null so the interpreter's final flush cannot complain.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
+
+
+def _main(argv: Sequence[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
@@ -80,10 +100,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             print("kneadbot: sync needs DISCORD_TOKEN", file=sys.stderr)
             return 2
         return asyncio.run(sync_commands(settings, library, token, args.guild))
+    if args.mode != "console" and not token and not sys.stdin.isatty():
+        print(NO_TOKEN, file=sys.stderr)  # under compose or systemd: say so instead of exiting 0 forever
+        return 2
     if args.mode == "console" or not token:
         from bot.console import run_console
 
-        run_console(library)
+        run_console(library, settings=settings)
         return 0
     return asyncio.run(run_bot(settings, library, token))
 
@@ -116,36 +139,49 @@ def run_db_tool(settings: Settings, action: str, path: Path | None, parser: argp
     from bot.ops import database
 
     try:
-        if action in {"backup", "restore"}:
-            if path is None:
-                parser.error(f"db {action} needs a PATH")
-            if action == "backup":
-                database.backup(settings.db, path)
-                print(f"backed up {settings.db} to {path}")
-            else:
-                database.restore(path, settings.db)
-                print(f"restored {settings.db} from {path}")
-        elif action == "check":
-            problems = database.integrity(settings.db)
-            print("\n".join(problems))
-            return 0 if problems == ["ok"] else 1
-        else:
-            print(f"database at schema version {database.migrate(settings.db)}")
+        return _db_tool(settings, action, path, parser)
     except database.DatabaseToolError as error:
         print(f"kneadbot: {error}", file=sys.stderr)
-        return 1
+    except (OSError, sqlite3.Error) as error:
+        print(f"kneadbot: {database.explain(path or settings.db, error)}", file=sys.stderr)
+    return 1
+
+
+def _db_tool(settings: Settings, action: str, path: Path | None, parser: argparse.ArgumentParser) -> int:
+    from bot.ops import database
+
+    if action == "check":
+        problems = database.integrity(settings.db)
+        print("\n".join(problems))
+        return 0 if problems == ["ok"] else 1
+    if action == "migrate":
+        print(f"database at schema version {database.migrate(settings.db)}")
+        return 0
+    if path is None:
+        parser.error(f"db {action} needs a PATH")
+    if action == "backup":
+        database.backup(settings.db, path)
+        print(f"backed up {settings.db} to {path}")
+    else:
+        database.restore(path, settings.db)
+        print(f"restored {settings.db} from {path}")
     return 0
 
 
 async def run_bot(settings: Settings, library: Library, token: str) -> int:
     from bot.app import create_bot
     from bot.metrics import MetricsServerError, serving_metrics
+    from bot.ops import database
     from bot.storage.db import SchemaTooNewError, open_database
 
-    try:  # migrate before logging in, so a database problem stops start-up at once, offline
+    try:  # migrate before logging in, so a database problem stops start-up at once, offline, in one line
+        database.usable(settings.db)  # read-only checks first: a damaged file is left exactly as it is
         await (await open_database(settings.db)).close()
-    except SchemaTooNewError as error:
+    except (SchemaTooNewError, database.DatabaseToolError) as error:
         print(f"kneadbot: {error}", file=sys.stderr)
+        return 1
+    except (OSError, sqlite3.Error) as error:
+        print(f"kneadbot: {database.explain(settings.db, error)}", file=sys.stderr)
         return 1
     try:
         async with create_bot(settings, library) as bot:

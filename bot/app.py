@@ -29,6 +29,7 @@ from bot.http_buckets import amortise_bucket_sweep
 from bot.library.library import Library
 from bot.log import get_logger
 from bot.metrics import Metrics
+from bot.ops import published
 from bot.settings import Settings
 from bot.storage.db import open_database
 from bot.ui.checkin_buttons import CheckinButton
@@ -159,6 +160,25 @@ class KneadBot(commands.Bot):
             self.tree.copy_global_to(guild=guild)
             await self.tree.sync(guild=guild)
             log.info("Synced commands to the development server %s", self.settings.dev_guild)
+        if self.background_jobs:
+            await self._tell_operator()
+
+    async def _tell_operator(self) -> None:
+        """Log the invite link and whether Discord's commands match this code (one GET, never fatal)."""
+        if self.application_id is not None:
+            log.info("Invite the bot to a server: %s", published.invite_url(self.application_id))
+        guild = discord.Object(self.settings.dev_guild) if self.settings.dev_guild else None
+        try:
+            remote = await self.tree.fetch_commands(guild=guild)
+        except discord.HTTPException as error:
+            log.warning("Could not compare slash commands with Discord's (HTTP %s); skipped", error.status)
+            return
+        local = [command.to_dict(self.tree) for command in self.tree.get_commands(guild=guild)]
+        changed = published.differences(local, [command.to_dict() for command in remote])
+        if changed:
+            log.warning("%s", published.sync_hint(changed, self.settings.dev_guild))
+        else:
+            log.info("The slash commands on Discord match this version (%s commands)", len(local))
 
     def dispatch(self, event_name: str, /, *args: Any, **kwargs: Any) -> None:
         """Also answers clicks no view will handle: checked here, when discord.py has just routed them.

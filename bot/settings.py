@@ -6,10 +6,12 @@ stops the bot with one line naming the variable, and then passed down.
 
 from __future__ import annotations
 
+import importlib.metadata
+import tomllib
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr, ValidationError
+from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ENV_PREFIX = "KNEADBOT_"
@@ -36,6 +38,22 @@ class Settings(BaseSettings):
     retention_days: int = Field(default=365, ge=1, le=3650)
     """Sessions and answers older than this are purged by a daily job."""
 
+    @field_validator("discord_token", mode="before")
+    @classmethod
+    def _blank_token_is_unset(cls, value: object) -> object:
+        """`DISCORD_TOKEN=` (compose, systemd) or a stray space means "not set", never a token to try."""
+        if isinstance(value, SecretStr):
+            value = value.get_secret_value()
+        if isinstance(value, str) and not value.strip():
+            return None
+        return value.strip() if isinstance(value, str) else value
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _upper_log_level(cls, value: object) -> object:
+        """`debug` is as clear as `DEBUG`; refusing it would only annoy the operator."""
+        return value.strip().upper() if isinstance(value, str) else value
+
 
 class SettingsError(Exception):
     """A setting has a bad value; the message names the environment variable and the problem."""
@@ -56,3 +74,16 @@ def _describe(error: ValidationError) -> str:
         variable = "DISCORD_TOKEN" if field in {"discord_token", "DISCORD_TOKEN"} else ENV_PREFIX + field.upper()
         lines.append(f"{variable}: {problem['msg']}")
     return "; ".join(lines)
+
+
+def version() -> str:
+    """kneadbot's version: from the installed package metadata, else from pyproject.toml in a checkout."""
+    try:
+        return importlib.metadata.version("kneadbot")
+    except importlib.metadata.PackageNotFoundError:
+        pass
+    try:
+        with (PROJECT_ROOT / "pyproject.toml").open("rb") as file:
+            return str(tomllib.load(file)["project"]["version"])
+    except (OSError, KeyError, tomllib.TOMLDecodeError):
+        return "unknown"

@@ -61,3 +61,17 @@ def test_bad_value_stops_start_up_with_one_line_and_no_token(tmp_path: Path) -> 
         "kneadbot: bad configuration: KNEADBOT_DEV_GUILD: Input should be greater than 0"
     ]
     assert "SECRET" not in result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("token", ["", " ", "\t\n"])
+def test_a_blank_token_is_not_set(monkeypatch: pytest.MonkeyPatch, token: str) -> None:
+    monkeypatch.setenv("DISCORD_TOKEN", token)
+    assert load_settings().discord_token is None
+
+
+def test_log_level_in_any_case(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("KNEADBOT_LOG_LEVEL", "debug")
+    assert load_settings().log_level == "DEBUG"
+    monkeypatch.setenv("KNEADBOT_LOG_LEVEL", "loud")
+    with pytest.raises(SettingsError, match="KNEADBOT_LOG_LEVEL"):
+        load_settings()

@@ -1,20 +1,27 @@
 """`python -m bot doctor`: check what an operator can get wrong, and say how to fix each thing.
 
 It never prints the token, only whether one is set, and it does not change the database: a
-health check must be safe to run every minute.
+health check must be safe to run every minute. With a token it asks Discord who the token belongs to
+(one GET /users/@me with a short timeout), so a container's health check catches a revoked token.
 """
 
 from __future__ import annotations
 
-import os
+import json
 import sqlite3
+import urllib.error
+import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+import discord.http
+
 from bot.library.loader import ContentError, load_content
-from bot.ops.database import latest_version, version_of
+from bot.ops.database import DatabaseToolError, latest_version, readable_database, version_of, writable_folder
 from bot.settings import Settings
+
+DISCORD_TIMEOUT_SECONDS = 5.0
 
 
 @dataclass(frozen=True)
@@ -34,23 +41,41 @@ def examine(settings: Settings) -> list[Finding]:
 
 
 def _token(settings: Settings) -> Finding:
-    if settings.discord_token is None or not settings.discord_token.get_secret_value().strip():
+    if settings.discord_token is None:
         return Finding(False, "DISCORD_TOKEN is not set (the bot would open the console)", "set DISCORD_TOKEN")
-    return Finding(True, "DISCORD_TOKEN is set")
+    return check_token_with_discord(settings.discord_token.get_secret_value())
+
+
+def check_token_with_discord(token: str, base_url: str | None = None) -> Finding:
+    """GET /users/@me at discord.py's API base (tests point it at a local fake); 401 means a bad token."""
+    request = urllib.request.Request(  # noqa: S310 - the URL is discord.py's https API base
+        f"{base_url or discord.http.Route.BASE}/users/@me",
+        headers={"Authorization": f"Bot {token}", "User-Agent": "kneadbot-doctor (python urllib)"},
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=DISCORD_TIMEOUT_SECONDS) as response:  # noqa: S310
+            me = json.loads(response.read())
+    except urllib.error.HTTPError as error:
+        if error.code == 401:
+            return Finding(False, "Discord refused DISCORD_TOKEN (401)", "copy a new token from the Developer Portal")
+        return Finding(False, f"Discord answered {error.code} when checking DISCORD_TOKEN", "try again later")
+    except (OSError, ValueError) as error:
+        reason = getattr(error, "reason", error)
+        return Finding(False, f"could not reach Discord to check DISCORD_TOKEN: {reason}", "check the network")
+    return Finding(True, f"DISCORD_TOKEN is set and Discord accepts it (bot user {me.get('username', '?')})")
 
 
 def _database(settings: Settings) -> Finding:
+    """The folder must take a new file (tried, not guessed), and an existing file must pass quick_check."""
     path = Path(settings.db)
-    folder = path.parent
-    if not path.exists():
-        existing = next(parent for parent in (folder, *folder.parents) if parent.exists())
-        if os.access(existing, os.W_OK):
-            return Finding(True, f"database {path} will be created at first start")
-        return Finding(False, f"cannot create the database in {folder}", "create the folder or set KNEADBOT_DB")
-    if not os.access(path, os.W_OK) or not os.access(folder, os.W_OK):
-        return Finding(False, f"database {path} is not writable", "fix the file and folder permissions")
     try:
+        writable_folder(path.parent)
+        if not path.exists():
+            return Finding(True, f"database {path} will be created at first start (its folder is writable)")
+        readable_database(path, thorough=True)
         current = version_of(path)
+    except DatabaseToolError as error:
+        return Finding(False, str(error), "see above; python -m bot db restore replaces a damaged file")
     except sqlite3.DatabaseError as error:
         return Finding(False, f"database {path} cannot be read: {error}", "restore a backup: python -m bot db restore")
     latest = latest_version()
@@ -58,7 +83,7 @@ def _database(settings: Settings) -> Finding:
         return Finding(False, f"database is at schema {current}, newer than this code ({latest})", "upgrade kneadbot")
     if current < latest:
         return Finding(False, f"database is at schema {current} of {latest}", "run: python -m bot db migrate")
-    return Finding(True, f"database {path} is writable and at schema {current}")
+    return Finding(True, f"database {path} is writable, passes quick_check and is at schema {current}")
 
 
 def _content(settings: Settings) -> Finding:

@@ -27,11 +27,9 @@ from referencing.jsonschema import DRAFT202012
 
 SPEC_URI = "urn:discord-openapi"
 _HERE = Path(__file__).resolve().parent
-# Searched in order: explicit override, a vendored copy next to this file, the shared copy.
-SPEC_CANDIDATES = (
-    _HERE / "openapi.json",
-    _HERE.parents[2] / "shared" / "discord-api-spec" / "openapi.json",
-)
+# The copy kept in the repository (with Discord's MIT licence beside it), so a clone alone can run the
+# suite; FAKEDISCORD_OPENAPI overrides it, e.g. to try a newer snapshot.
+SPEC_CANDIDATES = (_HERE / "spec" / "openapi.json",)
 
 # Discord's hard limits that openapi.json does not express (or expresses more loosely).
 MAX_CONTENT = 2000  # the spec allows 4000 on create/edit message (Nitro users); bots get 2000

@@ -61,16 +61,12 @@ def test_database_newer_than_the_code_refuses_to_start(env: dict[str, str]) -> N
     assert start.stderr.startswith("kneadbot: The database is at schema version 999")
 
 
-def test_doctor_says_what_to_fix_and_never_prints_the_token(env: dict[str, str]) -> None:
+def test_doctor_says_what_to_fix(env: dict[str, str]) -> None:
+    """With a token, doctor asks Discord about it: tests/ops/test_discord_checks.py, against the fake."""
     missing = run_bot("doctor", env=env)
     assert missing.returncode == 1
     assert "fix: set DISCORD_TOKEN" in missing.stdout
-    env = {**env, "DISCORD_TOKEN": TOKEN}
-    run_bot("db", "migrate", env=env)
-    healthy = run_bot("doctor", env=env)
-    assert healthy.returncode == 0, healthy.stdout
-    assert "[ok  ] DISCORD_TOKEN is set" in healthy.stdout
-    assert "SECRET" not in healthy.stdout + healthy.stderr
+    assert "[ok  ] database" in missing.stdout
 
 
 def test_doctor_reports_an_unmigrated_database(env: dict[str, str]) -> None:
