@@ -13,8 +13,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from bot.library.library import Library
 from bot.library.content_rules import check_content_dir
+from bot.library.library import Library
 from bot.library.loader import Content, load_content
 from bot.library.models import Source
 
