@@ -7,16 +7,19 @@ what the brief promises members (coverage, sources, red flags routed to a doctor
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime, timedelta
 from difflib import SequenceMatcher
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 
+from bot.checkins.models import Area, DueCheckin, Intensity
 from bot.library.content_rules import check_content_dir
 from bot.library.library import Library
 from bot.library.loader import Content, load_content
 from bot.library.models import Source
+from bot.ui.checkins import checkin_embed
 
 ROOT = Path(__file__).resolve().parents[2]
 SEED = ROOT.parent / "shared" / "seed" / "leg-massage-guide.txt"
@@ -273,3 +276,28 @@ def test_unrelated_or_vague_questions_are_not_answered(library: Library, questio
     match = library.answer(question)
     assert match.entry is None
     assert match.nearest
+
+
+def test_the_checkin_message_lists_each_rhabdo_sign_as_a_warning_sign_on_its_own(content: Content) -> None:
+    moment = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
+    due = DueCheckin(
+        checkin_id=1,
+        user_id=7,
+        area=Area.CALVES,
+        intensity=Intensity.FIRM,
+        logged_at=moment - timedelta(days=1),
+        timezone="UTC",
+        guild_id=None,
+        channel_id=None,
+        dm_channel_id=None,
+        due_at=moment,
+        claimed_at=moment,
+        late_by=timedelta(0),
+        attempt=1,
+        is_follow_up=False,
+        nonce="n",
+    )
+    text = checkin_embed(due, content.checkins, moment).description or ""
+
+    assert "any one of dark urine, muscle pain far worse than expected or new weakness" in text
+    assert "dark urine with" not in text
