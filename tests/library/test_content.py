@@ -175,6 +175,31 @@ def test_each_of_the_three_rhabdo_signs_is_urgent_on_its_own(content: Content) -
         assert re.search(r"new weakness[^.]*today|weakness is more urgent: get medical help today", texts[where]), where
 
 
+def test_the_checkin_message_lists_each_rhabdo_sign_as_a_warning_sign_on_its_own(content: Content) -> None:
+    moment = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
+    due = DueCheckin(
+        checkin_id=1,
+        user_id=7,
+        area=Area.CALVES,
+        intensity=Intensity.FIRM,
+        logged_at=moment - timedelta(days=1),
+        timezone="UTC",
+        guild_id=None,
+        channel_id=None,
+        dm_channel_id=None,
+        due_at=moment,
+        claimed_at=moment,
+        late_by=timedelta(0),
+        attempt=1,
+        is_follow_up=False,
+        nonce="n",
+    )
+    text = checkin_embed(due, content.checkins, moment).description or ""
+
+    assert "any one of dark urine, muscle pain far worse than expected or new weakness" in text
+    assert "dark urine with" not in text
+
+
 def test_warning_sign_entries_carry_the_emergency_or_same_day_wording(content: Content) -> None:
     faq = {entry.id: entry for entry in content.faq}
     assert all(faq[i].red_flag for i in ("swollen-leg", "chest-pain-breathless", "dark-urine", "skin-infection"))
@@ -296,28 +321,3 @@ def test_unrelated_or_vague_questions_are_not_answered(library: Library, questio
     match = library.answer(question)
     assert match.entry is None
     assert match.nearest
-
-
-def test_the_checkin_message_lists_each_rhabdo_sign_as_a_warning_sign_on_its_own(content: Content) -> None:
-    moment = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
-    due = DueCheckin(
-        checkin_id=1,
-        user_id=7,
-        area=Area.CALVES,
-        intensity=Intensity.FIRM,
-        logged_at=moment - timedelta(days=1),
-        timezone="UTC",
-        guild_id=None,
-        channel_id=None,
-        dm_channel_id=None,
-        due_at=moment,
-        claimed_at=moment,
-        late_by=timedelta(0),
-        attempt=1,
-        is_follow_up=False,
-        nonce="n",
-    )
-    text = checkin_embed(due, content.checkins, moment).description or ""
-
-    assert "any one of dark urine, muscle pain far worse than expected or new weakness" in text
-    assert "dark urine with" not in text
