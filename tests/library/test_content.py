@@ -229,6 +229,38 @@ def test_the_safety_check_sends_hot_skin_and_unexplained_swelling_to_care_today(
     assert "get seen today" in urgent
 
 
+LONGEST_SENTENCE_WORDS = 35
+JARGON = [
+    "contraindicated",
+    "thrombophlebitis",
+    "myoglobinuria",
+    "anticoagulation",
+    "haematoma",
+    "hematoma",
+    "aetiology",
+]
+
+
+def sentences(text: str) -> list[str]:
+    return [s for line in text.splitlines() for s in re.split(r"(?<=[.!?])\s+", line) if s.strip()]
+
+
+def test_answers_and_tips_are_written_in_short_plain_sentences(content: Content) -> None:
+    """A proxy for a reading age of about 12: long sentences and medical jargon are what push it up.
+
+    Readability libraries such as textstat now download a word list at run time, which this project
+    cannot do; measured once by hand, the content reads at about grade 6 (docs/content-facts.md)."""
+    too_long = [
+        (where, sentence)
+        for where, text in all_texts(content).items()
+        for sentence in sentences(text)
+        if len(words(re.sub(r"\([^)]*\)", "", sentence))) > LONGEST_SENTENCE_WORDS  # (999 UK, 911 US...) aside
+    ]
+    assert too_long == []
+    jargon = [(where, term) for where, text in all_texts(content).items() for term in JARGON if term in text.lower()]
+    assert jargon == []
+
+
 NEW_ENTRIES = [
     "children-growing-pains",
     "older-fragile-skin",
