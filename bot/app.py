@@ -29,7 +29,7 @@ from bot.library.library import Library
 from bot.log import get_logger
 from bot.metrics import Metrics
 from bot.settings import Settings
-from bot.storage.db import open_database
+from bot.storage.db import open_database, open_reader
 from bot.ui.checkin_buttons import CheckinButton
 from bot.ui.errors import CommandRefused, error_reply, reply_privately
 
@@ -100,6 +100,7 @@ class KneadBot(commands.Bot):
         """False for one-off runs such as `python -m bot sync`: no scheduler may deliver from them."""
         self.clock = clock
         self._db: aiosqlite.Connection | None = None
+        self._reader: aiosqlite.Connection | None = None
         self.metrics = metrics if metrics is not None else Metrics()
 
     @property
@@ -110,17 +111,19 @@ class KneadBot(commands.Bot):
 
     async def setup_hook(self) -> None:
         self._db = await open_database(self.settings.db)
+        self._reader = reader = await open_reader(self.settings.db)  # read-only commands never wait on writers
         self.checkins = CheckinService(
             self._db,
             clock=self.clock,
             min_delay=timedelta(seconds=self.settings.min_checkin_delay),
             retention_days=self.settings.retention_days,
+            reader=reader,
         )
-        self.audit = AuditTrail(self._db, clock=self.clock)
-        self.servers = GuildService(self._db, audit=self.audit, clock=self.clock)
-        self.server_tips = GuildTipService(self._db, audit=self.audit, clock=self.clock)
+        self.audit = AuditTrail(self._db, clock=self.clock, reader=reader)
+        self.servers = GuildService(self._db, audit=self.audit, clock=self.clock, reader=reader)
+        self.server_tips = GuildTipService(self._db, audit=self.audit, clock=self.clock, reader=reader)
         self.daily_tips = DailyTipService(
-            self._db, builtin_tips=lambda: self.library.tips, audit=self.audit, clock=self.clock
+            self._db, builtin_tips=lambda: self.library.tips, audit=self.audit, clock=self.clock, reader=reader
         )
         self.add_dynamic_items(CheckinButton)
         for name in extension_names():
@@ -140,9 +143,10 @@ class KneadBot(commands.Bot):
 
     async def close(self) -> None:
         await super().close()
-        if self._db is not None:
-            await self._db.close()
-            self._db = None
+        for connection in (self._reader, self._db):
+            if connection is not None:
+                await connection.close()
+        self._db = self._reader = None
 
 
 def extension_names() -> list[str]:
