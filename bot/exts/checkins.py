@@ -36,6 +36,7 @@ from bot.ui.checkins import (
     upcoming_embed,
 )
 from bot.ui.confirm import ConfirmView
+from bot.ui.replies import answer, defer_write
 
 LOG_COOLDOWN_USES, LOG_COOLDOWN_SECONDS = 3, 60.0
 AREA_CHOICES = [app_commands.Choice(name=AREA_WORDS[a].replace("legs", "whole legs"), value=a.value) for a in Area]
@@ -129,6 +130,7 @@ class Checkins(commands.Cog):
             checkin_in: When to check in, such as 90m, 24h, 2d or 1d12h (default 24h).
             note: Anything you want to remember about it (200 characters at most).
         """
+        await defer_write(interaction)
 
         async def log_it() -> discord.Embed:
             logged = await self.service.log_session(
@@ -147,17 +149,18 @@ class Checkins(commands.Cog):
         except ConsentRequired:
             await self._ask_consent(interaction, log_it)
             return
-        await interaction.response.send_message(embed=embed, ephemeral=True)
+        await answer(interaction, embed=embed, ephemeral=True)
 
     async def _ask_consent(self, interaction: discord.Interaction, log_it: object) -> None:
         async def agreed(click: discord.Interaction) -> None:
+            await click.response.defer()  # the writes below may wait on a busy database
             await self.service.give_consent(click.user.id)
             embed = await log_it()  # type: ignore[operator]
-            await click.response.edit_message(content="Thank you.", embed=embed, view=None)
+            await click.edit_original_response(content="Thank you.", embed=embed, view=None)
 
         view = ConfirmView(interaction.user.id, agreed, confirm_label="I agree")
         embed = consent_embed(self.bot.settings.retention_days)
-        await interaction.response.send_message(embed=embed, view=view, ephemeral=True)
+        await answer(interaction, embed=embed, view=view, ephemeral=True)
         view.origin = interaction
 
     @session.command(name="history")
@@ -189,8 +192,9 @@ class Checkins(commands.Cog):
         Args:
             checkin: Which check-in; pick it from the list.
         """
+        await defer_write(interaction)
         cancelled = await self.service.cancel(interaction.user.id, checkin)
-        await interaction.response.send_message(f"Cancelled {checkin_line(cancelled)}.", ephemeral=True)
+        await answer(interaction, f"Cancelled {checkin_line(cancelled)}.", ephemeral=True)
 
     @cancel.autocomplete("checkin")
     async def _own_pending(self, interaction: discord.Interaction, _current: str) -> list[app_commands.Choice[int]]:
@@ -212,8 +216,9 @@ class Checkins(commands.Cog):
         Args:
             name: An IANA time zone such as Europe/London or America/New_York.
         """
+        await defer_write(interaction)
         zone = await self.service.set_timezone(interaction.user.id, name)
-        await interaction.response.send_message(f"Your time zone is now **{zone}**.", ephemeral=True)
+        await answer(interaction, f"Your time zone is now **{zone}**.", ephemeral=True)
 
     @settings.command(name="quiet-hours")
     @member_command
@@ -229,9 +234,10 @@ class Checkins(commands.Cog):
             start: When quiet hours begin, such as 22:00.
             end: When they end, such as 07:30.
         """
+        await defer_write(interaction)
         quiet = await self.service.set_quiet_hours(interaction.user.id, start, end)
         text = "Quiet hours are off." if quiet is None else f"Quiet hours: {quiet.start:%H:%M}–{quiet.end:%H:%M}."
-        await interaction.response.send_message(text, ephemeral=True)
+        await answer(interaction, text, ephemeral=True)
 
     @mydata.command(name="export")
     @member_command
@@ -247,8 +253,9 @@ class Checkins(commands.Cog):
         """Erase everything kneadbot stores about you and cancel your check-ins."""
 
         async def erase(click: discord.Interaction) -> None:
+            await click.response.defer()  # the delete may wait on a busy database
             await self.service.delete_member_data(click.user.id)
-            await click.response.edit_message(content="Done: everything of yours is erased.", embed=None, view=None)
+            await click.edit_original_response(content="Done: everything of yours is erased.", embed=None, view=None)
 
         view = ConfirmView(interaction.user.id, erase, confirm_label="Delete everything", danger=True)
         text = "This erases your sessions, answers and settings and cancels your check-ins. It cannot be undone."

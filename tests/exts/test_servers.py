@@ -15,7 +15,7 @@ from tests.fakediscord import FakeDiscord
 
 async def run(fake: FakeDiscord, command: str, options: dict[str, Any] | None = None) -> str:
     state = await fake.slash(command, options or {}, user=MANAGER, channel_id=GENERAL.id)
-    return (await fake.interaction_reply(state)).content or ""
+    return (await fake.final_reply(state)).content or ""
 
 
 async def test_moderator_actions_are_mirrored_to_the_log_channel(world: FakeDiscord, tmp_path: Path) -> None:
@@ -59,7 +59,7 @@ async def test_a_server_that_removed_the_bot_while_it_was_offline_is_marked_left
         await run(world, "config log-channel", {"channel": TIPS})
         options = {"channel": GENERAL_B, "time": "09:00"}
         state = await world.slash("daily-tip set", options, user=MANAGER_B, channel_id=GENERAL_B.id)
-        await world.interaction_reply(state)
+        await world.final_reply(state)
     del world.guilds[B]  # kicked while the bot was down: no GUILD_DELETE will ever arrive
     async with running_kneadbot(world, db_path):
         async with asyncio.timeout(5):

@@ -349,6 +349,20 @@ class FakeDiscord(UserActions):
         assert state.reply is not None
         return state.reply
 
+    async def final_reply(self, interaction: int | InteractionState, timeout: float = 3.0) -> InteractionReply:
+        """What the member ends up reading: the callback itself, or after a deferral (type 5, or 6 on a
+        component) the message as the bot's first follow-up or @original edit left it."""
+        reply = await self.interaction_reply(interaction, timeout)
+        if reply.type not in (5, 6):
+            return reply
+        state = self._state(interaction)
+        sent = await self.wait_for_request("*", rf"^/webhooks/\d+/{re.escape(state.token)}(/|$)", timeout=timeout)
+        message = state.original if reply.type == 5 or not state.followups else state.followups[0]
+        assert message is not None
+        body = dict(sent.json) if isinstance(sent.json, dict) else {}
+        body["flags"] = int(body.get("flags") or 0) | int(message.get("flags") or 0)  # ephemeral comes from the defer
+        return InteractionReply(state.id, state.token, reply.type, body, sent.files, message)
+
     def followups(self, interaction: int | InteractionState) -> list[dict[str, Any]]:
         """Messages the bot sent through the interaction's webhook (follow-ups)."""
         return list(self._state(interaction).followups)
