@@ -7,9 +7,11 @@ text a member typed can ever ping anyone.
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import pkgutil
 from datetime import timedelta
+from types import TracebackType
 from typing import Any
 
 import aiosqlite
@@ -101,6 +103,7 @@ class KneadBot(commands.Bot):
         self.clock = clock
         self._db: aiosqlite.Connection | None = None
         self._reader: aiosqlite.Connection | None = None
+        self._closing_database: asyncio.Future[None] | None = None
         self.metrics = metrics if metrics is not None else Metrics()
 
     @property
@@ -143,10 +146,24 @@ class KneadBot(commands.Bot):
 
     async def close(self) -> None:
         await super().close()
+        # close() runs twice on shutdown (the signal, then `async with`): both wait for the same closing,
+        # so neither returns (and lets the loop end) while a connection's thread is still open.
+        if self._closing_database is None:
+            self._closing_database = asyncio.ensure_future(self._close_database())
+        await self._closing_database
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, traceback: TracebackType | None
+    ) -> None:
+        """discord.py's own exit only waits for its part of a close a signal started; wait for ours too."""
+        await super().__aexit__(exc_type, exc, traceback)
+        await self.close()
+
+    async def _close_database(self) -> None:
         for connection in (self._reader, self._db):
             if connection is not None:
                 await connection.close()
-        self._db = self._reader = None
+        self._reader = self._db = None
 
 
 def extension_names() -> list[str]:
