@@ -39,7 +39,7 @@ async def wake_and_wait(cog: Any) -> None:
     (`load_extension` makes its own module object, so the cog is duck-typed, not isinstance-checked.)
     """
     scheduler = cog.scheduler
-    async with asyncio.timeout(10):
+    async with asyncio.timeout(30):
         while not scheduler.is_running:
             await asyncio.sleep(0.01)
         before = scheduler.runs_completed

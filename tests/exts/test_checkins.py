@@ -209,7 +209,7 @@ async def test_a_notice_that_could_not_be_shown_is_shown_at_the_next_command(
         refused = fake_discord.fail_next("POST", r"^/webhooks/\d+/[^/]+$", status=404, code=10015)
         first = await fake_discord.slash("help", dm=True)
         await fake_discord.interaction_reply(first)
-        await fake_discord.wait_for_request("POST", r"^/webhooks/", timeout=3)
+        await fake_discord.wait_for_request("POST", r"^/webhooks/")
         await fake_discord.settle()
         second = await fake_discord.slash("help", dm=True)
         [notice] = await fake_discord.wait_followups(second)

@@ -90,7 +90,7 @@ async def test_a_rate_limited_interaction_callback_is_retried_within_the_deadlin
 ) -> None:
     async with running_kneadbot(fake, tmp_path / "kb.sqlite3"):
         limit = fake.fail_next("POST", CALLBACK, status=429, retry_after=0.3, global_=scope == "global")
-        reply = await fake.final_reply(await fake.slash("faq", {"question": "blood-clots"}), timeout=3)
+        reply = await fake.final_reply(await fake.slash("faq", {"question": "blood-clots"}))
         await still_serving(fake)
     assert limit.hits
     assert reply.embeds[0]["title"]  # answered once, after waiting out the limit (a second ack is a violation)
@@ -105,7 +105,7 @@ async def test_a_server_error_on_an_interaction_callback_is_retried_within_the_d
 ) -> None:
     async with running_kneadbot(fake, tmp_path / "kb.sqlite3"):
         error = fake.fail_next("POST", CALLBACK, status=status)
-        reply = await fake.final_reply(await fake.slash("technique", {"name": "calf"}), timeout=3)
+        reply = await fake.final_reply(await fake.slash("technique", {"name": "calf"}))
         await still_serving(fake)
     assert error.hits
     assert reply.embeds[0]["title"].startswith("Calf massage · Step 1")
@@ -120,7 +120,7 @@ async def test_a_bad_gateway_on_a_follow_up_delivers_the_notice_once(fake: FakeD
         await run_scheduler(bot, clock, hours=1)
         error = fake.fail_next("POST", FOLLOW_UP, status=502)
         first = await fake.slash("help", user=member, dm=True)
-        notices = await fake.wait_followups(first, timeout=4)
+        notices = await fake.wait_followups(first)
         second = await fake.slash("help", user=member, dm=True)
         await fake.final_reply(second)
         await fake.settle()

@@ -292,7 +292,7 @@ async def test_audit_log_channel_mirrors_only_its_own_servers_actions(fake: Fake
             channel_id=w.GENERAL_B.id,
         )
         await reply_to(fake, "config mod-role", {"role": w.MOD_ROLE}, user=w.MANAGER, channel_id=w.GENERAL.id)
-        async with asyncio.timeout(3):  # the mirror posts from a task of its own
+        async with asyncio.timeout(30):  # the mirror posts from a task of its own
             while str(w.MOD_ROLE.id) not in json.dumps(fake.messages(w.TIPS.id)):
                 await asyncio.sleep(0.01)
         audit_b = await reply_to(fake, "tips audit", user=w.MANAGER_B, channel_id=w.GENERAL_B.id)
