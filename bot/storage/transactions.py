@@ -20,9 +20,12 @@ from weakref import WeakKeyDictionary
 import aiosqlite
 
 from bot.errors import DatabaseBusy
+from bot.log import get_logger
 
 _locks: WeakKeyDictionary[aiosqlite.Connection, asyncio.Lock] = WeakKeyDictionary()
 _BUSY_CODES = {sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED}
+
+log = get_logger(__name__)
 
 
 @asynccontextmanager
@@ -68,5 +71,6 @@ def busy_as_database_busy() -> Iterator[None]:
         yield
     except sqlite3.OperationalError as error:
         if getattr(error, "sqlite_errorcode", None) is not None and error.sqlite_errorcode & 0xFF in _BUSY_CODES:
+            log.warning("The database stayed locked past the busy timeout (%s); the member was asked to retry", error)
             raise DatabaseBusy() from error
         raise
