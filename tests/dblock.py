@@ -2,22 +2,27 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 
+TAKE_LOCK_WITHIN_S = 30.0
+"""A bound for taking the lock (the bot's scheduler may be mid-transaction), never a speed requirement."""
 
-@contextlib.contextmanager
-def write_lock_held(path: Path) -> Iterator[sqlite3.Connection]:
+
+@contextlib.asynccontextmanager
+async def write_lock_held(path: Path) -> AsyncIterator[sqlite3.Connection]:
     """BEGIN IMMEDIATE on a connection of its own until the block ends, then roll back.
 
-    Taken at once (nobody else holds it when the block starts), so it never blocks the event loop.
-    SQLite locks the file per connection, so for the bot this is the same as another process.
+    The lock is taken in a thread: if the bot is in a transaction of its own just then, waiting here
+    must not stop the event loop that will finish (and so release) the bot's transaction. SQLite
+    locks the file per connection, so for the bot this is the same as another process.
     """
-    holder = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    holder = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=TAKE_LOCK_WITHIN_S)
     try:
-        holder.execute("BEGIN IMMEDIATE")
+        await asyncio.to_thread(holder.execute, "BEGIN IMMEDIATE")
         yield holder
         holder.execute("ROLLBACK")
     finally:

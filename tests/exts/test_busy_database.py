@@ -37,7 +37,7 @@ async def test_commands_are_acknowledged_while_another_process_holds_the_write_l
     db_path = tmp_path / "kb.sqlite3"
     async with running_kneadbot(fake_discord, db_path):
         await agree_and_log(fake_discord, CALVES)
-        with write_lock_held(db_path):
+        async with write_lock_held(db_path):
             logging = await fake_discord.slash("session log", FEET)
             upcoming = await fake_discord.slash("session upcoming")
             tip = await fake_discord.slash("tip", {"topic": "pressure"})
@@ -65,7 +65,7 @@ async def test_a_lock_held_past_the_busy_timeout_gets_try_again_and_saves_nothin
     async with running_kneadbot(fake_discord, db_path):
         await agree_and_log(fake_discord, CALVES)
         prompt = await fake_discord.final_reply(await fake_discord.slash("mydata delete"), timeout=WAIT_S)
-        with write_lock_held(db_path):
+        async with write_lock_held(db_path):
             logging = await fake_discord.slash("session log", FEET)
             busy_log = await fake_discord.final_reply(logging, timeout=WAIT_S)
             zone = await fake_discord.final_reply(

@@ -83,7 +83,7 @@ async def test_reads_answer_while_another_process_holds_the_write_lock(
         await checkins.log_session(MEMBER, "calves", "light")
         servers = GuildService(db, audit=checkins_audit(db, reader, clock), clock=clock, reader=reader)
         tips = GuildTipService(db, audit=checkins_audit(db, reader, clock), clock=clock, reader=reader)
-        with write_lock_held(path):
+        async with write_lock_held(path):
             writing = asyncio.create_task(checkins.log_session(MEMBER, "feet", "firm"))
             await asyncio.sleep(0.05)  # let the write reach SQLite and wait there
             async with asyncio.timeout(WAIT_BOUND_S):
@@ -117,8 +117,9 @@ async def test_a_lock_held_past_the_busy_timeout_is_database_busy_and_saves_noth
     try:
         checkins = CheckinService(db, clock=clock)
         await checkins.give_consent(MEMBER)
-        with write_lock_held(path), pytest.raises(DatabaseBusy) as busy:
-            await checkins.log_session(MEMBER, "calves", "light")
+        async with write_lock_held(path):
+            with pytest.raises(DatabaseBusy) as busy:
+                await checkins.log_session(MEMBER, "calves", "light")
         assert str(busy.value) == "The database is busy; try again in a moment."
         assert await checkins.upcoming(MEMBER) == []
         await checkins.log_session(MEMBER, "calves", "light")  # the connection is usable again
