@@ -7,10 +7,12 @@ text a member typed can ever ping anyone.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import gc
 import pkgutil
 from datetime import timedelta
+from types import TracebackType
 from typing import Any
 
 import aiosqlite
@@ -31,7 +33,7 @@ from bot.log import get_logger
 from bot.metrics import Metrics
 from bot.ops import published
 from bot.settings import Settings
-from bot.storage.db import open_database
+from bot.storage.db import open_database, open_reader
 from bot.ui.checkin_buttons import CheckinButton
 from bot.ui.confirm import ConfirmButton
 from bot.ui.errors import CommandRefused, error_reply, reply_privately
@@ -129,6 +131,8 @@ class KneadBot(commands.Bot):
         """False for one-off runs such as `python -m bot sync`: no scheduler may deliver from them."""
         self.clock = clock
         self._db: aiosqlite.Connection | None = None
+        self._reader: aiosqlite.Connection | None = None
+        self._closing_database: asyncio.Future[None] | None = None
         self.metrics = metrics if metrics is not None else Metrics()
 
     @property
@@ -139,17 +143,19 @@ class KneadBot(commands.Bot):
 
     async def setup_hook(self) -> None:
         self._db = await open_database(self.settings.db)
+        self._reader = reader = await open_reader(self.settings.db)  # read-only commands never wait on writers
         self.checkins = CheckinService(
             self._db,
             clock=self.clock,
             min_delay=timedelta(seconds=self.settings.min_checkin_delay),
             retention_days=self.settings.retention_days,
+            reader=reader,
         )
-        self.audit = AuditTrail(self._db, clock=self.clock)
-        self.servers = GuildService(self._db, audit=self.audit, clock=self.clock)
-        self.server_tips = GuildTipService(self._db, audit=self.audit, clock=self.clock)
+        self.audit = AuditTrail(self._db, clock=self.clock, reader=reader)
+        self.servers = GuildService(self._db, audit=self.audit, clock=self.clock, reader=reader)
+        self.server_tips = GuildTipService(self._db, audit=self.audit, clock=self.clock, reader=reader)
         self.daily_tips = DailyTipService(
-            self._db, builtin_tips=lambda: self.library.tips, audit=self.audit, clock=self.clock
+            self._db, builtin_tips=lambda: self.library.tips, audit=self.audit, clock=self.clock, reader=reader
         )
         self.add_dynamic_items(CheckinButton, ConfirmButton, GuideButton, SafetyMenu, TipPageButton)
         for name in extension_names():
@@ -198,9 +204,24 @@ class KneadBot(commands.Bot):
 
     async def close(self) -> None:
         await super().close()
-        if self._db is not None:
-            await self._db.close()
-            self._db = None
+        # close() runs twice on shutdown (the signal, then `async with`): both wait for the same closing,
+        # so neither returns (and lets the loop end) while a connection's thread is still open.
+        if self._closing_database is None:
+            self._closing_database = asyncio.ensure_future(self._close_database())
+        await self._closing_database
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, traceback: TracebackType | None
+    ) -> None:
+        """discord.py's own exit only waits for its part of a close a signal started; wait for ours too."""
+        await super().__aexit__(exc_type, exc, traceback)
+        await self.close()
+
+    async def _close_database(self) -> None:
+        for connection in (self._reader, self._db):
+            if connection is not None:
+                await connection.close()
+        self._reader = self._db = None
 
 
 def extension_names() -> list[str]:

@@ -18,3 +18,10 @@ class BadInput(KneadError):
 
 class NotFound(KneadError):
     """The member asked for a topic, question or guide that does not exist."""
+
+
+class DatabaseBusy(KneadError):
+    """Another writer held the database past the busy timeout; nothing of this request was saved."""
+
+    def __init__(self) -> None:
+        super().__init__("The database is busy; try again in a moment.")

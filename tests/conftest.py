@@ -11,7 +11,7 @@ import pytest
 from bot.guilds.audit import AuditTrail
 from bot.guilds.service import GuildService
 from bot.guilds.tips import GuildTipService
-from bot.storage.db import open_database
+from bot.storage.db import open_database, open_reader
 from tests.clock import FakeClock
 
 pytest_plugins = ("tests.fakediscord.pytest_plugin",)
@@ -31,15 +31,26 @@ async def db(tmp_path: Path) -> AsyncIterator[aiosqlite.Connection]:
 
 
 @pytest.fixture
-def audit(db: aiosqlite.Connection, clock: FakeClock) -> AuditTrail:
-    return AuditTrail(db, clock=clock)
+async def reader(db: aiosqlite.Connection, tmp_path: Path) -> AsyncIterator[aiosqlite.Connection]:
+    """The read-only connection beside `db`, as the bot wires it: services read through it."""
+    connection = await open_reader(tmp_path / "k.sqlite3")
+    assert connection is not None
+    yield connection
+    await connection.close()
 
 
 @pytest.fixture
-def guilds(db: aiosqlite.Connection, audit: AuditTrail, clock: FakeClock) -> GuildService:
-    return GuildService(db, audit=audit, clock=clock)
+def audit(db: aiosqlite.Connection, reader: aiosqlite.Connection, clock: FakeClock) -> AuditTrail:
+    return AuditTrail(db, clock=clock, reader=reader)
 
 
 @pytest.fixture
-def guild_tips(db: aiosqlite.Connection, audit: AuditTrail, clock: FakeClock) -> GuildTipService:
-    return GuildTipService(db, audit=audit, clock=clock)
+def guilds(db: aiosqlite.Connection, reader: aiosqlite.Connection, audit: AuditTrail, clock: FakeClock) -> GuildService:
+    return GuildService(db, audit=audit, clock=clock, reader=reader)
+
+
+@pytest.fixture
+def guild_tips(
+    db: aiosqlite.Connection, reader: aiosqlite.Connection, audit: AuditTrail, clock: FakeClock
+) -> GuildTipService:
+    return GuildTipService(db, audit=audit, clock=clock, reader=reader)

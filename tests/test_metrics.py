@@ -17,7 +17,7 @@ _OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
 
 def fetch(url: str) -> tuple[int, str, str]:
-    with _OPENER.open(url, timeout=5) as response:
+    with _OPENER.open(url, timeout=30) as response:
         return response.status, response.headers.get("Content-Type", ""), response.read().decode("utf-8")
 
 

@@ -56,7 +56,7 @@ from bot.storage import pending_logs as pending_sql
 from bot.storage import sessions as sessions_sql
 from bot.storage.db import as_db_time
 from bot.storage.pending_logs import PendingLog
-from bot.storage.transactions import transaction
+from bot.storage.transactions import read_snapshot, transaction
 
 DEFAULT_DELAY = timedelta(hours=24)
 MAX_DELAY = timedelta(days=14)
@@ -100,8 +100,11 @@ class CheckinService:
         min_delay: timedelta = timedelta(seconds=60),
         retention_days: int = 365,
         max_delivery_attempts: int = MAX_DELIVERY_ATTEMPTS,
+        reader: aiosqlite.Connection | None = None,
     ) -> None:
+        """`reader` (see `storage.db.open_reader`) serves the read-only queries; `db` does the writes."""
         self._db, self._clock = db, clock
+        self._read = reader if reader is not None else db
         self.min_delay, self.retention = min_delay, timedelta(days=retention_days)
         self.delivery = CheckinDelivery(db, clock=clock, max_attempts=max_delivery_attempts)
 
@@ -114,7 +117,7 @@ class CheckinService:
 
     async def settings(self, user_id: int) -> MemberSettings | None:
         """The member's settings, or None before they consented."""
-        return await members_sql.get(self._db, user_id)
+        return await members_sql.get(self._read, user_id)
 
     async def set_timezone(self, user_id: int, name: str) -> str:
         """Store the zone (canonical spelling, returned) and re-plan pending check-ins for it."""
@@ -225,8 +228,8 @@ class CheckinService:
         return LoggedSession(session, await checkins_sql.summary(self._db, checkin_id))
 
     async def history(self, user_id: int, limit: int = HISTORY_LENGTH) -> History:
-        latest = await sessions_sql.latest(self._db, user_id, limit)
-        answers = await answers_sql.for_sessions(self._db, [session.id for session in latest])
+        latest = await sessions_sql.latest(self._read, user_id, limit)
+        answers = await answers_sql.for_sessions(self._read, [session.id for session in latest])
         records = tuple(SessionRecord(session, tuple(answers.get(session.id, ()))) for session in latest)
         points = sorted(
             (answer.answered_at, answer.soreness)
@@ -238,7 +241,7 @@ class CheckinService:
 
     async def upcoming(self, user_id: int) -> list[CheckinSummary]:
         """The member's own pending check-ins, soonest first."""
-        return await checkins_sql.pending_summaries(self._db, user_id)
+        return await checkins_sql.pending_summaries(self._read, user_id)
 
     async def cancel(self, user_id: int, checkin_id: int) -> CheckinSummary:
         _check_id_range(checkin_id)
@@ -255,7 +258,7 @@ class CheckinService:
         Runs after every command, so it never writes: the caller tells the member, then calls
         `mark_notified` with what was actually shown, so a notice lost on the way is offered again.
         """
-        return await checkins_sql.untold_notices(self._db, user_id)
+        return await checkins_sql.untold_notices(self._read, user_id)
 
     async def mark_notified(self, user_id: int, checkin_ids: Sequence[int]) -> None:
         """Record that the member was told about these check-ins, so they are not told again.
@@ -339,15 +342,15 @@ class CheckinService:
 
     async def export(self, user_id: int) -> dict[str, Any]:
         """Everything stored about the member, as JSON-ready values (times are UTC ISO text)."""
-        async with transaction(self._db):
+        async with read_snapshot(self._read) if self._read is not self._db else transaction(self._db) as db:
             return {
                 "user_id": user_id,
                 "exported_at": as_db_time(self._clock()),
-                "member": await members_sql.export(self._db, user_id),
-                "sessions": await sessions_sql.export(self._db, user_id),
-                "checkins": await checkins_sql.export(self._db, user_id),
-                "answers": await answers_sql.export(self._db, user_id),
-                "sessions_awaiting_consent": await pending_sql.export(self._db, user_id),
+                "member": await members_sql.export(db, user_id),
+                "sessions": await sessions_sql.export(db, user_id),
+                "checkins": await checkins_sql.export(db, user_id),
+                "answers": await answers_sql.export(db, user_id),
+                "sessions_awaiting_consent": await pending_sql.export(db, user_id),
             }
 
     async def delete_member_data(self, user_id: int) -> bool:

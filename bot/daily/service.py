@@ -57,8 +57,11 @@ class DailyTipService:
         audit: AuditTrail,
         clock: Clock = utc_now,
         rng: random.Random | None = None,
+        reader: aiosqlite.Connection | None = None,
     ) -> None:
+        """`reader` (see `storage.db.open_reader`) serves `show`; `db` does the writes and the claims."""
         self._db, self._builtin_tips, self._audit, self._clock = db, builtin_tips, audit, clock
+        self._read = reader if reader is not None else db
         self._rng = rng or random.Random()  # noqa: S311 - the order of tips is not a secret
         self._listeners: list[Callable[[], None]] = []
 
@@ -102,10 +105,10 @@ class DailyTipService:
 
     async def show(self, guild_id: int) -> DailyTipStatus | None:
         """The schedule (active, or turned off with the reason) and the last day's outcome; None if unset."""
-        schedule = await daily_sql.get_schedule(self._db, guild_id)
+        schedule = await daily_sql.get_schedule(self._read, guild_id)
         if schedule is None:
             return None
-        return DailyTipStatus(schedule, await daily_sql.last_post(self._db, guild_id))
+        return DailyTipStatus(schedule, await daily_sql.last_post(self._read, guild_id))
 
     async def stop(self, guild_id: int, actor_id: int) -> bool:
         """Remove the daily tip; False when none was set. The cycle is kept for a later restart."""

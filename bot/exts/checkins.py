@@ -36,6 +36,7 @@ from bot.ui.checkins import (
     upcoming_embed,
 )
 from bot.ui.confirm import confirm_view
+from bot.ui.replies import answer, defer_write
 
 LOG_COOLDOWN_USES, LOG_COOLDOWN_SECONDS = 3, 60.0
 AREA_CHOICES = [app_commands.Choice(name=AREA_WORDS[a].replace("legs", "whole legs"), value=a.value) for a in Area]
@@ -129,6 +130,7 @@ class Checkins(commands.Cog):
             checkin_in: When to check in, such as 90m, 24h, 2d or 1d12h (default 24h).
             note: Anything you want to remember about it (200 characters at most).
         """
+        await defer_write(interaction)
         try:
             logged = await self.service.log_session(
                 interaction.user.id,
@@ -142,9 +144,9 @@ class Checkins(commands.Cog):
         except ConsentRequired as held:
             view = confirm_view("consent", interaction.user.id, held.pending_id)
             embed = consent_embed(self.bot.settings.retention_days)
-            await interaction.response.send_message(embed=embed, view=view, ephemeral=True)
+            await answer(interaction, embed=embed, view=view, ephemeral=True)
             return
-        await interaction.response.send_message(embed=logged_embed(logged), ephemeral=True)
+        await answer(interaction, embed=logged_embed(logged), ephemeral=True)
 
     @session.command(name="history")
     @member_command
@@ -175,8 +177,9 @@ class Checkins(commands.Cog):
         Args:
             checkin: Which check-in; pick it from the list.
         """
+        await defer_write(interaction)
         cancelled = await self.service.cancel(interaction.user.id, checkin)
-        await interaction.response.send_message(f"Cancelled {checkin_line(cancelled)}.", ephemeral=True)
+        await answer(interaction, f"Cancelled {checkin_line(cancelled)}.", ephemeral=True)
 
     @cancel.autocomplete("checkin")
     async def _own_pending(self, interaction: discord.Interaction, _current: str) -> list[app_commands.Choice[int]]:
@@ -198,8 +201,9 @@ class Checkins(commands.Cog):
         Args:
             name: An IANA time zone such as Europe/London or America/New_York.
         """
+        await defer_write(interaction)
         zone = await self.service.set_timezone(interaction.user.id, name)
-        await interaction.response.send_message(f"Your time zone is now **{zone}**.", ephemeral=True)
+        await answer(interaction, f"Your time zone is now **{zone}**.", ephemeral=True)
 
     @settings.command(name="quiet-hours")
     @member_command
@@ -215,9 +219,10 @@ class Checkins(commands.Cog):
             start: When quiet hours begin, such as 22:00.
             end: When they end, such as 07:30.
         """
+        await defer_write(interaction)
         quiet = await self.service.set_quiet_hours(interaction.user.id, start, end)
         text = "Quiet hours are off." if quiet is None else f"Quiet hours: {quiet.start:%H:%M}–{quiet.end:%H:%M}."
-        await interaction.response.send_message(text, ephemeral=True)
+        await answer(interaction, text, ephemeral=True)
 
     @mydata.command(name="export")
     @member_command

@@ -10,6 +10,7 @@ from bot.app import KneadBot
 from bot.exts._moderation import cannot_post_for, moderator_command, server_id
 from bot.ui.errors import CommandRefused
 from bot.ui.moderation import config_embed
+from bot.ui.replies import answer, defer_write
 
 
 @app_commands.default_permissions(manage_guild=True)
@@ -27,12 +28,13 @@ class Config(commands.GroupCog, group_name="config", group_description="kneadbot
         Args:
             role: The moderator role; members with Manage Server always count as moderators.
         """
+        await defer_write(interaction)
         if not interaction.permissions.manage_guild:
             raise CommandRefused("Only members with Manage Server can choose the moderator role.")
         role_id = role.id if role is not None else None
         await self.bot.servers.set_mod_role(server_id(interaction), interaction.user.id, role_id)
         text = "Moderator role cleared." if role is None else f"Moderator role is now {role.mention}."
-        await interaction.response.send_message(text, ephemeral=True)
+        await answer(interaction, text, ephemeral=True)
 
     @app_commands.command(name="log-channel")
     @moderator_command
@@ -42,13 +44,14 @@ class Config(commands.GroupCog, group_name="config", group_description="kneadbot
         Args:
             channel: Where to post each moderator action.
         """
+        await defer_write(interaction)
         if channel is not None and (reason := cannot_post_for(channel, interaction.user)):
-            await interaction.response.send_message(reason, ephemeral=True)
+            await answer(interaction, reason, ephemeral=True)
             return
         channel_id = channel.id if channel is not None else None
         await self.bot.servers.set_log_channel(server_id(interaction), interaction.user.id, channel_id)
         text = "Moderator actions are no longer mirrored." if channel is None else f"Logging to {channel.mention}."
-        await interaction.response.send_message(text, ephemeral=True)
+        await answer(interaction, text, ephemeral=True)
 
     @app_commands.command(name="show")
     @moderator_command

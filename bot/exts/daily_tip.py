@@ -21,6 +21,7 @@ from bot.library.models import Tip
 from bot.log import get_logger
 from bot.ui.embeds import DISCLAIMER, tip_embed
 from bot.ui.moderation import daily_status_text
+from bot.ui.replies import answer, defer_write
 
 DAILY_FOOTER = "Tip of the day for {date:%Y-%m-%d}"
 
@@ -119,13 +120,14 @@ class DailyTip(commands.GroupCog, group_name="daily-tip", group_description="A t
             time: Local time of day, such as 09:00.
             timezone: An IANA time zone such as Europe/London (default: as before, else UTC).
         """
+        await defer_write(interaction)
         if reason := cannot_post_for(channel, interaction.user):
-            await interaction.response.send_message(reason, ephemeral=True)
+            await answer(interaction, reason, ephemeral=True)
             return
         status = await self.bot.daily_tips.set(
             server_id(interaction), interaction.user.id, channel_id=channel.id, post_time=time, timezone=timezone
         )
-        await interaction.response.send_message(f"Daily tip set.\n{daily_status_text(status)}", ephemeral=True)
+        await answer(interaction, f"Daily tip set.\n{daily_status_text(status)}", ephemeral=True)
 
     @app_commands.command(name="show")
     @moderator_command
@@ -138,9 +140,10 @@ class DailyTip(commands.GroupCog, group_name="daily-tip", group_description="A t
     @moderator_command
     async def stop(self, interaction: discord.Interaction) -> None:
         """Stop posting the daily tip."""
+        await defer_write(interaction)
         stopped = await self.bot.daily_tips.stop(server_id(interaction), interaction.user.id)
         text = "The daily tip is stopped." if stopped else "There was no daily tip to stop."
-        await interaction.response.send_message(text, ephemeral=True)
+        await answer(interaction, text, ephemeral=True)
 
 
 def daily_embed(tip: Tip, local_date: date) -> discord.Embed:

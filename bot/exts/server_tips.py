@@ -13,6 +13,7 @@ from bot.guilds.tips import parse_tip_ref
 from bot.ui.confirm import confirm_view
 from bot.ui.embeds import tip_embed
 from bot.ui.moderation import TipModal, audit_embed, tip_page_embed, tip_pager_view, tip_saved_embed
+from bot.ui.replies import answer, defer_write
 
 TipValues = dict[str, str]
 
@@ -40,19 +41,20 @@ class ServerTips(commands.GroupCog, group_name="tips", group_description="Post t
             topic: Pick a random tip from this topic.
             tip: Post this exact tip (pick from the list as you type).
         """
+        await defer_write(interaction)
         guild_id = server_id(interaction)
         if reason := cannot_post_for(channel, interaction.user):
-            await interaction.response.send_message(reason, ephemeral=True)
+            await answer(interaction, reason, ephemeral=True)
             return
         own = await server_tips(self.bot, guild_id)
         chosen = self.bot.library.tip_by_id(tip, own) if tip else self.bot.library.pick_tip(topic, own)
         try:
             await channel.send(embed=tip_embed(chosen))
         except discord.Forbidden:
-            await interaction.response.send_message(f"Discord refused my post in {channel.mention}.", ephemeral=True)
+            await answer(interaction, f"Discord refused my post in {channel.mention}.", ephemeral=True)
             return
         await self.bot.servers.record_tip_posted(guild_id, interaction.user.id, chosen.id, channel.id)
-        await interaction.response.send_message(f"Posted `{chosen.id}` to {channel.mention}.", ephemeral=True)
+        await answer(interaction, f"Posted `{chosen.id}` to {channel.mention}.", ephemeral=True)
 
     @post.autocomplete("tip")
     async def _tip_choices(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
@@ -70,8 +72,9 @@ class ServerTips(commands.GroupCog, group_name="tips", group_description="Post t
         guild_id = server_id(interaction)
 
         async def save(submitted: discord.Interaction, values: TipValues) -> None:
+            await defer_write(submitted)
             saved = await self.bot.server_tips.add(guild_id, submitted.user.id, **values)
-            await submitted.response.send_message(embed=tip_saved_embed(saved, "added"), ephemeral=True)
+            await answer(submitted, embed=tip_saved_embed(saved, "added"), ephemeral=True)
 
         await interaction.response.send_modal(TipModal("Add a server tip", save))
 
@@ -87,8 +90,9 @@ class ServerTips(commands.GroupCog, group_name="tips", group_description="Post t
         current = await self.bot.server_tips.get(guild_id, parse_tip_ref(tip))
 
         async def save(submitted: discord.Interaction, values: TipValues) -> None:
+            await defer_write(submitted)
             saved = await self.bot.server_tips.edit(guild_id, submitted.user.id, current.id, **values)
-            await submitted.response.send_message(embed=tip_saved_embed(saved, "changed"), ephemeral=True)
+            await answer(submitted, embed=tip_saved_embed(saved, "changed"), ephemeral=True)
 
         await interaction.response.send_modal(TipModal(f"Edit {current.ref}", save, current))
 

@@ -28,8 +28,12 @@ log = get_logger(__name__)
 class AuditTrail:
     """The per-server log of moderator actions; shared by every service that changes a server."""
 
-    def __init__(self, db: aiosqlite.Connection, *, clock: Clock = utc_now) -> None:
+    def __init__(
+        self, db: aiosqlite.Connection, *, clock: Clock = utc_now, reader: aiosqlite.Connection | None = None
+    ) -> None:
+        """`reader` (see `storage.db.open_reader`) serves `recent`; `db` does the writes."""
         self._db, self._clock = db, clock
+        self._read = reader if reader is not None else db
         self._listeners: list[AuditListener] = []
 
     def on_record(self, listener: AuditListener) -> None:
@@ -60,4 +64,4 @@ class AuditTrail:
 
     async def recent(self, guild_id: int, limit: int = RECENT_SHOWN) -> list[AuditEntry]:
         """This server's latest actions, newest first."""
-        return await audit_sql.latest(self._db, guild_id, limit)
+        return await audit_sql.latest(self._read, guild_id, limit)

@@ -35,12 +35,15 @@ class GuildService:
         audit: AuditTrail,
         clock: Clock = utc_now,
         retention: timedelta = RETENTION_AFTER_LEAVING,
+        reader: aiosqlite.Connection | None = None,
     ) -> None:
+        """`reader` (see `storage.db.open_reader`) serves the read-only queries; `db` does the writes."""
         self._db, self._audit, self._clock, self.retention = db, audit, clock, retention
+        self._read = reader if reader is not None else db
 
     async def config(self, guild_id: int) -> GuildConfig:
         """The server's settings, or the defaults when nothing was ever set."""
-        return await guilds_sql.get(self._db, guild_id) or GuildConfig(guild_id)
+        return await guilds_sql.get(self._read, guild_id) or GuildConfig(guild_id)
 
     async def check_moderator(self, guild_id: int | None, *, has_manage_guild: bool, role_ids: Collection[int]) -> int:
         """The guild_id when the member may run moderator commands here; ServerOnly in DMs, else NotModerator."""

@@ -50,8 +50,11 @@ class GuildTipService:
         audit: AuditTrail,
         clock: Clock = utc_now,
         max_tips: int = MAX_TIPS_PER_GUILD,
+        reader: aiosqlite.Connection | None = None,
     ) -> None:
+        """`reader` (see `storage.db.open_reader`) serves the read-only queries; `db` does the writes."""
         self._db, self._audit, self._clock, self.max_tips = db, audit, clock, max_tips
+        self._read = reader if reader is not None else db
 
     async def add(
         self, guild_id: int, actor_id: int, *, text: str, topic: str, source_name: str, source_url: str
@@ -91,29 +94,29 @@ class GuildTipService:
         return tip
 
     async def get(self, guild_id: int, tip_id: int) -> GuildTip:
-        tip = await tips_sql.get(self._db, guild_id, tip_id)
+        tip = await tips_sql.get(self._read, guild_id, tip_id)
         if tip is None:
             raise GuildTipNotFound()
         return tip
 
     async def list_page(self, guild_id: int, page: int = 1) -> TipPage:
         """One page of PAGE_SIZE tips, oldest first; a page past either end shows the nearest real page."""
-        total = await tips_sql.count(self._db, guild_id)
+        total = await tips_sql.count(self._read, guild_id)
         total_pages = max(1, math.ceil(total / PAGE_SIZE))
         number = min(max(page, 1), total_pages)
-        tips = await tips_sql.page(self._db, guild_id, offset=(number - 1) * PAGE_SIZE, limit=PAGE_SIZE)
+        tips = await tips_sql.page(self._read, guild_id, offset=(number - 1) * PAGE_SIZE, limit=PAGE_SIZE)
         return TipPage(tuple(tips), number, total_pages, total)
 
     async def suggestions(self, guild_id: int, partial: str, limit: int = 25) -> list[GuildTip]:
         """Tips whose id, topic or text contains what a moderator is typing, for autocomplete; never raises."""
         query = partial[:100].strip().casefold()
-        tips = await tips_sql.all_for(self._db, guild_id)
+        tips = await tips_sql.all_for(self._read, guild_id)
         hits = [tip for tip in tips if query in f"{tip.ref} {tip.fields.topic} {tip.fields.text}".casefold()]
         return hits[:limit]
 
     async def all_as_library_tips(self, guild_id: int) -> list[Tip]:
         """This server's tips as Library tips, for `Library.pick_tip(topic, extra_tips=...)`."""
-        return library_tips(await tips_sql.all_for(self._db, guild_id))
+        return library_tips(await tips_sql.all_for(self._read, guild_id))
 
 
 def library_tips(tips: Iterable[GuildTip]) -> list[Tip]:

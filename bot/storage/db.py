@@ -19,6 +19,7 @@ from bot.log import get_logger
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 BUSY_TIMEOUT_MS = 5000
+"""How long a statement waits for another writer's lock before SQLite gives up (read at each open)."""
 _MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
 
 log = get_logger(__name__)
@@ -54,7 +55,7 @@ async def open_database(path: Path | str, *, migrations_dir: Path = MIGRATIONS_D
     db = await aiosqlite.connect(path)
     try:
         db.row_factory = aiosqlite.Row
-        await db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        await set_busy_timeout(db)
         await db.execute("PRAGMA journal_mode = WAL")
         await db.execute("PRAGMA foreign_keys = ON")
         await migrate(db, migrations_dir)
@@ -62,6 +63,38 @@ async def open_database(path: Path | str, *, migrations_dir: Path = MIGRATIONS_D
         await db.close()
         raise
     return db
+
+
+async def open_reader(path: Path | str) -> aiosqlite.Connection | None:
+    """A second, read-only connection for the queries behind read-only commands.
+
+    Why a second connection: aiosqlite runs one connection's statements one after another, so on a
+    shared connection a read queues behind a writer waiting (up to the busy timeout) for another
+    process's lock, and it can see the writer's not yet committed rows. In WAL mode a separate
+    connection reads the last committed state and is never blocked by a writer. Opened `mode=ro`
+    with `query_only` as well, so it cannot write even by mistake. Call after `open_database` (which
+    creates the file and turns WAL on). None for ":memory:", which no second connection can see.
+    """
+    if str(path) == ":memory:":
+        return None
+    reader = await aiosqlite.connect(read_only_uri(path), uri=True)
+    try:
+        reader.row_factory = aiosqlite.Row
+        await set_busy_timeout(reader)
+        await reader.execute("PRAGMA query_only = ON")
+    except BaseException:
+        await reader.close()
+        raise
+    return reader
+
+
+def read_only_uri(path: Path | str) -> str:
+    """A `file:` URI (spaces and `?` percent-encoded) that opens the database read-only."""
+    return f"{Path(path).resolve().as_uri()}?mode=ro"
+
+
+async def set_busy_timeout(db: aiosqlite.Connection) -> None:
+    await db.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_MS)}")
 
 
 async def schema_version(db: aiosqlite.Connection) -> int:

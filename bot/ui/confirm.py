@@ -18,32 +18,34 @@ import discord
 from bot.guilds.errors import GuildTipNotFound
 from bot.guilds.models import TIP_ID_PREFIX
 from bot.ui.checkins import logged_embed
-from bot.ui.errors import error_reply, reply_privately
+from bot.ui.errors import error_reply
 from bot.ui.views import is_owner
 
 if TYPE_CHECKING:
     from bot.app import KneadBot
 
-Action = Callable[[discord.Interaction, "KneadBot", int], Awaitable[None]]
+Reply = tuple[str, discord.Embed | None]
+"""What replaces the prompt: its text and an optional embed."""
+Action = Callable[[discord.Interaction, "KneadBot", int], Awaitable[Reply]]
 CANCELLED = "Cancelled: nothing was changed."
 
 
-async def _agree(click: discord.Interaction, bot: KneadBot, pending_id: int) -> None:
+async def _agree(click: discord.Interaction, bot: KneadBot, pending_id: int) -> Reply:
     logged = await bot.checkins.agree_and_log(pending_id, click.user.id)
-    await click.response.edit_message(content="Thank you.", embed=logged_embed(logged), view=None)
+    return "Thank you.", logged_embed(logged)
 
 
-async def _decline(click: discord.Interaction, bot: KneadBot, pending_id: int) -> None:
+async def _decline(click: discord.Interaction, bot: KneadBot, pending_id: int) -> Reply:
     await bot.checkins.decline(pending_id, click.user.id)
-    await click.response.edit_message(content="No problem: nothing was stored.", embed=None, view=None)
+    return "No problem: nothing was stored.", None
 
 
-async def _erase(click: discord.Interaction, bot: KneadBot, _ref: int) -> None:
+async def _erase(click: discord.Interaction, bot: KneadBot, _ref: int) -> Reply:
     await bot.checkins.delete_member_data(click.user.id)
-    await click.response.edit_message(content="Done: everything of yours is erased.", embed=None, view=None)
+    return "Done: everything of yours is erased.", None
 
 
-async def _remove_tip(click: discord.Interaction, bot: KneadBot, tip_id: int) -> None:
+async def _remove_tip(click: discord.Interaction, bot: KneadBot, tip_id: int) -> Reply:
     """Re-checks that the clicker is still a moderator here: the prompt may have waited a long time."""
     roles = click.user.roles if isinstance(click.user, discord.Member) else []
     guild_id = await bot.servers.check_moderator(
@@ -52,14 +54,12 @@ async def _remove_tip(click: discord.Interaction, bot: KneadBot, tip_id: int) ->
     try:
         removed = await bot.server_tips.remove(guild_id, click.user.id, tip_id)
     except GuildTipNotFound:  # a second click, or another moderator was quicker: the tip is gone either way
-        text = f"`{TIP_ID_PREFIX}{tip_id}` is already removed."
-    else:
-        text = f"Removed `{removed.ref}`."
-    await click.response.edit_message(content=text, embed=None, view=None)
+        return f"`{TIP_ID_PREFIX}{tip_id}` is already removed.", None
+    return f"Removed `{removed.ref}`.", None
 
 
-async def _cancel(click: discord.Interaction, _bot: KneadBot, _ref: int) -> None:
-    await click.response.edit_message(content=CANCELLED, embed=None, view=None)
+async def _cancel(_click: discord.Interaction, _bot: KneadBot, _ref: int) -> Reply:
+    return CANCELLED, None
 
 
 @dataclass(frozen=True)
@@ -106,16 +106,15 @@ class ConfirmButton(
         return await is_owner(interaction, self.owner_id)
 
     async def callback(self, interaction: discord.Interaction) -> None:
+        """Acknowledges the click first: every answer writes, and the database may be busy for a while."""
         prompt = PROMPTS[self.kind]
         action = prompt.on_yes if self.answer == "yes" else prompt.on_no
+        await interaction.response.defer()
         try:
-            await action(interaction, cast("KneadBot", interaction.client), self.ref)
+            text, embed = await action(interaction, cast("KneadBot", interaction.client), self.ref)
         except Exception as error:
-            text = error_reply(error, f"{self.kind} prompt")
-            if interaction.response.is_done():
-                await reply_privately(interaction, text)
-            else:
-                await interaction.response.edit_message(content=text, embed=None, view=None)
+            text, embed = error_reply(error, f"{self.kind} prompt"), None
+        await interaction.edit_original_response(content=text, embed=embed, view=None)
 
 
 def confirm_view(kind: str, owner_id: int, ref: int = 0) -> discord.ui.View:

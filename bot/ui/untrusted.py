@@ -24,6 +24,6 @@ def is_server_tip(tip: Tip) -> bool:
     return tip.id.startswith(TIP_ID_PREFIX)
 
 
-def plain_source(name: str, url: str) -> str:
-    """`NHS · https://…`: the reader sees where the link goes before they click it."""
-    return f"{safe_text(name)} · {url}"
+def plain_source(name: str, url: str | None) -> str:
+    """`NHS · https://…`: the reader sees where the link goes before they click it (name alone without one)."""
+    return safe_text(name) if url is None else f"{safe_text(name)} · {url}"

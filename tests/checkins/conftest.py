@@ -8,8 +8,8 @@ from tests.checkins.support import MEMBER, FakeClock
 
 
 @pytest.fixture
-def service(db: aiosqlite.Connection, clock: FakeClock) -> CheckinService:
-    return CheckinService(db, clock=clock)
+def service(db: aiosqlite.Connection, reader: aiosqlite.Connection, clock: FakeClock) -> CheckinService:
+    return CheckinService(db, clock=clock, reader=reader)
 
 
 @pytest.fixture

@@ -41,7 +41,7 @@ class DiscordSide:
         return [due.checkin_id for due in self.sent]
 
 
-async def eventually(condition: Callable[[], bool], timeout_seconds: float = 2.0) -> None:
+async def eventually(condition: Callable[[], bool], timeout_seconds: float = 30.0) -> None:
     """Let the scheduler task run until `condition` holds (it changes state only between awaits)."""
     async with asyncio.timeout(timeout_seconds):
         while not condition():

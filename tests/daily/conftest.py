@@ -18,5 +18,13 @@ def builtin_tips() -> list[Tip]:
 
 
 @pytest.fixture
-def daily(db: aiosqlite.Connection, audit: AuditTrail, clock: FakeClock, builtin_tips: list[Tip]) -> DailyTipService:
-    return DailyTipService(db, builtin_tips=lambda: builtin_tips, audit=audit, clock=clock, rng=random.Random(7))
+def daily(
+    db: aiosqlite.Connection,
+    reader: aiosqlite.Connection,
+    audit: AuditTrail,
+    clock: FakeClock,
+    builtin_tips: list[Tip],
+) -> DailyTipService:
+    return DailyTipService(
+        db, builtin_tips=lambda: builtin_tips, audit=audit, clock=clock, rng=random.Random(7), reader=reader
+    )

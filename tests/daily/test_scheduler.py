@@ -174,7 +174,7 @@ async def test_one_servers_broken_claim_does_not_stop_the_others(
     monkeypatch.setattr(daily, "claim", claim_breaking_a)
     scheduler.start()
     try:
-        await asyncio.wait_for(discord.posted.wait(), timeout=2)
+        await asyncio.wait_for(discord.posted.wait(), timeout=30)
         await _until(lambda: scheduler.sleeping_until is not None)
         assert [claim.guild_id for claim in discord.sent] == [SERVER_B]
         assert scheduler.sleeping_until == clock() + timedelta(seconds=30)  # A is still due: no busy loop
@@ -194,7 +194,7 @@ async def test_the_task_sleeps_until_the_next_run_and_wakes_on_set(daily: DailyT
 
         clock.set(datetime(2026, 1, 10, 9, 0, tzinfo=UTC))
         scheduler.wake()
-        await asyncio.wait_for(discord.posted.wait(), timeout=2)
+        await asyncio.wait_for(discord.posted.wait(), timeout=30)
         await _until(lambda: scheduler.sleeping_until == datetime(2026, 1, 11, 9, 0, tzinfo=UTC))
         assert [claim.guild_id for claim in discord.sent] == [SERVER_A]
     finally:
@@ -223,7 +223,7 @@ async def test_an_error_in_a_run_does_not_kill_the_task(daily: DailyTipService, 
         await scheduler.stop()
 
 
-async def _until(condition: Callable[[], bool], timeout_seconds: float = 2) -> None:
+async def _until(condition: Callable[[], bool], timeout_seconds: float = 30) -> None:
     """Let the scheduler's task run until `condition` holds; polling is fine for a test."""
     async with asyncio.timeout(timeout_seconds):
         while not condition():

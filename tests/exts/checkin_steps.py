@@ -20,10 +20,10 @@ def button_id(message: InteractionReply | dict[str, Any], label: str) -> str:
 
 async def agree_and_log(fake: FakeDiscord, options: dict[str, Any], **where: Any) -> InteractionReply:
     """Run /session log; on the first use, press "I agree". Returns the reply showing the logged session."""
-    reply = await fake.interaction_reply(await fake.slash("session log", options, **where))
+    reply = await fake.final_reply(await fake.slash("session log", options, **where))
     if reply.embeds and reply.embeds[0]["title"] == "Before your first session":
         clicker = {"user": where["user"]} if "user" in where else {}
-        return await fake.interaction_reply(await fake.click(reply, button_id(reply, "I agree"), **clicker))
+        return await fake.final_reply(await fake.click(reply, button_id(reply, "I agree"), **clicker))
     return reply
 
 
@@ -39,7 +39,7 @@ async def wake_and_wait(cog: Any) -> None:
     (`load_extension` makes its own module object, so the cog is duck-typed, not isinstance-checked.)
     """
     scheduler = cog.scheduler
-    async with asyncio.timeout(10):
+    async with asyncio.timeout(30):
         while not scheduler.is_running:
             await asyncio.sleep(0.01)
         before = scheduler.runs_completed

@@ -16,7 +16,7 @@ TABLES = ("members", "sessions", "checkins", "answers")
 
 
 async def reply_to(fake: FakeDiscord, command: str, options: dict | None = None, **who: object) -> InteractionReply:
-    return await fake.interaction_reply(await fake.slash(command, options or {}, **who))
+    return await fake.final_reply(await fake.slash(command, options or {}, **who))
 
 
 async def test_members_see_and_cancel_only_their_own_check_ins(fake_discord: FakeDiscord, tmp_path: Path) -> None:
@@ -25,7 +25,7 @@ async def test_members_see_and_cancel_only_their_own_check_ins(fake_discord: Fak
         await agree_and_log(fake_discord, {"area": "feet", "intensity": "light"})
         await agree_and_log(fake_discord, {"area": "thighs", "intensity": "deep"}, user=STRANGER)
         mine = await reply_to(fake_discord, "session upcoming")
-        offered = await fake_discord.interaction_reply(
+        offered = await fake_discord.final_reply(
             await fake_discord.autocomplete("session cancel", {"checkin": ""}, "checkin")
         )
         theirs = await reply_to(fake_discord, "session cancel", {"checkin": 2})
@@ -46,7 +46,7 @@ async def test_history_lists_answers_and_attaches_a_chart(fake_discord: FakeDisc
             await agree_and_log(fake_discord, {"area": "calves", "intensity": "firm", "checkin_in": "1h"})
             await run_scheduler(bot, clock, hours=1)
             message = fake_discord.dm_messages(alice)[-1]
-            await fake_discord.interaction_reply(await fake_discord.click(message, button_id(message, level)))
+            await fake_discord.final_reply(await fake_discord.click(message, button_id(message, level)))
             clock.advance(hours=20)
         state = await fake_discord.slash("session history", {})
         deferred = await fake_discord.interaction_reply(state)
@@ -84,7 +84,7 @@ async def test_bad_settings_get_clear_private_errors(fake_discord: FakeDiscord, 
         zone = await reply_to(fake_discord, "settings timezone", {"name": "Mars/Olympus_Mons"})
         quiet = await reply_to(fake_discord, "settings quiet-hours", {"start": "25:00", "end": "07:00"})
         delay = await reply_to(fake_discord, "session log", {"area": "feet", "intensity": "light", "checkin_in": "3w"})
-        zones = await fake_discord.interaction_reply(
+        zones = await fake_discord.final_reply(
             await fake_discord.autocomplete("settings timezone", {"name": "europe/lon"}, "name")
         )
     for reply in (zone, quiet, delay):
@@ -102,12 +102,10 @@ async def test_export_then_delete_leaves_nothing_behind(fake_discord: FakeDiscor
         await agree_and_log(fake_discord, {"area": "feet", "intensity": "light"}, user=STRANGER)
         await run_scheduler(bot, clock, hours=1)
         message = fake_discord.dm_messages(alice)[-1]
-        await fake_discord.interaction_reply(await fake_discord.click(message, button_id(message, "Mild")))
+        await fake_discord.final_reply(await fake_discord.click(message, button_id(message, "Mild")))
         exported = await reply_to(fake_discord, "mydata export")
         prompt = await reply_to(fake_discord, "mydata delete")
-        done = await fake_discord.interaction_reply(
-            await fake_discord.click(prompt, button_id(prompt, "Delete everything"))
-        )
+        done = await fake_discord.final_reply(await fake_discord.click(prompt, button_id(prompt, "Delete everything")))
     [file] = exported.files
     data = json.loads(file.data)
     assert exported.ephemeral

@@ -22,11 +22,11 @@ SENT = r"^/channels/\d+/messages$"
 async def test_first_log_asks_consent_and_stores_nothing_before_it(fake_discord: FakeDiscord, tmp_path: Path) -> None:
     db_path = tmp_path / "kb.sqlite3"
     async with running_kneadbot(fake_discord, db_path):
-        prompt = await fake_discord.interaction_reply(await fake_discord.slash("session log", CALVES_FIRM))
+        prompt = await fake_discord.final_reply(await fake_discord.slash("session log", CALVES_FIRM))
         assert await rows(db_path, "SELECT * FROM sessions") == []
         assert await rows(db_path, "SELECT * FROM members") == []
-        agreed = await fake_discord.interaction_reply(await fake_discord.click(prompt, button_id(prompt, "I agree")))
-        second = await fake_discord.interaction_reply(await fake_discord.slash("session log", CALVES_FIRM))
+        agreed = await fake_discord.final_reply(await fake_discord.click(prompt, button_id(prompt, "I agree")))
+        second = await fake_discord.final_reply(await fake_discord.slash("session log", CALVES_FIRM))
     assert prompt.ephemeral
     assert "/mydata delete" in prompt.embeds[0]["description"]
     assert agreed.embeds[0]["title"] == "Session logged"
@@ -209,7 +209,7 @@ async def test_a_notice_that_could_not_be_shown_is_shown_at_the_next_command(
         refused = fake_discord.fail_next("POST", r"^/webhooks/\d+/[^/]+$", status=404, code=10015)
         first = await fake_discord.slash("help", dm=True)
         await fake_discord.interaction_reply(first)
-        await fake_discord.wait_for_request("POST", r"^/webhooks/", timeout=3)
+        await fake_discord.wait_for_request("POST", r"^/webhooks/")
         await fake_discord.settle()
         second = await fake_discord.slash("help", dm=True)
         [notice] = await fake_discord.wait_followups(second)

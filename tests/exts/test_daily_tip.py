@@ -22,12 +22,12 @@ async def set_daily(fake: FakeDiscord, time: str, timezone: str) -> str:
     state = await fake.slash(
         "daily-tip set", {"channel": TIPS, "time": time, "timezone": timezone}, user=MANAGER, channel_id=GENERAL.id
     )
-    return (await fake.interaction_reply(state)).content or ""
+    return (await fake.final_reply(state)).content or ""
 
 
 async def show(fake: FakeDiscord) -> str:
     state = await fake.slash("daily-tip show", {}, user=MANAGER, channel_id=GENERAL.id)
-    return (await fake.interaction_reply(state)).content or ""
+    return (await fake.final_reply(state)).content or ""
 
 
 def posted_tips(fake: FakeDiscord) -> list[str]:

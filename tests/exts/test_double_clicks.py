@@ -20,7 +20,7 @@ async def double_click(
     """Send both clicks before the bot has answered either, then collect both answers."""
     custom_id = button_id(prompt, label)
     states = await asyncio.gather(fake.click(prompt, custom_id, **who), fake.click(prompt, custom_id, **who))
-    return [await fake.interaction_reply(state, timeout=10) for state in states]
+    return [await fake.final_reply(state, timeout=10) for state in states]
 
 
 async def test_a_double_clicked_i_agree_logs_one_session_and_answers_both(world: FakeDiscord, tmp_path: Path) -> None:

@@ -35,7 +35,7 @@ GOOD_TIP = {
 
 async def run(fake: FakeDiscord, command: str, options: dict[str, Any] | None = None, **where: Any) -> InteractionReply:
     where.setdefault("channel_id", GENERAL.id)
-    return await fake.interaction_reply(await fake.slash(command, options or {}, **where))
+    return await fake.final_reply(await fake.slash(command, options or {}, **where))
 
 
 async def add_tip(fake: FakeDiscord, user: User, channel_id: int = GENERAL.id, **values: str) -> InteractionReply:
@@ -49,7 +49,7 @@ async def add_tip(fake: FakeDiscord, user: User, channel_id: int = GENERAL.id, *
         by_label["Source name"]: typed["source_name"],
         by_label["Source link (https)"]: typed["source_url"],
     }
-    return await fake.interaction_reply(await fake.submit_modal(modal, submitted, user=user))
+    return await fake.final_reply(await fake.submit_modal(modal, submitted, user=user))
 
 
 MODERATOR_COMMANDS: list[tuple[str, dict[str, Any]]] = [
@@ -170,9 +170,9 @@ async def test_tips_list_pages_and_remove_asks_first(world: FakeDiscord, tmp_pat
         for number in range(12):
             await add_tip(world, MANAGER, text=f"Server tip number {number} about warming up gently.")
         first = await run(world, "tips list", user=MANAGER)
-        second = await world.interaction_reply(await world.click(first, button_id(first, "Next"), user=MANAGER))
+        second = await world.final_reply(await world.click(first, button_id(first, "Next"), user=MANAGER))
         prompt = await run(world, "tips remove", {"tip": "server-3"}, user=MANAGER)
-        removed = await world.interaction_reply(await world.click(prompt, button_id(prompt, "Remove"), user=MANAGER))
+        removed = await world.final_reply(await world.click(prompt, button_id(prompt, "Remove"), user=MANAGER))
     assert first.embeds[0]["footer"]["text"] == "Page 1 of 2 · 12 tips"
     assert second.embeds[0]["footer"]["text"] == "Page 2 of 2 · 12 tips"
     assert removed.content == "Removed `server-3`."

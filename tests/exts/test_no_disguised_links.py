@@ -89,7 +89,7 @@ async def test_the_daily_tip_escapes_a_server_tip(world: FakeDiscord, tmp_path: 
             for tip in real_library().tips:
                 await daily_sql.mark_used(bot.db, A, tip.id, clock())
         next_hour = {"channel": TIPS, "time": f"{clock().hour + 1:02}:00", "timezone": "UTC"}
-        set_reply = await world.interaction_reply(await world.slash("daily-tip set", next_hour, user=MANAGER))
+        set_reply = await world.final_reply(await world.slash("daily-tip set", next_hour, user=MANAGER))
         assert (set_reply.content or "").startswith("Daily tip set.")
         await run_daily_tips(bot, clock, hours=1)
     [posted] = world.messages(TIPS.id)

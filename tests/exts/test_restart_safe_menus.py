@@ -27,10 +27,10 @@ async def test_technique_pages_after_a_restart_and_only_for_its_owner(world: Fak
     async with running_kneadbot(world, db_path):
         first = await run(world, "technique", {"name": "calf"})
     async with running_kneadbot(world, db_path):
-        second = await world.interaction_reply(await world.click(first, button_id(first, "Next")))
-        stranger = await world.interaction_reply(await world.click(second, button_id(second, "Next"), user=STRANGER))
+        second = await world.final_reply(await world.click(first, button_id(first, "Next")))
+        stranger = await world.final_reply(await world.click(second, button_id(second, "Next"), user=STRANGER))
         after_stranger = world.messages(GENERAL.id)[-1]["embeds"][0]["title"]
-        back = await world.interaction_reply(await world.click(second, button_id(second, "Back")))
+        back = await world.final_reply(await world.click(second, button_id(second, "Back")))
     assert second.embeds[0]["title"].startswith("Calf") and "Step 2 of" in second.embeds[0]["title"]
     assert stranger.ephemeral and stranger.content.startswith("Only the member who opened this")
     assert "Step 1 of" in back.embeds[0]["title"]
@@ -43,7 +43,7 @@ async def test_safety_menu_answers_after_a_restart(world: FakeDiscord, tmp_path:
         intro = await run(world, "safety")
     select_id = intro.components[0]["components"][0]["custom_id"]
     async with running_kneadbot(world, db_path):
-        result = await world.interaction_reply(await world.click(intro, select_id, values=["none-of-these"]))
+        result = await world.final_reply(await world.click(intro, select_id, values=["none-of-these"]))
     assert result.embeds[0]["title"]
     assert result.components == []
 
@@ -54,7 +54,7 @@ async def test_consent_given_after_a_restart_logs_the_session_once(world: FakeDi
         prompt = await run(world, "session log", CALVES_FIRM)
     assert await rows(db_path, "SELECT count(*) FROM sessions") == [(0,)]
     async with running_kneadbot(world, db_path):
-        agreed = await world.interaction_reply(await world.click(prompt, button_id(prompt, "I agree")))
+        agreed = await world.final_reply(await world.click(prompt, button_id(prompt, "I agree")))
     assert agreed.embeds[0]["title"] == "Session logged"
     stored = await rows(db_path, "SELECT area, intensity, note FROM sessions")
     assert stored == [("calves", "firm", CALVES_FIRM["note"])]
@@ -65,7 +65,7 @@ async def test_declining_consent_forgets_the_held_session(world: FakeDiscord, tm
     db_path = tmp_path / "kb.sqlite3"
     async with running_kneadbot(world, db_path):
         prompt = await run(world, "session log", CALVES_FIRM)
-        declined = await world.interaction_reply(await world.click(prompt, button_id(prompt, "Cancel")))
+        declined = await world.final_reply(await world.click(prompt, button_id(prompt, "Cancel")))
     assert declined.content == "No problem: nothing was stored."
     counts = await row_counts(db_path, "pending_logs", "members", "sessions", "checkins")
     assert set(counts.values()) == {0}, counts
@@ -79,7 +79,7 @@ async def test_a_session_held_for_consent_is_in_the_export_and_goes_with_delete(
         await run(world, "session log", CALVES_FIRM)
         exported = await run(world, "mydata export")
         prompt = await run(world, "mydata delete")
-        await world.interaction_reply(await world.click(prompt, button_id(prompt, "Delete everything")))
+        await world.final_reply(await world.click(prompt, button_id(prompt, "Delete everything")))
     [held] = json.loads(exported.files[0].data)["sessions_awaiting_consent"]
     assert (held["area"], held["note"]) == ("calves", CALVES_FIRM["note"])
     assert await row_counts(db_path, "pending_logs") == {"pending_logs": 0}
@@ -91,7 +91,7 @@ async def test_consent_after_the_held_session_was_forgotten_says_so(world: FakeD
         prompt = await run(world, "session log", CALVES_FIRM)
         clock.advance(days=2)
         await bot.checkins.purge_expired()
-        late = await world.interaction_reply(await world.click(prompt, button_id(prompt, "I agree")))
+        late = await world.final_reply(await world.click(prompt, button_id(prompt, "I agree")))
     assert late.content == "This question has expired. Run /session log again to log a session."
     counts = await row_counts(db_path, "pending_logs", "members", "sessions")
     assert set(counts.values()) == {0}, counts
@@ -103,7 +103,7 @@ async def test_mydata_delete_confirmed_after_a_restart_erases(world: FakeDiscord
         await agree_and_log(world, CALVES_FIRM, channel_id=GENERAL.id)
         prompt = await run(world, "mydata delete")
     async with running_kneadbot(world, db_path):
-        done = await world.interaction_reply(await world.click(prompt, button_id(prompt, "Delete everything")))
+        done = await world.final_reply(await world.click(prompt, button_id(prompt, "Delete everything")))
     assert done.content == "Done: everything of yours is erased."
     counts = await row_counts(db_path, "pending_logs", "members", "sessions", "checkins")
     assert set(counts.values()) == {0}, counts
@@ -117,9 +117,9 @@ async def test_tips_list_and_remove_work_after_a_restart(world: FakeDiscord, tmp
         listed = await run(world, "tips list", user=MANAGER)
         prompt = await run(world, "tips remove", {"tip": "server-3"}, user=MANAGER)
     async with running_kneadbot(world, db_path):
-        page_two = await world.interaction_reply(await world.click(listed, button_id(listed, "Next"), user=MANAGER))
-        other = await world.interaction_reply(await world.click(prompt, button_id(prompt, "Remove"), user=MODDER))
-        removed = await world.interaction_reply(await world.click(prompt, button_id(prompt, "Remove"), user=MANAGER))
+        page_two = await world.final_reply(await world.click(listed, button_id(listed, "Next"), user=MANAGER))
+        other = await world.final_reply(await world.click(prompt, button_id(prompt, "Remove"), user=MODDER))
+        removed = await world.final_reply(await world.click(prompt, button_id(prompt, "Remove"), user=MANAGER))
     assert page_two.embeds[0]["footer"]["text"] == "Page 2 of 2 · 11 tips"
     assert other.content.startswith("Only the member who opened this")
     assert removed.content == "Removed `server-3`."
@@ -138,10 +138,10 @@ async def test_a_click_on_a_menu_no_running_bot_knows_is_answered(world: FakeDis
         form = await run(world, "tips add", user=MANAGER)
     message = next(m for m in world.messages(GENERAL.id) if m["id"] == str(sent.id))
     async with running_kneadbot(world, db_path):
-        clicked = await world.interaction_reply(await world.click(message, button_id(message, "Next")))
+        clicked = await world.final_reply(await world.click(message, button_id(message, "Next")))
         fields = [row["components"][0]["custom_id"] for row in form.data["components"]]
         typed = dict.fromkeys(fields, "https://www.nhs.uk/ is where this tip comes from")
-        submitted = await world.interaction_reply(await world.submit_modal(form, typed, user=MANAGER))
+        submitted = await world.final_reply(await world.submit_modal(form, typed, user=MANAGER))
     assert clicked.ephemeral
     assert clicked.content == "This menu has expired. Run the command again."
     assert submitted.ephemeral

@@ -192,7 +192,7 @@ class UserActions:
         locale = origin.payload.get("locale", "en-US")
         return self._envelope(5, data, place, locale, message=origin.payload.get("message"))
 
-    async def send_interaction(self, payload: dict[str, Any], timeout: float = 5.0) -> InteractionState:
+    async def send_interaction(self, payload: dict[str, Any], timeout: float = 30.0) -> InteractionState:
         """Push INTERACTION_CREATE to the connected client; the 3 s callback clock starts."""
         state = InteractionState(payload)
         self.interactions[state.id] = state
@@ -221,7 +221,7 @@ class UserActions:
         channel_id: int | None = None,
         user: User | None = None,
         dm: bool = False,
-        timeout: float = 5.0,
+        timeout: float = 30.0,
     ) -> dict[str, Any]:
         """A user posts a message; the bot gets MESSAGE_CREATE only with the GUILD_MESSAGES
         (or, in DMs, DIRECT_MESSAGES) intent, and sees the content only with MESSAGE_CONTENT

@@ -26,7 +26,7 @@ async def running_client(
     client: ClientT,
     token: str = "fake-token",  # noqa: S107 - the fake accepts any token
     *,
-    ready_timeout: float = 5.0,
+    ready_timeout: float = 30.0,
     guild_ready_timeout: float = 0.05,
 ) -> AsyncIterator[ClientT]:
     """Log ``client`` in against ``fake`` (``setup_hook`` runs), connect it in a task, and

@@ -154,7 +154,7 @@ class Gateway:
             session.seq += 1
             await session.ws.send_str(json.dumps({"op": 0, "t": event, "s": session.seq, "d": data}))
 
-    async def dispatch(self, event: str, data: dict[str, Any], timeout: float = 5.0) -> None:
+    async def dispatch(self, event: str, data: dict[str, Any], timeout: float = 30.0) -> None:
         """Send an event to the connected client (waits for it to be connected)."""
         session = await self.wait_live(timeout)
         await self.send(session, event, data)

@@ -43,6 +43,10 @@ from .models import (
 )
 from .store import Store
 
+WAIT_S = 30.0
+"""How long a helper waits for the bot by default: a bound for a stuck test, never a speed requirement
+(waits end as soon as the awaited thing happens, so a generous bound costs a passing test nothing)."""
+
 API_PREFIX = "/api/v10"
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -326,7 +330,7 @@ class FakeDiscord(UserActions):
         self.store.closed_dms.discard(user_id)
 
     async def drop_gateway(
-        self, *, code: int = 4000, resumable: bool = True, wait: bool = True, timeout: float = 5.0
+        self, *, code: int = 4000, resumable: bool = True, wait: bool = True, timeout: float = WAIT_S
     ) -> None:
         """Close the client's gateway socket like an outage; with ``wait`` return once it has
         RESUMEd (``resumable``) or re-IDENTIFYed."""
@@ -340,7 +344,7 @@ class FakeDiscord(UserActions):
         key = interaction.id if isinstance(interaction, InteractionState) else int(interaction)
         return self.interactions[key]
 
-    async def interaction_reply(self, interaction: int | InteractionState, timeout: float = 3.0) -> InteractionReply:
+    async def interaction_reply(self, interaction: int | InteractionState, timeout: float = WAIT_S) -> InteractionReply:
         """The bot's callback for an interaction (waits for it)."""
         state = self._state(interaction)
         async with asyncio.timeout(timeout):
@@ -349,12 +353,26 @@ class FakeDiscord(UserActions):
         assert state.reply is not None
         return state.reply
 
+    async def final_reply(self, interaction: int | InteractionState, timeout: float = WAIT_S) -> InteractionReply:
+        """What the member ends up reading: the callback itself, or after a deferral (type 5, or 6 on a
+        component) the message as the bot's first follow-up or @original edit left it."""
+        reply = await self.interaction_reply(interaction, timeout)
+        if reply.type not in (5, 6):
+            return reply
+        state = self._state(interaction)
+        sent = await self.wait_for_request("*", rf"^/webhooks/\d+/{re.escape(state.token)}(/|$)", timeout=timeout)
+        message = state.original if reply.type == 5 or not state.followups else state.followups[0]
+        assert message is not None
+        body = dict(sent.json) if isinstance(sent.json, dict) else {}
+        body["flags"] = int(body.get("flags") or 0) | int(message.get("flags") or 0)  # ephemeral comes from the defer
+        return InteractionReply(state.id, state.token, reply.type, body, sent.files, message)
+
     def followups(self, interaction: int | InteractionState) -> list[dict[str, Any]]:
         """Messages the bot sent through the interaction's webhook (follow-ups)."""
         return list(self._state(interaction).followups)
 
     async def wait_followups(
-        self, interaction: int | InteractionState, count: int = 1, timeout: float = 3.0
+        self, interaction: int | InteractionState, count: int = 1, timeout: float = WAIT_S
     ) -> list[dict[str, Any]]:
         state = self._state(interaction)
         async with asyncio.timeout(timeout):
@@ -382,7 +400,7 @@ class FakeDiscord(UserActions):
         return [r for r in self.requests if method in ("*", r.method) and pattern.search(r.path)]
 
     async def wait_for_request(
-        self, method: str, path: str, *, since: int = 0, timeout: float = 3.0
+        self, method: str, path: str, *, since: int = 0, timeout: float = WAIT_S
     ) -> RecordedRequest:
         """The first request (at index >= ``since`` in ``fake.requests``) matching method and
         path regex, waiting for it; it has been answered when this returns."""

@@ -28,7 +28,6 @@ from __future__ import annotations
 import asyncio
 import re
 import signal
-import time
 from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -162,7 +161,6 @@ async def test_sigkill_during_delivery_never_loses_or_doubles_a_check_in(
     fake.before_request.append(switch.before)
     fake.after_response.append(switch.after)
     runs: list[BotProcess] = []
-    started = time.monotonic()
     zygote = await Zygote.start(tmp_path / "zygote.log")
     await fake.start()
     try:
@@ -185,7 +183,6 @@ async def test_sigkill_during_delivery_never_loses_or_doubles_a_check_in(
             run.kill_now()
         await zygote.close()
         await fake.close()
-    elapsed = time.monotonic() - started
 
     received = delivered_messages(fake)
     per_checkin = Counter(checkin_id for checkin_id, _channel, _message in received)
@@ -202,7 +199,6 @@ async def test_sigkill_during_delivery_never_loses_or_doubles_a_check_in(
         assert " ERROR " not in run.output and "Traceback" not in run.output, run.output
     assert not fake.violation_report(), fake.violation_report()
     assert not mention_problems(fake.requests), mention_problems(fake.requests)
-    assert elapsed < 60, f"{len(kills)} kills took {elapsed:.1f}s"
 
 
 async def start_bot(

@@ -35,7 +35,7 @@ FRESH_IDS = count(1_700_000_000_000_000_001)
 
 async def still_serving(fake: FakeDiscord) -> InteractionReply:
     """A new member runs /tip and gets a tip: the bot is answering commands."""
-    reply = await fake.interaction_reply(await fake.slash("tip", user=User(next(FRESH_IDS), "later")))
+    reply = await fake.final_reply(await fake.slash("tip", user=User(next(FRESH_IDS), "later")))
     assert reply.embeds and reply.embeds[0]["title"].startswith("Tip · "), reply
     return reply
 
@@ -90,7 +90,7 @@ async def test_a_rate_limited_interaction_callback_is_retried_within_the_deadlin
 ) -> None:
     async with running_kneadbot(fake, tmp_path / "kb.sqlite3"):
         limit = fake.fail_next("POST", CALLBACK, status=429, retry_after=0.3, global_=scope == "global")
-        reply = await fake.interaction_reply(await fake.slash("faq", {"question": "blood-clots"}), timeout=3)
+        reply = await fake.final_reply(await fake.slash("faq", {"question": "blood-clots"}))
         await still_serving(fake)
     assert limit.hits
     assert reply.embeds[0]["title"]  # answered once, after waiting out the limit (a second ack is a violation)
@@ -105,7 +105,7 @@ async def test_a_server_error_on_an_interaction_callback_is_retried_within_the_d
 ) -> None:
     async with running_kneadbot(fake, tmp_path / "kb.sqlite3"):
         error = fake.fail_next("POST", CALLBACK, status=status)
-        reply = await fake.interaction_reply(await fake.slash("technique", {"name": "calf"}), timeout=3)
+        reply = await fake.final_reply(await fake.slash("technique", {"name": "calf"}))
         await still_serving(fake)
     assert error.hits
     assert reply.embeds[0]["title"].startswith("Calf massage · Step 1")
@@ -120,9 +120,9 @@ async def test_a_bad_gateway_on_a_follow_up_delivers_the_notice_once(fake: FakeD
         await run_scheduler(bot, clock, hours=1)
         error = fake.fail_next("POST", FOLLOW_UP, status=502)
         first = await fake.slash("help", user=member, dm=True)
-        notices = await fake.wait_followups(first, timeout=4)
+        notices = await fake.wait_followups(first)
         second = await fake.slash("help", user=member, dm=True)
-        await fake.interaction_reply(second)
+        await fake.final_reply(second)
         await fake.settle()
     assert error.hits
     assert len(notices) == 1 and "could not reach you by DM" in notices[0]["content"]
@@ -180,10 +180,10 @@ async def test_a_refused_tip_post_is_reported_to_the_moderator_and_not_audited(
     db_path = tmp_path / "kb.sqlite3"
     async with running_kneadbot(fake, db_path):
         fake.fail_next("POST", rf"^/channels/{w.TIPS.id}/messages$", status=403, code=50001)
-        refused = await fake.interaction_reply(
+        refused = await fake.final_reply(
             await fake.slash("tips post", {"channel": w.TIPS}, user=w.MANAGER, channel_id=w.GENERAL.id)
         )
-        posted = await fake.interaction_reply(
+        posted = await fake.final_reply(
             await fake.slash("tips post", {"channel": w.TIPS}, user=w.MANAGER, channel_id=w.GENERAL.id)
         )
         await still_serving(fake)
@@ -228,7 +228,7 @@ async def test_a_command_sent_while_the_gateway_is_down_is_answered_after_it_res
     async with running_kneadbot(fake, tmp_path / "kb.sqlite3"):
         await fake.drop_gateway(wait=False)
         waiting = await fake.slash("help", user=User(next(FRESH_IDS), "impatient"))  # delivered on RESUME
-        reply = await fake.interaction_reply(waiting)
+        reply = await fake.final_reply(waiting)
         await still_serving(fake)
     assert fake.gateway.resumes == 1
     assert reply.embeds[0]["title"] == "About kneadbot"
