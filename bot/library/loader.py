@@ -16,6 +16,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from bot.library.models import (
+    PRACTICAL_ADVICE_LABEL,
     CheckinsFile,
     CheckinTexts,
     FaqEntry,
@@ -166,5 +167,5 @@ def _check_safety_result(check: SafetyCheck, problems: list[ContentProblem]) -> 
 
 
 def _sources_size(sources: Sequence[Source]) -> int:
-    """Sources as shown: one "[name](url)" line each."""
-    return sum(len(source.name) + len(source.url) + 5 for source in sources)
+    """Sources as shown: one "[name](url)" line each, or a labelled line for practical advice."""
+    return sum(len(source.name) + len(source.url or PRACTICAL_ADVICE_LABEL) + 5 for source in sources)

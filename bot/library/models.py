@@ -27,11 +27,29 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+SourceKind = Literal["source", "practical advice"]
+"""`practical advice` marks a technique tip that no medical source covers: it is shown as such,
+with no link, rather than borrowing the authority of a page that does not say it."""
+
+
+PRACTICAL_ADVICE_LABEL = "Practical advice (no medical source): "
+"""How a `practical advice` source is shown in place of a link (bot/ui), and counted in size checks."""
+
+
 class Source(Strict):
     """Where a fact comes from: shown with every entry so members can check it themselves."""
 
     name: Line
-    url: Annotated[str, StringConstraints(pattern=r"^https?://\S+$", max_length=300)]
+    url: Annotated[str, StringConstraints(pattern=r"^https?://\S+$", max_length=300)] | None = None
+    kind: SourceKind = "source"
+
+    @model_validator(mode="after")
+    def _link_only_for_real_sources(self) -> Source:
+        if self.kind == "source" and self.url is None:
+            raise ValueError("a source needs an https url (or kind: practical advice)")
+        if self.kind == "practical advice" and self.url is not None:
+            raise ValueError("practical advice has no url: it is our own advice, not a medical source")
+        return self
 
 
 Sources = Annotated[list[Source], Field(min_length=1, max_length=4)]

@@ -11,7 +11,7 @@ import discord
 
 from bot.library.guides import StepCursor
 from bot.library.library import Library
-from bot.library.models import FaqEntry, SafetyCheck, Source, Tip
+from bot.library.models import PRACTICAL_ADVICE_LABEL, FaqEntry, SafetyCheck, Source, Tip
 from bot.library.safety import MAX_ADVICE_SHOWN, SafetyResult
 
 DISCLAIMER = (
@@ -30,7 +30,14 @@ OUTCOME_COLOURS = {
 
 
 def sources_text(sources: Sequence[Source]) -> str:
-    return "\n".join(f"[{source.name}]({source.url})" for source in sources)
+    """One line per source: a link for a real source, a plain label for our own practical advice."""
+    return "\n".join(_source_line(source) for source in sources)
+
+
+def _source_line(source: Source) -> str:
+    if source.url is None:
+        return f"{PRACTICAL_ADVICE_LABEL}{source.name}"
+    return f"[{source.name}]({source.url})"
 
 
 def _titled(topic: str) -> str:
