@@ -14,7 +14,7 @@ import statistics
 import time
 from collections.abc import Callable, Sequence
 
-from bot.library.faq_search import FaqIndex
+from bench.legacy_faq_index import FaqIndex
 from bot.library.models import FaqEntry, Source
 
 WORDS = [

@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from rapidfuzz import process, utils
 
 from bot.errors import NotFound
-from bot.library.faq_search import FaqIndex
 from bot.library.loader import Content
 from bot.library.models import CheckinTexts, FaqEntry, Guide, SafetyCheck, Tip
-from bot.library.queries import clean_query
+from bot.library.queries import MAX_QUERY_LENGTH, clean_query
+from bot.library.search.engine import FaqEngine, Kind
 
 NEAREST_SHOWN = 3
 LISTED_AT_MOST = 20
@@ -32,10 +32,16 @@ def listing(names: Sequence[str]) -> str:
 
 @dataclass(frozen=True)
 class FaqMatch:
-    """Either an answer, or (when nothing matched well) the nearest questions to offer instead."""
+    """An answer (`entry`), or the nearest questions to offer instead.
+
+    `kind` says why: "answer" (clearly this entry), "warning" (a warning sign picked its entry before any
+    ranking), "unsure" (no entry is clearly right: `nearest` lists the closest) or "out_of_scope" (nothing
+    in the FAQ is about this: `nearest` is empty).
+    """
 
     entry: FaqEntry | None
     nearest: tuple[FaqEntry, ...] = ()
+    kind: Kind = "answer"
 
 
 class Library:
@@ -47,7 +53,7 @@ class Library:
         self.guides = content.guides
         self.safety: SafetyCheck = content.safety
         self.checkin_texts: CheckinTexts = content.checkins
-        self._faq_index = FaqIndex(content.faq)
+        self._faq_engine = FaqEngine(content.faq, content.vocabulary)
         self._rng = rng or random.Random()  # noqa: S311 - picking a tip is not security
         self._guide_keys = {
             utils.default_process(key): guide for guide in self.guides for key in (guide.id, guide.name, *guide.aliases)
@@ -83,15 +89,16 @@ class Library:
 
     def faq_suggestions(self, partial: str, limit: int = 25) -> list[FaqEntry]:
         """Questions to offer while a member types; never raises, whatever they typed."""
-        return self._faq_index.suggest(partial[:200], limit)
+        return self._faq_engine.suggest(partial[:200], limit)
 
-    def answer(self, question: str) -> FaqMatch:
-        """The FAQ entry a question means, or the nearest questions when none matches well."""
-        query = clean_query(question, what="question")
-        entry = self._faq_index.best(query)
-        if entry is not None:
-            return FaqMatch(entry)
-        return FaqMatch(None, tuple(self._faq_index.suggest(query, NEAREST_SHOWN)))
+    def answer(self, question: str, *, max_length: int = MAX_QUERY_LENGTH) -> FaqMatch:
+        """The FAQ entry a question means; a warning sign's entry first; otherwise the nearest questions."""
+        decision = self._faq_engine.decide(clean_query(question, what="question", max_length=max_length))
+        if decision.kind in ("answer", "warning"):
+            return FaqMatch(decision.ranked[0].entry, kind=decision.kind)
+        if decision.kind == "out_of_scope":
+            return FaqMatch(None, kind="out_of_scope")
+        return FaqMatch(None, tuple(s.entry for s in decision.ranked[:NEAREST_SHOWN]), kind="unsure")
 
     def guide_suggestions(self, partial: str, limit: int = 25) -> list[Guide]:
         processed = utils.default_process(partial[:200])
