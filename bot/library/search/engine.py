@@ -35,7 +35,7 @@ ANSWER_MIN_COSINE = 0.6
 """The best entry's meaning must be at least this close to answer outright."""
 ANSWER_MIN_COVERAGE = 0.6
 """At least this share of the question's words must be words of the best entry."""
-ANSWER_MARGIN = 0.1
+ANSWER_MARGIN = 0.2
 """The best fused score must beat the next entry's by this much; a near tie is a guess, so we ask."""
 SCOPE_MIN_COVERAGE = 0.3
 """Below this share of (weighted) shared words, and without a close meaning, nothing in the FAQ fits."""
