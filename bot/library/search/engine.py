@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
+import numpy.typing as npt
 
 from bot.library.models import FaqEntry
 from bot.library.search.lexical import Bm25
@@ -39,6 +40,10 @@ ANSWER_MARGIN = 0.2
 """The best fused score must beat the next entry's by this much; a near tie is a guess, so we ask."""
 SCOPE_MIN_COVERAGE = 0.3
 """Below this share of (weighted) shared words, and without a close meaning, nothing in the FAQ fits."""
+SEMANTIC_ALL_UP_TO = 2000
+"""Up to this many entries every phrase is compared by meaning on every keystroke (well under 1 ms)."""
+SEMANTIC_CANDIDATES = 500
+"""Past that, only this many entries (the best by BM25) are compared by meaning."""
 SCOPE_MIN_COSINE = 0.8
 """A question this close in meaning to an entry is never called out of scope, whatever words it uses."""
 
@@ -62,8 +67,8 @@ class FaqEngine:
         self.entries = tuple(entries)
         phrases = [[e.question, *e.aliases] for e in self.entries]
         self._text = Normaliser(vocabulary, [p for group in phrases for p in group])
-        self._router = WarningRouter(vocabulary, self._text)
         self._by_id = {e.id: e for e in self.entries}
+        self._router = WarningRouter(vocabulary, self._text, set(self._by_id))
         self._exact = {" ".join(words_of(key)): e for e in self.entries for key in (e.id, e.question, *e.aliases)}
         read = [[self._text.read(p, correct=False) for p in group] for group in phrases]
         self._terms = [frozenset(t for n in group for t in n.terms) for group in read]
@@ -79,6 +84,7 @@ class FaqEngine:
         self._embedder = Embedder()
         self._vectors = self._embedder.embed([" ".join(n.words) for group in read for n in group])
         self._starts = np.cumsum([0] + [len(group) for group in read[:-1]])
+        self._owners = np.repeat(np.arange(len(read)), [len(group) for group in read])
 
     def by_id(self, faq_id: str) -> FaqEntry | None:
         return self._by_id.get(faq_id)
@@ -114,8 +120,7 @@ class FaqEngine:
         lexical = self._bm25.scores(query.terms)
         top = float(lexical.max()) if lexical.size else 0.0
         lexical = lexical / top if top > 0 else lexical
-        vector = self._embedder.embed([" ".join(query.words)])[0]
-        cosines = np.maximum.reduceat(self._vectors @ vector, self._starts)
+        cosines = self._cosines(self._embedder.embed([" ".join(query.words)])[0], lexical)
         fused = LEXICAL_WEIGHT * lexical + SEMANTIC_WEIGHT * cosines
         count = min(limit, len(self.entries))
         best = np.argpartition(-fused, count - 1)[:count]
@@ -124,6 +129,17 @@ class FaqEngine:
         return tuple(
             Scored(self.entries[i], float(fused[i]), float(cosines[i]), _share(weights, self._terms[i])) for i in best
         )
+
+    def _cosines(self, vector: npt.NDArray[np.float32], lexical: npt.NDArray[np.float64]) -> npt.NDArray[np.float32]:
+        """Each entry's best phrase similarity. A large FAQ compares only the entries BM25 ranks highest
+        (when any word matched): one keystroke must not read every phrase vector of 10,000 entries."""
+        if len(self.entries) <= SEMANTIC_ALL_UP_TO or not lexical.any():
+            return np.maximum.reduceat(self._vectors @ vector, self._starts)
+        chosen = np.argpartition(-lexical, SEMANTIC_CANDIDATES)[:SEMANTIC_CANDIDATES]
+        rows = np.isin(self._owners, chosen)
+        cosines = np.zeros(len(self.entries), dtype=np.float32)
+        np.maximum.at(cosines, self._owners[rows], self._vectors[rows] @ vector)
+        return cosines
 
     @staticmethod
     def _kind(ranked: tuple[Scored, ...]) -> Kind:

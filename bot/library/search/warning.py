@@ -19,9 +19,10 @@ def _contains(stems: tuple[str, ...], phrase: tuple[str, ...]) -> bool:
 
 
 class WarningRouter:
-    def __init__(self, vocabulary: Vocabulary, normaliser: Normaliser) -> None:
+    def __init__(self, vocabulary: Vocabulary, normaliser: Normaliser, faq_ids: set[str]) -> None:
+        """Signs naming an entry not in `faq_ids` are skipped (`content check` reports them)."""
         self._signs: list[tuple[str, list[list[StemGroup]]]] = []
-        for sign in vocabulary.warning_signs:
+        for sign in (s for s in vocabulary.warning_signs if s.faq in faq_ids):
             patterns = [[tuple(normaliser.stems_of(word) for word in group) for group in p] for p in sign.patterns]
             self._signs.append((sign.faq, patterns))
 
