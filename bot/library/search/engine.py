@@ -85,6 +85,7 @@ class FaqEngine:
         self._vectors = self._embedder.embed([" ".join(n.words) for group in read for n in group])
         self._starts = np.cumsum([0] + [len(group) for group in read[:-1]])
         self._owners = np.repeat(np.arange(len(read)), [len(group) for group in read])
+        self._rows = [np.arange(start, start + len(group)) for start, group in zip(self._starts, read, strict=True)]
 
     def by_id(self, faq_id: str) -> FaqEntry | None:
         return self._by_id.get(faq_id)
@@ -136,7 +137,7 @@ class FaqEngine:
         if len(self.entries) <= SEMANTIC_ALL_UP_TO or not lexical.any():
             return np.maximum.reduceat(self._vectors @ vector, self._starts)
         chosen = np.argpartition(-lexical, SEMANTIC_CANDIDATES)[:SEMANTIC_CANDIDATES]
-        rows = np.isin(self._owners, chosen)
+        rows = np.concatenate([self._rows[i] for i in chosen])
         cosines = np.zeros(len(self.entries), dtype=np.float32)
         np.maximum.at(cosines, self._owners[rows], self._vectors[rows] @ vector)
         return cosines

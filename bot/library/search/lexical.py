@@ -5,9 +5,13 @@ Terms arrive already stemmed and stripped of stop words by `text.Normaliser`, so
 
 from __future__ import annotations
 
+import logging
+
 import bm25s
 import numpy as np
 import numpy.typing as npt
+
+logging.getLogger("bm25s").setLevel(logging.WARNING)  # bm25s sets DEBUG on import: one line per index built
 
 
 class Bm25:

@@ -12,20 +12,35 @@ an error instead of a network call (tests/library/test_faq_engine.py runs it wit
 
 from __future__ import annotations
 
+import logging
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+from threadpoolctl import threadpool_limits
 
 Matrix = npt.NDArray[np.float32]
 
 
 @lru_cache(maxsize=1)
 def _model() -> Any:
-    """Loaded once per process and shared: the weights are read-only."""
-    import wordllama
+    """Loaded once per process and shared: the weights are read-only.
+
+    BLAS is limited to one thread for the whole process: every product here is a few megabytes at most,
+    and on a busy 2-core machine OpenBLAS's worker threads made a 10,000-entry keystroke several times
+    slower (bench/README.md). The bot does no large linear algebra anywhere else.
+    """
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    import wordllama  # imported here so `content check` and tools that never search stay fast
+
+    for handler in [h for h in root.handlers if h not in handlers]:  # wordllama calls basicConfig on import
+        root.removeHandler(handler)
+    root.setLevel(level)
+
+    threadpool_limits(limits=1, user_api="blas")
 
     return wordllama.WordLlama.load(cache_dir=Path(wordllama.__file__).parent, disable_download=True)
 
