@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 
 import discord
 
+from bot.library.content_rules import check_content_dir
 from bot.library.library import Library
 from bot.library.loader import ContentError, load_content
 from bot.log import get_logger, setup_logging
@@ -90,7 +91,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def check_content(settings: Settings) -> int:
     try:
-        content = load_content(settings.content_dir)
+        content = check_content_dir(settings.content_dir)
     except ContentError as error:
         for problem in error.problems:
             print(problem)

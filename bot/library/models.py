@@ -40,7 +40,7 @@ class Source(Strict):
     """Where a fact comes from: shown with every entry so members can check it themselves."""
 
     name: Line
-    url: Annotated[str, StringConstraints(pattern=r"^https?://\S+$", max_length=300)] | None = None
+    url: Annotated[str, StringConstraints(pattern=r"^https://\S+$", max_length=300)] | None = None
     kind: SourceKind = "source"
 
     @model_validator(mode="after")

@@ -68,7 +68,8 @@ def checkin_embed(due: DueCheckin, texts: CheckinTexts, now: datetime) -> discor
     lines = [
         "Pick how sore it is now.",
         "**Warning signs**: one calf or thigh swollen, warm, red or painful; chest pain or sudden "
-        "breathlessness; dark urine with severe muscle pain. If you have any, get medical help now (call "
+        "breathlessness; any one of dark urine, muscle pain far worse than expected or new weakness. "
+        "If you have any, get medical help now (call "
         "emergency services for chest pain or breathlessness), then press **Warning signs**.",
     ]
     if due.is_follow_up:
