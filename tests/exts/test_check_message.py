@@ -93,3 +93,15 @@ async def test_a_non_moderator_pressing_the_button_is_refused(world: FakeDiscord
     assert refused.ephemeral
     assert refused.content == "Only a moderator can post this in the channel."
     assert world.messages(GENERAL.id) == [claim]
+
+
+async def test_a_button_for_an_answer_that_no_longer_exists_posts_nothing(world: FakeDiscord, tmp_path: Path) -> None:
+    """Content can change between the check and the click (a restart with new content): say so, post nothing."""
+    claim = post_message(world, "massage guns are safe on the legs")
+    button = {"type": 2, "style": 1, "label": "Post this in the channel", "custom_id": "kb:chk:gone-entry:1"}
+    stale = world.store.create_message(GENERAL.id, world.bot, {"components": [{"type": 1, "components": [button]}]}, [])
+    async with running_kneadbot(world, tmp_path / "kb.sqlite3"):
+        reply = await world.interaction_reply(await world.click(stale, "kb:chk:gone-entry:1", user=MANAGER))
+    assert reply.ephemeral
+    assert reply.content == "That answer can't be posted any more: run the check again."
+    assert world.messages(GENERAL.id) == [claim, stale]
