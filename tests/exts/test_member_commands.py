@@ -33,9 +33,13 @@ async def test_tip_shows_a_sourced_tip_publicly_and_never_pings(fake_discord: Fa
         reply = await fake_discord.interaction_reply(await fake_discord.slash("tip", {"topic": "pressure"}))
     [embed] = reply.embeds
     assert embed["title"] == "Tip · Pressure"
-    assert embed["description"] in {tip.text for tip in real_library().tips if tip.topic == "pressure"}
+    [tip] = [tip for tip in real_library().tips if tip.topic == "pressure" and tip.text == embed["description"]]
     assert embed["fields"][0]["name"] == "Source"
-    assert re.search(r"\]\(https?://", embed["fields"][0]["value"])
+    for source, line in zip(tip.sources, embed["fields"][0]["value"].splitlines(), strict=True):
+        shown = (
+            f"[{source.name}]({source.url})" if source.url else f"Practical advice (no medical source): {source.name}"
+        )
+        assert line == shown
     assert "Not medical advice" in embed["footer"]["text"]
     assert not reply.ephemeral
     assert reply.allowed_mentions == NO_PINGS
