@@ -7,21 +7,24 @@ message that lists what does exist, so a member is never left guessing.
 from __future__ import annotations
 
 import random
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from rapidfuzz import process, utils
 
 from bot.errors import NotFound
-from bot.library.faq_search import FaqIndex
 from bot.library.loader import Content
 from bot.library.models import CheckinTexts, FaqEntry, Guide, SafetyCheck, Tip
-from bot.library.queries import clean_query
+from bot.library.queries import MAX_QUERY_LENGTH, clean_query
+from bot.library.search.engine import FaqEngine, Kind, Scored
 
 NEAREST_SHOWN = 3
 LISTED_AT_MOST = 20
 """An error lists at most this many names, so a server with many topics still gets a short reply."""
 GUIDE_CUTOFF = 75.0
+MESSAGE_CHECKED_LENGTH = 300
+"""Only a message's opening is checked: a claim is stated early, and a long post would dilute it."""
 
 
 def listing(names: Sequence[str]) -> str:
@@ -32,10 +35,28 @@ def listing(names: Sequence[str]) -> str:
 
 @dataclass(frozen=True)
 class FaqMatch:
-    """Either an answer, or (when nothing matched well) the nearest questions to offer instead."""
+    """An answer (`entry`), or the nearest questions to offer instead.
+
+    `kind` says why: "answer" (clearly this entry), "warning" (a warning sign picked its entry before any
+    ranking), "unsure" (no entry is clearly right: `nearest` lists the closest) or "out_of_scope" (nothing
+    in the FAQ is about this: `nearest` is empty).
+    """
 
     entry: FaqEntry | None
     nearest: tuple[FaqEntry, ...] = ()
+    kind: Kind = "answer"
+
+
+CHAT_MARKUP = re.compile(r"<[@#:a-z!&/][^<>\s]{0,100}>|https?://\S+", re.IGNORECASE)
+"""Mentions, channel links, custom emoji and links: markup, not words a claim is made of."""
+MESSAGE_MIN_COSINE = 0.75
+MESSAGE_MIN_MARGIN = 0.3
+
+
+def clearly_about(ranked: Sequence[Scored]) -> bool:
+    """A message close in meaning to one entry, and much closer to it than to the next one."""
+    best, runner_up = ranked[0], ranked[1].score if len(ranked) > 1 else 0.0
+    return best.cosine >= MESSAGE_MIN_COSINE and best.score - runner_up >= MESSAGE_MIN_MARGIN
 
 
 class Library:
@@ -47,7 +68,7 @@ class Library:
         self.guides = content.guides
         self.safety: SafetyCheck = content.safety
         self.checkin_texts: CheckinTexts = content.checkins
-        self._faq_index = FaqIndex(content.faq)
+        self._faq_engine = FaqEngine(content.faq, content.vocabulary)
         self._rng = rng or random.Random()  # noqa: S311 - picking a tip is not security
         self._guide_keys = {
             utils.default_process(key): guide for guide in self.guides for key in (guide.id, guide.name, *guide.aliases)
@@ -83,15 +104,36 @@ class Library:
 
     def faq_suggestions(self, partial: str, limit: int = 25) -> list[FaqEntry]:
         """Questions to offer while a member types; never raises, whatever they typed."""
-        return self._faq_index.suggest(partial[:200], limit)
+        return self._faq_engine.suggest(partial[:200], limit)
 
-    def answer(self, question: str) -> FaqMatch:
-        """The FAQ entry a question means, or the nearest questions when none matches well."""
-        query = clean_query(question, what="question")
-        entry = self._faq_index.best(query)
-        if entry is not None:
-            return FaqMatch(entry)
-        return FaqMatch(None, tuple(self._faq_index.suggest(query, NEAREST_SHOWN)))
+    def answer(self, question: str, *, max_length: int = MAX_QUERY_LENGTH) -> FaqMatch:
+        """The FAQ entry a question means; a warning sign's entry first; otherwise the nearest questions."""
+        decision = self._faq_engine.decide(clean_query(question, what="question", max_length=max_length))
+        if decision.kind in ("answer", "warning"):
+            return FaqMatch(decision.ranked[0].entry, kind=decision.kind)
+        if decision.kind == "out_of_scope":
+            return FaqMatch(None, kind="out_of_scope")
+        return FaqMatch(None, tuple(s.entry for s in decision.ranked[:NEAREST_SHOWN]), kind="unsure")
+
+    def check_message(self, text: str) -> FaqEntry | None:
+        """The checked entry a message's claim is about, or None when nothing checked clearly fits.
+
+        Same engine as a typed /faq: a warning sign in the message picks its entry, and an unclear match
+        is None ("nothing checked on that"), never a guess. A chat message has more words the FAQ never
+        uses than a question does, so an entry that is far closer in meaning than any other also counts.
+        """
+        cleaned = " ".join(CHAT_MARKUP.sub(" ", text).split())[:MESSAGE_CHECKED_LENGTH]
+        if not cleaned:
+            return None
+        decision = self._faq_engine.decide(cleaned)
+        if decision.kind in ("answer", "warning"):
+            return decision.ranked[0].entry
+        if decision.kind == "unsure" and clearly_about(decision.ranked):
+            return decision.ranked[0].entry
+        return None
+
+    def faq_entry(self, faq_id: str) -> FaqEntry | None:
+        return self._faq_engine.by_id(faq_id)
 
     def guide_suggestions(self, partial: str, limit: int = 25) -> list[Guide]:
         processed = utils.default_process(partial[:200])

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -30,6 +30,7 @@ from bot.library.models import (
     TipsFile,
 )
 from bot.library.safety import MAX_ADVICE_SHOWN
+from bot.library.search.vocabulary import Vocabulary, VocabularyFile, warning_sign_problems
 
 EMBED_TOTAL_LIMIT = 6000
 """Discord rejects a message whose embeds hold more than this many characters in all."""
@@ -68,6 +69,7 @@ class Content:
     guides: tuple[Guide, ...]
     safety: SafetyCheck
     checkins: CheckinTexts
+    vocabulary: Vocabulary = field(default_factory=Vocabulary)
 
 
 def load_content(content_dir: Path) -> Content:
@@ -77,6 +79,7 @@ def load_content(content_dir: Path) -> Content:
     faq = _load(content_dir / "faq.yaml", FaqFile, problems)
     safety = _load(content_dir / "safety.yaml", SafetyFile, problems)
     checkins = _load(content_dir / "checkins.yaml", CheckinsFile, problems)
+    vocabulary = _load(content_dir / "vocabulary.yaml", VocabularyFile, problems)
     guide_paths = sorted((content_dir / "guides").glob("*.yaml"))
     if not guide_paths:
         problems.append(ContentProblem("guides/", "-", "no guide files found"))
@@ -90,9 +93,14 @@ def load_content(content_dir: Path) -> Content:
     _check_cautions(guides, problems)
     if safety is not None:
         _check_safety_result(safety.safety, problems)
-    if problems or tips is None or faq is None or safety is None or checkins is None:
+    if vocabulary is not None and faq is not None:
+        problems.extend(
+            ContentProblem("vocabulary.yaml", *p) for p in warning_sign_problems(vocabulary.vocabulary, faq.faq)
+        )
+    if problems or tips is None or faq is None or safety is None or checkins is None or vocabulary is None:
         raise ContentError(problems)
-    return Content(tuple(tips.tips), tuple(faq.faq), tuple(guides), safety.safety, checkins.checkins)
+    parts = (tuple(tips.tips), tuple(faq.faq), tuple(guides), safety.safety, checkins.checkins)
+    return Content(*parts, vocabulary.vocabulary)
 
 
 def _load(path: Path, model: type[Model], problems: list[ContentProblem]) -> Model | None:

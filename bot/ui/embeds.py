@@ -63,14 +63,28 @@ def faq_embed(entry: FaqEntry) -> discord.Embed:
     return embed.set_footer(text=DISCLAIMER)
 
 
+CARE_LINE = (
+    "If you have chest pain, feel breathless, cough blood, have one swollen, hot or painful calf, dark urine or "
+    "hot red skin that is spreading, get medical help now. For anything else about your health, ask a doctor, "
+    "nurse or pharmacist."
+)
+
+
 def faq_miss_embed(nearest: Sequence[FaqEntry]) -> discord.Embed:
-    """Shown when a question matches nothing well: we list real questions instead of guessing."""
+    """Shown instead of guessing: the nearest questions when no entry is clearly right, none when the FAQ
+    has nothing on the subject. Both keep the care line, so a worried member still knows where to go."""
+    if not nearest:
+        description = (
+            "I don't have a checked answer for that. I only answer from our checked FAQ, and nothing there is "
+            f"about this question.\n\n{CARE_LINE}"
+        )
+        return discord.Embed(title="No checked answer", description=description, colour=FAQ_COLOUR)
     lines = "\n".join(f"• {entry.question}" for entry in nearest)
     description = (
-        "I only answer from our checked FAQ, and nothing there matches that question well enough.\n\n"
-        f"Closest questions:\n{lines}\n\nTry `/faq` again and pick one from the list as you type."
+        "I'm not sure which of these you mean, so I won't guess:\n"
+        f"{lines}\n\nTry `/faq` again and pick one from the list as you type.\n\n{CARE_LINE}"
     )
-    return discord.Embed(title="No matching question", description=description, colour=FAQ_COLOUR)
+    return discord.Embed(title="Which question do you mean?", description=description, colour=FAQ_COLOUR)
 
 
 def guide_page_embed(cursor: StepCursor) -> discord.Embed:

@@ -84,8 +84,9 @@ async def test_faq_never_invents_an_answer(fake_discord: FakeDiscord, tmp_path: 
         reply = await fake_discord.interaction_reply(state)
     [embed] = reply.embeds
     assert reply.ephemeral
-    assert embed["title"] == "No matching question"
-    assert "Closest questions" in embed["description"]
+    assert embed["title"] == "No checked answer"
+    assert "I don't have a checked answer for that" in embed["description"]
+    assert "get medical help now" in embed["description"]  # the care line stays
     assert not any(entry.answer in texts_of(reply) for entry in real_library().faq)
 
 

@@ -17,7 +17,10 @@ from tests.exts.harness import make_settings, real_library, running_kneadbot
 from tests.fakediscord import FakeDiscord, running_client
 from tests.fakediscord.models import DEFAULT_GUILD_ID
 
-EXPECTED = {"tip", "faq", "technique", "safety", "help", "session", "settings", "mydata", "config", "tips", "daily-tip"}
+EXPECTED = {
+    *("tip", "faq", "technique", "safety", "help", "session", "settings", "mydata", "config", "tips", "daily-tip"),
+    "Check with kneadbot",  # the message context-menu command
+}
 
 
 async def test_sync_publishes_every_command_to_one_server(fake_discord: FakeDiscord, tmp_path: Path) -> None:

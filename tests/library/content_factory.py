@@ -93,6 +93,9 @@ def checkin_texts() -> dict:
     }
 
 
+STOP_WORDS = ["a", "am", "are", "after", "can", "how", "i", "is", "my", "should", "so", "the", "what", "why"]
+
+
 def write_content(
     root: Path,
     *,
@@ -108,6 +111,7 @@ def write_content(
     _dump(root / "faq.yaml", {"faq": faqs if faqs is not None else default_faqs})
     _dump(root / "safety.yaml", {"safety": safety_check if safety_check is not None else safety()})
     _dump(root / "checkins.yaml", {"checkins": checkin_texts()})
+    _dump(root / "vocabulary.yaml", {"vocabulary": {"stop_words": STOP_WORDS}})
     for item in guides if guides is not None else [guide("calf", "Calf massage")]:
         _dump(root / "guides" / f"{item['id']}.yaml", {"guide": item})
     return root

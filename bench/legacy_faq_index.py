@@ -1,9 +1,5 @@
-"""Fuzzy search over FAQ questions and their aliases, built on rapidfuzz.
-
-Every phrase is normalised once when the index is built. A small FAQ is scored whole on every
-keystroke. A large one (thousands of entries) first narrows to the phrases that share a word with
-the query (by prefix, or by a close spelling of it), so a keystroke stays around a millisecond;
-`bench/faq_autocomplete.py` measures both against a plain difflib baseline.
+"""Today's FAQ matcher before issue 9 (a copy of bot/library/faq_search.py), kept only so bench/faq_autocomplete.py
+can compare the new engine with it, like with like. Not used by the bot.
 """
 
 from __future__ import annotations

@@ -1,0 +1,161 @@
+"""The FAQ engine behind /faq, its autocomplete, the console and "Check with kneadbot".
+
+Order of decisions, each for a reason:
+1. A warning sign (warning.py) picks its red-flag entry before anything else, so a ranking quirk can
+   never put "sore after a massage" above "chest pain".
+2. An exact id, question or alias (what autocomplete sends back) is that entry.
+3. Everything else is ranked by a weighted sum of BM25 (words, normalised to the best entry) and the
+   cosine similarity of WordLlama embeddings (meaning). The typed /faq only answers when the best entry
+   is clearly right (thresholds tuned on the tune split of bench/faq_eval_set.yaml); otherwise it is
+   "unsure" (nearest questions shown), or "out of scope" when nothing is close at all.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+import numpy.typing as npt
+
+from bot.library.models import FaqEntry
+from bot.library.search.lexical import Bm25
+from bot.library.search.semantic import Embedder
+from bot.library.search.text import Normalised, Normaliser, words_of
+from bot.library.search.vocabulary import Vocabulary
+from bot.library.search.warning import WarningRouter
+
+Kind = Literal["answer", "warning", "unsure", "out_of_scope"]
+
+LEXICAL_WEIGHT = 0.5
+SEMANTIC_WEIGHT = 1.0
+ANSWER_MIN_COSINE = 0.6
+"""The best entry's meaning must be at least this close to answer outright."""
+ANSWER_MIN_COVERAGE = 0.6
+"""At least this share of the question's words must be words of the best entry."""
+ANSWER_MARGIN = 0.2
+"""The best fused score must beat the next entry's by this much; a near tie is a guess, so we ask."""
+SCOPE_MIN_COVERAGE = 0.3
+"""Below this share of (weighted) shared words, and without a close meaning, nothing in the FAQ fits."""
+SEMANTIC_ALL_UP_TO = 2000
+"""Up to this many entries every phrase is compared by meaning on every keystroke (well under 1 ms)."""
+SEMANTIC_CANDIDATES = 500
+"""Past that, only this many entries (the best by BM25) are compared by meaning."""
+SCOPE_MIN_COSINE = 0.8
+"""A question this close in meaning to an entry is never called out of scope, whatever words it uses."""
+
+
+@dataclass(frozen=True)
+class Scored:
+    entry: FaqEntry
+    score: float
+    cosine: float
+    coverage: float
+
+
+@dataclass(frozen=True)
+class Decision:
+    kind: Kind
+    ranked: tuple[Scored, ...]
+
+
+class FaqEngine:
+    def __init__(self, entries: Sequence[FaqEntry], vocabulary: Vocabulary) -> None:
+        self.entries = tuple(entries)
+        phrases = [[e.question, *e.aliases] for e in self.entries]
+        self._text = Normaliser(vocabulary, [p for group in phrases for p in group])
+        self._by_id = {e.id: e for e in self.entries}
+        self._router = WarningRouter(vocabulary, self._text, set(self._by_id))
+        self._exact = {" ".join(words_of(key)): e for e in self.entries for key in (e.id, e.question, *e.aliases)}
+        read = [[self._text.read(p, correct=False) for p in group] for group in phrases]
+        self._terms = [frozenset(t for n in group for t in n.terms) for group in read]
+        counts = Counter(t for terms in self._terms for t in terms)
+        self._weights = {t: math.log((len(read) + 1) / n) for t, n in counts.items()}
+        self._unknown_weight = math.log(2 * (len(read) + 1))
+        self._bm25 = Bm25(
+            [
+                [t for n in group for t in n.terms] + list(words_of(e.id))
+                for group, e in zip(read, self.entries, strict=True)
+            ]
+        )
+        self._embedder = Embedder()
+        self._vectors = self._embedder.embed([" ".join(n.words) for group in read for n in group])
+        self._starts = np.cumsum([0] + [len(group) for group in read[:-1]])
+        self._owners = np.repeat(np.arange(len(read)), [len(group) for group in read])
+        self._rows = [np.arange(start, start + len(group)) for start, group in zip(self._starts, read, strict=True)]
+
+    def by_id(self, faq_id: str) -> FaqEntry | None:
+        return self._by_id.get(faq_id)
+
+    def decide(self, text: str) -> Decision:
+        """What a typed question gets: an answer, a warning-sign entry, or (unsure / out of scope) a list."""
+        query = self._text.read(text)
+        ranked = self._rank(query, 5)
+        flagged = self._router.route(query)
+        if flagged is not None:
+            first = self._by_id[flagged]
+            rest = tuple(s for s in ranked if s.entry.id != flagged)
+            return Decision("warning", (Scored(first, 1.0, 1.0, 1.0), *rest))
+        exact = self._exact.get(" ".join(words_of(text)))
+        if exact is not None:
+            return Decision("warning" if exact.red_flag else "answer", (Scored(exact, 1.0, 1.0, 1.0),))
+        return Decision(self._kind(ranked), ranked)
+
+    def suggest(self, partial: str, limit: int) -> list[FaqEntry]:
+        """Autocomplete: a warning-sign entry first when one triggers, then the ranked entries."""
+        query = self._text.read(partial, complete_last=True)
+        if not query.words:
+            return list(self.entries[:limit])
+        found = [s.entry for s in self._rank(query, limit)]
+        flagged = self._router.route(query)
+        if flagged is not None:
+            found = [self._by_id[flagged], *(e for e in found if e.id != flagged)][:limit]
+        return found
+
+    def _rank(self, query: Normalised, limit: int) -> tuple[Scored, ...]:
+        if not query.words:
+            return ()
+        lexical = self._bm25.scores(query.terms)
+        top = float(lexical.max()) if lexical.size else 0.0
+        lexical = lexical / top if top > 0 else lexical
+        cosines = self._cosines(self._embedder.embed([" ".join(query.words)])[0], lexical)
+        fused = LEXICAL_WEIGHT * lexical + SEMANTIC_WEIGHT * cosines
+        count = min(limit, len(self.entries))
+        best = np.argpartition(-fused, count - 1)[:count]
+        best = best[np.argsort(-fused[best], kind="stable")]
+        weights = {t: self._weights.get(t, self._unknown_weight) for t in query.terms}
+        return tuple(
+            Scored(self.entries[i], float(fused[i]), float(cosines[i]), _share(weights, self._terms[i])) for i in best
+        )
+
+    def _cosines(self, vector: npt.NDArray[np.float32], lexical: npt.NDArray[np.float64]) -> npt.NDArray[np.float32]:
+        """Each entry's best phrase similarity. A large FAQ compares only the entries BM25 ranks highest
+        (when any word matched): one keystroke must not read every phrase vector of 10,000 entries."""
+        if len(self.entries) <= SEMANTIC_ALL_UP_TO or not lexical.any():
+            return np.maximum.reduceat(self._vectors @ vector, self._starts)
+        chosen = np.argpartition(-lexical, SEMANTIC_CANDIDATES)[:SEMANTIC_CANDIDATES]
+        rows = np.concatenate([self._rows[i] for i in chosen])
+        cosines = np.zeros(len(self.entries), dtype=np.float32)
+        np.maximum.at(cosines, self._owners[rows], self._vectors[rows] @ vector)
+        return cosines
+
+    @staticmethod
+    def _kind(ranked: tuple[Scored, ...]) -> Kind:
+        if not ranked:
+            return "out_of_scope"
+        best = ranked[0]
+        if best.coverage < SCOPE_MIN_COVERAGE and best.cosine < SCOPE_MIN_COSINE:
+            return "out_of_scope"
+        margin = best.score - ranked[1].score if len(ranked) > 1 else best.score
+        if best.cosine >= ANSWER_MIN_COSINE and best.coverage >= ANSWER_MIN_COVERAGE and margin >= ANSWER_MARGIN:
+            return "answer"
+        return "unsure"
+
+
+def _share(weights: dict[str, float], entry_terms: frozenset[str]) -> float:
+    """How much of the question (rare words count more, unknown words most) the entry's own words cover."""
+    total = sum(weights.values())
+    return sum(w for t, w in weights.items() if t in entry_terms) / total if total else 0.0

@@ -1,0 +1,110 @@
+"""Turn what a member typed into the words the FAQ uses: split, correct typos, apply synonyms, stem.
+
+The same steps run on FAQ phrases (without typo correction), so a query and an entry meet in one form.
+Typos are corrected against the words the index and the vocabulary know (rapidfuzz), never listed one by
+one; words in `not_typos` stay as typed. Stemming uses PyStemmer's English Snowball stemmer.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+
+import Stemmer
+from rapidfuzz import fuzz, process
+
+from bot.library.search.vocabulary import Vocabulary
+
+TYPO_CUTOFF = 80.0
+"""Lowest rapidfuzz ratio at which an unknown word is read as a known one ("vains" -> "veins" is 80)."""
+TYPO_MIN_LENGTH = 4
+"""Shorter words are too easy to confuse ("leg", "log") and are kept as typed."""
+
+COMPLETIONS = 3
+"""A half-typed last word stands for at most this many known words, shortest first."""
+
+_SPLIT = re.compile(r"[^a-z0-9]+")
+
+
+def words_of(text: str) -> list[str]:
+    """Lower-case words, apostrophes dropped so "can't" and "cant" are one word."""
+    return [word for word in _SPLIT.split(text.lower().replace("'", "").replace("\u2019", "")) if word]
+
+
+@dataclass(frozen=True)
+class Normalised:
+    words: tuple[str, ...]
+    """Corrected words with synonyms applied: what the embedding model reads."""
+    stems: tuple[str, ...]
+    """The same words stemmed, stop words kept: what patterns match."""
+    terms: tuple[str, ...]
+    """Stems without stop words or numbers ("3 days" is about days, not about 3): what BM25 ranks with."""
+
+
+class Normaliser:
+    """One place that reads text the way the index does; built once from the FAQ phrases and vocabulary."""
+
+    def __init__(self, vocabulary: Vocabulary, phrases: Iterable[str]) -> None:
+        self._stemmer = Stemmer.Stemmer("english")
+        self._synonyms: dict[tuple[str, ...], tuple[str, ...]] = {}
+        for synonym in vocabulary.synonyms:
+            for variant in synonym.words:
+                self._synonyms[tuple(words_of(variant))] = tuple(words_of(synonym.means))
+        self._longest = max((len(key) for key in self._synonyms), default=1)
+        self._stop = frozenset(vocabulary.stop_words)
+        known = {word for phrase in phrases for word in words_of(phrase)}
+        known |= {w for key, value in self._synonyms.items() for w in (*key, *value)}
+        known |= {
+            w for sign in vocabulary.warning_signs for p in sign.patterns for g in p for x in g for w in words_of(x)
+        }
+        self._known = frozenset(known | self._stop | set(vocabulary.not_typos))
+        self._choices = sorted(w for w in known if len(w) >= TYPO_MIN_LENGTH)
+        self._sorted = sorted(known)
+        self._correct = lru_cache(maxsize=8192)(self._correct_word)
+
+    def read(self, text: str, *, correct: bool = True, complete_last: bool = False) -> Normalised:
+        """`complete_last` reads a half-typed last word as the known words it starts (autocomplete)."""
+        raw = words_of(text)
+        tail = self._completions(raw[-1]) if complete_last and raw else []
+        if tail:
+            raw = raw[:-1]
+        words = self._apply_synonyms([*([self._correct(w) for w in raw] if correct else raw), *tail])
+        stems = tuple(self._stemmer.stemWords(words))
+        terms = tuple(s for w, s in zip(words, stems, strict=True) if w not in self._stop and not w.isdigit())
+        return Normalised(tuple(words), stems, terms)
+
+    def _completions(self, prefix: str) -> list[str]:
+        if prefix in self._known or len(prefix) < 2:
+            return []
+        start = bisect.bisect_left(self._sorted, prefix)
+        end = bisect.bisect_left(self._sorted, prefix + "\uffff", lo=start)
+        return sorted(self._sorted[start:end], key=len)[:COMPLETIONS]
+
+    def stems_of(self, phrase: str) -> tuple[str, ...]:
+        """A pattern word or phrase in the form queries take (synonyms applied, stemmed)."""
+        return tuple(self._stemmer.stemWords(self._apply_synonyms(words_of(phrase))))
+
+    def _correct_word(self, word: str) -> str:
+        if word in self._known or len(word) < TYPO_MIN_LENGTH or word.isdigit():
+            return word
+        hit = process.extractOne(word, self._choices, scorer=fuzz.ratio, score_cutoff=TYPO_CUTOFF)
+        return word if hit is None else hit[0]
+
+    def _apply_synonyms(self, words: list[str]) -> list[str]:
+        """Replace the longest known variant at each position with what it means."""
+        out: list[str] = []
+        position = 0
+        while position < len(words):
+            for size in range(min(self._longest, len(words) - position), 0, -1):
+                meaning = self._synonyms.get(tuple(words[position : position + size]))
+                if meaning is not None:
+                    out.extend(meaning)
+                    position += size
+                    break
+            else:
+                out.append(words[position])
+                position += 1
+        return out

@@ -1,0 +1,59 @@
+"""Schema of content/vocabulary.yaml: everyday words, words that are not typos, and warning-sign patterns.
+
+Members write "wee", "xarelto" or "preggo"; the FAQ says "urine", "blood thinners", "pregnant". Keeping
+these words in content lets a reviewer add one without touching code, and `content check` validates them.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import Field, StringConstraints
+
+from bot.library.models import FaqEntry, Id, Strict
+
+Word = Annotated[str, StringConstraints(strip_whitespace=True, to_lower=True, min_length=1, max_length=60)]
+Group = Annotated[list[Word], Field(min_length=1, max_length=40)]
+"""Any one of these words or phrases."""
+Pattern = Annotated[list[Group], Field(min_length=1, max_length=5)]
+"""Every group must be present (in any order) for the pattern to match."""
+
+
+class Synonym(Strict):
+    """`words` a member may type, read as `means` (the words the FAQ uses) before anything is ranked."""
+
+    means: Word
+    words: Annotated[list[Word], Field(min_length=1, max_length=60)]
+
+
+class WarningSign(Strict):
+    """A red flag: a question matching any pattern gets entry `faq` first, before ranking."""
+
+    name: Word
+    faq: Id
+    patterns: Annotated[list[Pattern], Field(min_length=1, max_length=30)]
+
+
+class Vocabulary(Strict):
+    stop_words: list[Word] = Field(default_factory=list, max_length=400)
+    not_typos: list[Word] = Field(default_factory=list, max_length=400)
+    """Real words spelled close to an FAQ word (cellulite, cellulitis) that must never be corrected to it."""
+    synonyms: list[Synonym] = Field(default_factory=list, max_length=300)
+    warning_signs: list[WarningSign] = Field(default_factory=list, max_length=20)
+
+
+class VocabularyFile(Strict):
+    vocabulary: Vocabulary
+
+
+def warning_sign_problems(vocabulary: Vocabulary, faq: tuple[FaqEntry, ...] | list[FaqEntry]) -> list[tuple[str, str]]:
+    """(entry, problem) for each warning sign that names no FAQ entry, or one that is not a red flag."""
+    by_id = {entry.id: entry for entry in faq}
+    problems: list[tuple[str, str]] = []
+    for sign in vocabulary.warning_signs:
+        entry = by_id.get(sign.faq)
+        if entry is None:
+            problems.append((sign.name, f"names faq entry '{sign.faq}', which does not exist"))
+        elif not entry.red_flag:
+            problems.append((sign.name, f"faq entry '{sign.faq}' is not a red_flag entry"))
+    return problems

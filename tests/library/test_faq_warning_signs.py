@@ -1,0 +1,110 @@
+"""Warning signs are decided before ranking: each phrasing gets its red-flag entry first, typed and offered.
+
+Phrasings are written the way members type (typos, slang, no punctuation). The negatives are clear
+non-warnings that must never be routed: a false alarm teaches members to ignore the real one.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.library.library import Library
+from tests.exts.harness import real_library
+
+ROUTED = {
+    "chest-pain-breathless": [
+        "chest feels tight after my leg massage",
+        "chest pain",
+        "my chest hurts since the massage yesterday",
+        "tight chest and dizzy",
+        "pain in my chest when i breathe in",
+        "chset pain after calf rub",
+        "im short of breath after the massage",
+        "cant breathe properly",
+        "i get out of breath walking upstairs since my leg massage",
+        "struggling to breathe",
+        "coughing up blood",
+        "i coughed blood this morning",
+        "spitting blood after massage",
+        "breathless and my calf hurts",
+    ],
+    "swollen-leg": [
+        "my calf is puffy and hot on one side, can i rub it",
+        "one calf bigger than the other and it aches",
+        "one leg is swollen",
+        "left leg swollen and painful",
+        "my right calf is swollen and red",
+        "swollen calf that hurts",
+        "swolen leg painful to walk on",
+        "calf is hot and hard",
+        "my leg is bigger than the other one",
+        "only one ankle is swollen and it hurts",
+        "one thigh is warm and tender",
+        "painful swelling in my calf",
+    ],
+    "dark-urine": [
+        "wee looks like coke after using massage gun",
+        "dark urine after massage",
+        "my pee is brown",
+        "pee looks like cola",
+        "urine the colour of tea",
+        "dark wee and sore legs",
+        "urin is very dark today",
+        "muscles hurt way worse than expected",
+        "pain far worse than i expected after deep tissue",
+        "sudden weakness in my legs",
+        "my legs are so weak i cant walk",
+        "severe weakness after massage",
+    ],
+    "skin-infection": [
+        "red patch on my leg is spreading",
+        "redness spreading up my calf",
+        "skin is hot and red",
+        "the rash keeps spreading and feels warm",
+        "hot red swollen skin on my shin",
+        "red streak going up my leg",
+    ],
+}
+
+NOT_ROUTED = [
+    "can massage help my breathing relax",
+    "is leg massage safe",
+    "how do i massage my calf",
+    "how often can i massage my legs",
+    "sore after massage",
+    "how hard should i press",
+    "which oil should i use",
+    "can i massage my legs while pregnant",
+    "does massage improve circulation",
+    "what colour should my wee be",
+    "my legs feel heavy after a long day",
+    "can massage make me feel weak and sleepy",
+    "how long should a massage last",
+    "i take warfarin",
+    "are massage guns safe",
+]
+
+
+@pytest.fixture(scope="module")
+def library() -> Library:
+    return real_library()
+
+
+@pytest.mark.parametrize(("phrase", "expected"), [(p, e) for e, ps in ROUTED.items() for p in ps])
+def test_warning_sign_is_answered_and_offered_first(library: Library, phrase: str, expected: str) -> None:
+    match = library.answer(phrase)
+    assert match.kind == "warning"
+    assert match.entry is not None
+    assert match.entry.id == expected
+    assert match.entry.red_flag
+    assert library.faq_suggestions(phrase)[0].id == expected
+
+
+@pytest.mark.parametrize("phrase", NOT_ROUTED)
+def test_ordinary_questions_are_not_warning_signs(library: Library, phrase: str) -> None:
+    assert library.answer(phrase).kind != "warning"
+
+
+def test_a_warning_sign_comes_first_while_it_is_still_being_typed(library: Library) -> None:
+    assert library.faq_suggestions("my chest is tig")[0].id == "chest-pain-breathless"
+    assert library.faq_suggestions("one calf swollen and hot")[0].id == "swollen-leg"
