@@ -23,7 +23,7 @@ _NAME = r"(?!(?:and|or)\b)[a-z][a-z-]*[a-z]"
 _NAME_LIST = rf"{_NAME}(?:(?:, | or | and ){_NAME})*"
 GUIDE_MENTION = re.compile(
     rf"/technique name:\s*(?P<one>{_NAME})"  # the Discord form, as in README's command table
-    rf"|kneadbot> /technique (?P<console>{_NAME})"  # README's console example
+    rf"|kneadbot> /technique (?:name:)?(?P<console>{_NAME})"  # README's console example, in either form
     rf"|(?:/technique:|Which guide:) (?P<list>{_NAME_LIST})",  # a list after a colon (FAQ answers, option hint)
 )
 
