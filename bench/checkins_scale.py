@@ -10,7 +10,7 @@ DM channel id that the fake Discord knows.
 
 1. Start-up to ready with --pending pending, each design in --runs fresh processes (median):
    - "scheduler" (the bot's design): open_database + CheckinService (with its CheckinDelivery) +
-     CheckinScheduler + the first next_due_at().
+     the JobRunner over CheckinJob + the first next_due_at().
    - "task per reminder" (the alternative, `TaskPerReminder` below): open_database, load every
      pending row, one asyncio task each that sleeps until the row is due, and one loop pass so every
      task has armed its timer.
@@ -19,7 +19,7 @@ DM channel id that the fake Discord knows.
 2. Scheduler tick with nothing due: claim_due(now, 50) + next_due_at(), --ticks times, on the
    --pending file and on a 1,000-row file for contrast.
 3. Delivery: the real KneadBot connected to the loopback fake, its clock moved so --deliver rows are
-   due, then the real CheckinScheduler and CheckinCourier deliver them (one DM each, one at a time).
+   due, then the real JobRunner and CheckinCourier deliver them (one DM each, one at a time).
    Bot overhead per delivery = wall time per delivery minus the time the fake spent inside its
    request handlers (measured in the fake's process). With --fake process (default) the fake has its
    own process and core, so the bot's loop is measured alone; what remains also holds the loopback
@@ -52,9 +52,12 @@ from typing import Any
 
 import aiosqlite
 
+from bot.checkins.delivery import CheckinJob
 from bot.checkins.models import DueCheckin
-from bot.checkins.scheduler import CheckinScheduler
 from bot.checkins.service import CheckinService
+from bot.jobs.outcomes import Outcome, RetryLater
+from bot.jobs.runner import JobRunner
+from bot.metrics import Metrics
 from bot.storage import checkins as checkins_sql
 from bot.storage.db import as_db_time, from_db_time, open_database
 from bot.storage.transactions import transaction
@@ -150,12 +153,15 @@ async def start_scheduler(path: Path, clock: Clock) -> tuple[aiosqlite.Connectio
     db = await open_database(path)
     service = CheckinService(db, clock=clock)
 
-    async def deliver(_due: DueCheckin) -> None:
-        return None
+    class NoSender:
+        async def send(self, _due: DueCheckin) -> Outcome:
+            return RetryLater("benchmark")
 
-    scheduler = CheckinScheduler(service.delivery, deliver, clock=clock)
+        resend = send
+
+    runner = JobRunner(CheckinJob(service.delivery, Metrics(process_metrics=False)), NoSender(), clock=clock)
     await service.delivery.next_due_at()
-    return db, scheduler
+    return db, runner
 
 
 class TaskPerReminder:
@@ -283,34 +289,33 @@ async def deliver_through_bot(path: Path, pending: int, due: int, fake_mode: str
         bot = TestKneadBot(make_settings(path), real_library(), clock=clock)
         async with connected(bot, fake):
             cog: Any = bot.get_cog("Checkins")
-            scheduler: CheckinScheduler = cog.scheduler
-            async with asyncio.timeout(10):
-                while not scheduler.is_running or scheduler.sleeping_until is None:  # noqa: ASYNC110
-                    await asyncio.sleep(0.01)
+            runner: JobRunner[DueCheckin] = cog.runner
+            await bot.wait_for("job_asleep", check=lambda name, _until: name == "checkins", timeout=10)
             done = asyncio.Event()
             finished: list[float] = []
-            original = scheduler._deliver
+            original = runner.job.observe
 
-            async def counting(one: DueCheckin) -> None:
-                await original(one)
+            def counting(one: DueCheckin, settled: Any) -> None:  # the runner observes each settled delivery once
+                original(one, settled)
                 finished.append(time.perf_counter())
                 if len(finished) >= due:
                     done.set()
 
-            scheduler._deliver = counting
+            runner.job.observe = counting  # type: ignore[method-assign]
             await asyncio.sleep(0.2)
             gc.collect()
             rss_before = rss_mb()
             await fake.call("counters", reset=True)
             cpu_before, start = cpu_seconds(), time.perf_counter()
             clock.now = AFTER
-            scheduler.wake()
+            runner.wake()
             await asyncio.wait_for(done.wait(), timeout=600)
             wall = time.perf_counter() - start
             cpu = cpu_seconds() - cpu_before
             fake_counters = await fake.call("counters")
             rss_after = rss_mb()
-            rows = await bot.db.execute_fetchall("SELECT state, count(*) FROM checkins GROUP BY state")
+            async with aiosqlite.connect(path) as reader:
+                rows = await reader.execute_fetchall("SELECT state, count(*) FROM checkins GROUP BY state")
             states = {str(row[0]): int(row[1]) for row in rows}
             violations = await fake.call("violations")
     return {

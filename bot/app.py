@@ -124,7 +124,8 @@ class KneadBot(commands.Bot):
             help_command=None,
             **options,  # type: ignore[arg-type]
         )
-        amortise_bucket_sweep(self.http)
+        if settings.amortise_bucket_sweep:
+            amortise_bucket_sweep(self.http)  # opt-in: it replaces a private discord.py method
         self.settings = settings
         self.library = library
         self.background_jobs = background_jobs

@@ -16,7 +16,7 @@ from typing import Any
 
 import aiosqlite
 
-from bot.checkins.delivery import MAX_DELIVERY_ATTEMPTS, CheckinDelivery, planned_delivery
+from bot.checkins.delivery import CheckinDelivery, planned_delivery
 from bot.checkins.durations import format_duration, parse_duration
 from bot.checkins.errors import (
     BadQuietHours,
@@ -99,14 +99,13 @@ class CheckinService:
         clock: Clock = utc_now,
         min_delay: timedelta = timedelta(seconds=60),
         retention_days: int = 365,
-        max_delivery_attempts: int = MAX_DELIVERY_ATTEMPTS,
         reader: aiosqlite.Connection | None = None,
     ) -> None:
         """`reader` (see `storage.db.open_reader`) serves the read-only queries; `db` does the writes."""
         self._db, self._clock = db, clock
         self._read = reader if reader is not None else db
         self.min_delay, self.retention = min_delay, timedelta(days=retention_days)
-        self.delivery = CheckinDelivery(db, clock=clock, max_attempts=max_delivery_attempts)
+        self.delivery = CheckinDelivery(db, clock=clock)
 
     # Consent and settings
 

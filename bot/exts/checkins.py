@@ -9,21 +9,23 @@ from __future__ import annotations
 import asyncio
 import io
 import json
-from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 import discord
 from discord import app_commands
-from discord.ext import commands, tasks
+from discord.ext import commands
 
 from bot.app import KneadBot
+from bot.checkins.delivery import CheckinJob
 from bot.checkins.errors import ConsentRequired
 from bot.checkins.models import Area, CheckinSummary, Intensity
-from bot.checkins.scheduler import CheckinScheduler
 from bot.checkins.timezones import zone_named
+from bot.exts._background import BackgroundJobs
 from bot.exts._checkin_courier import CheckinCourier
 from bot.exts._choices import timezone_choices
 from bot.exts._member import MEMBER_CONTEXTS, member_command
+from bot.jobs.periodic import PeriodicJob
+from bot.jobs.runner import JobRunner
 from bot.log import get_logger
 from bot.ui.charts import MIN_POINTS, soreness_chart
 from bot.ui.checkins import (
@@ -57,35 +59,31 @@ class Checkins(commands.Cog):
     def __init__(self, bot: KneadBot) -> None:
         self.bot = bot
         self.service = bot.checkins
-        self.courier = CheckinCourier(bot)
-        self.scheduler = CheckinScheduler(self.service.delivery, self.courier.deliver, clock=bot.clock)
-        self._starting: asyncio.Task[None] | None = None
+        delivery = self.service.delivery
+        courier = CheckinCourier(
+            bot, lambda: bot.library.checkin_texts, clock=bot.clock, remember_dm=delivery.remember_dm_channel
+        )
+        self.jobs = BackgroundJobs(bot, enabled=bot.background_jobs)
+        job = CheckinJob(delivery, bot.metrics)
+        self.runner = JobRunner(job, courier, clock=bot.clock, on_asleep=self.jobs.announce_asleep)
+        self.jobs.add(self.runner)
+        self.jobs.add(
+            PeriodicJob(
+                "checkins-purge",
+                self.service.purge_expired,
+                clock=bot.clock,
+                on_asleep=self.jobs.announce_asleep,
+            )
+        )
         self._notice_lock = asyncio.Lock()
 
     async def cog_load(self) -> None:
-        if self.bot.background_jobs:
-            self._starting = asyncio.create_task(self._start_when_ready(), name="checkins-start")
-            self.purge_expired.start()
+        self.service.delivery.schedule_changes.add(self.runner.wake)
+        self.jobs.start_when_ready()
 
     async def cog_unload(self) -> None:
-        self.purge_expired.cancel()
-        if self._starting is not None:
-            self._starting.cancel()
-        await self.scheduler.stop()
-
-    async def _start_when_ready(self) -> None:
-        """Settle deliveries a crash cut off, then let the scheduler deliver what is due (late ones too)."""
-        await self.bot.wait_until_ready()
-        try:
-            await self.courier.reconcile(await self.service.delivery.stale_sending(timedelta(0)))
-        finally:
-            self.scheduler.start()  # whatever happened above, due check-ins must keep flowing
-
-    @tasks.loop(hours=24)
-    async def purge_expired(self) -> None:
-        removed = await self.service.purge_expired()
-        if removed:
-            log.info("Purged %s sessions past the retention period", removed)
+        self.service.delivery.schedule_changes.remove(self.runner.wake)
+        await self.jobs.stop()
 
     @commands.Cog.listener()
     async def on_app_command_completion(self, interaction: discord.Interaction, _command: object) -> None:

@@ -8,11 +8,13 @@ from __future__ import annotations
 import asyncio
 
 import discord
-from discord.ext import commands, tasks
+from discord.ext import commands
 
 from bot.app import KneadBot
+from bot.exts._background import BackgroundJobs
 from bot.exts._moderation import cannot_post_reason
 from bot.guilds.models import AuditEntry
+from bot.jobs.periodic import PeriodicJob
 from bot.log import get_logger
 from bot.ui.moderation import audit_entry_embed
 
@@ -23,14 +25,23 @@ class Servers(commands.Cog):
     def __init__(self, bot: KneadBot) -> None:
         self.bot = bot
         self._mirroring: set[asyncio.Task[None]] = set()
-        bot.audit.on_record(self._mirror_soon)
+        self.jobs = BackgroundJobs(bot, enabled=bot.background_jobs)
+        self.jobs.add(
+            PeriodicJob(
+                "servers-purge",
+                self.purge_departed,
+                clock=bot.clock,
+                on_asleep=self.jobs.announce_asleep,
+            )
+        )
 
     async def cog_load(self) -> None:
-        if self.bot.background_jobs:
-            self.purge_departed.start()
+        self.bot.audit.recorded.add(self._mirror_soon)
+        self.jobs.start_when_ready()
 
     async def cog_unload(self) -> None:
-        self.purge_departed.cancel()
+        self.bot.audit.recorded.remove(self._mirror_soon)
+        await self.jobs.stop()
         for task in list(self._mirroring):
             task.cancel()
 
@@ -55,17 +66,12 @@ class Servers(commands.Cog):
         """A server that re-invited the bot while it was offline shows up here, not in on_guild_join."""
         await self.bot.servers.mark_joined(guild.id)
 
-    @tasks.loop(hours=24)
     async def purge_departed(self) -> None:
-        """Runs after READY only: a server that re-invited the bot while it was offline is marked
-        joined again (on_guild_available) before anything is purged."""
+        """Runs after READY only (BackgroundJobs): a server that re-invited the bot while it was offline
+        is marked joined again (on_guild_available) before anything is purged."""
         purged = await self.bot.servers.purge_departed(self.bot.clock())
         if purged:
             log.info("Purged data of %s servers the bot left more than 30 days ago", len(purged))
-
-    @purge_departed.before_loop
-    async def _after_ready(self) -> None:
-        await self.bot.wait_until_ready()
 
     def _mirror_soon(self, entry: AuditEntry) -> None:
         """Audit listeners must not block the command that recorded the action: mirror in a task."""

@@ -108,10 +108,16 @@ async def test_a_restart_between_claimed_and_posted_does_not_post_that_day_again
     after = DailyTipService(db, builtin_tips=lambda: builtin_tips, audit=audit, clock=clock)
     assert await claim_now(after, clock) == []
     clock.advance(minutes=10)
-    [stale] = await after.settle_stale_claims(clock(), older_than=timedelta(minutes=10))
-    assert (stale.local_date, stale.state, stale.nonce) == (claim.local_date, PostState.UNCONFIRMED, claim.nonce)
+    [stale] = await after.unconfirm_in_flight()
+    assert (stale.local_date, stale.nonce, stale.tip, stale.may_post) == (
+        claim.local_date,
+        claim.nonce,
+        claim.tip,
+        True,
+    )
+    assert (await last_post_of(after, SERVER_A)).state is PostState.UNCONFIRMED
     assert await claim_now(after, clock) == []
-    assert await after.settle_stale_claims(clock(), older_than=timedelta(minutes=10)) == []
+    assert await after.unconfirm_in_flight() == []
 
     # A send that finishes late is still recorded; the next day is posted as usual.
     assert await after.mark_posted(SERVER_A, claim.local_date, message_id=99)
@@ -273,7 +279,7 @@ async def test_stop_removes_the_schedule(daily: DailyTipService, guilds: GuildSe
 
 async def test_schedule_listeners_hear_set_stop_and_disable(daily: DailyTipService) -> None:
     heard: list[str] = []
-    daily.on_schedule_change(lambda: heard.append("changed"))
+    daily.schedule_changes.add(lambda: heard.append("changed"))
     await daily.set(SERVER_A, MOD_A, channel_id=CHANNEL_A, post_time="09:00")
     await daily.disable(SERVER_A, "Lost permission.")
     await daily.set(SERVER_A, MOD_A, channel_id=CHANNEL_A, post_time="09:00")

@@ -85,12 +85,12 @@ async def test_audit_keeps_a_bounded_history_per_server(
 
 async def test_audit_listeners_hear_committed_actions_only(guilds: GuildService, audit: AuditTrail) -> None:
     heard: list[AuditEntry] = []
-    audit.on_record(heard.append)
+    audit.recorded.add(heard.append)
 
     def broken(entry: AuditEntry) -> None:
         raise RuntimeError("the log channel is gone")
 
-    audit.on_record(broken)  # a broken listener neither fails the action nor silences others
+    audit.recorded.add(broken)  # a broken listener neither fails the action nor silences others
 
     await guilds.set_mod_role(SERVER_A, MOD_A, MOD_ROLE)
     with pytest.raises(BadModRole):
