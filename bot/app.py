@@ -1,8 +1,9 @@
-"""KneadBot: the discord.py bot that wires services to cogs.
+"""KneadBot: the discord.py bot that opens the database and loads one extension per feature.
 
-Services (the Library, the database) are built before or during `setup_hook` and handed to cogs;
-cogs never build their own. Mentions are off by default for every message the bot sends, so no
-text a member typed can ever ping anyone.
+The bot holds what every feature shares (settings, the Library, the database connections, the
+clock, the metrics) and nothing else: each extension builds its own services from them in its
+setup (bot/exts/_services.py) and registers its own restart-safe buttons. Mentions are off by
+default for every message the bot sends, so no text a member typed can ever ping anyone.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import asyncio
 import contextlib
 import gc
 import pkgutil
-from datetime import timedelta
+from dataclasses import dataclass
 from types import TracebackType
 from typing import Any
 
@@ -21,12 +22,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot import exts
-from bot.checkins.service import CheckinService
 from bot.clock import Clock, utc_now
-from bot.daily.service import DailyTipService
-from bot.guilds.audit import AuditTrail
-from bot.guilds.service import GuildService
-from bot.guilds.tips import GuildTipService
 from bot.http_buckets import amortise_bucket_sweep
 from bot.library.library import Library
 from bot.log import get_logger
@@ -34,12 +30,8 @@ from bot.metrics import Metrics
 from bot.ops import published
 from bot.settings import Settings
 from bot.storage.db import open_database, open_reader
-from bot.ui.checkin_buttons import CheckinButton
-from bot.ui.confirm import ConfirmButton
 from bot.ui.errors import CommandRefused, error_reply, reply_privately
 from bot.ui.expired import answer_if_unclaimed
-from bot.ui.moderation import TipPageButton
-from bot.ui.views import GuideButton, SafetyMenu
 
 log = get_logger(__name__)
 
@@ -97,14 +89,18 @@ def reply_for_error(interaction: discord.Interaction, error: app_commands.AppCom
     return error_reply(cause, f"/{name}")
 
 
-class KneadBot(commands.Bot):
-    """The bot: holds the services and loads one cog per feature from `bot/exts/`."""
+@dataclass(frozen=True)
+class Database:
+    """The connection that writes, and the read-only one that read-only commands use (never queued
+    behind a writer, never seeing uncommitted data)."""
 
-    checkins: CheckinService
-    audit: AuditTrail
-    servers: GuildService
-    server_tips: GuildTipService
-    daily_tips: DailyTipService
+    writer: aiosqlite.Connection
+    reader: aiosqlite.Connection | None
+    """None for ":memory:", which no second connection can see: services then read on `writer`."""
+
+
+class KneadBot(commands.Bot):
+    """The bot: opens the database and loads one cog per feature from `bot/exts/`."""
 
     def __init__(
         self,
@@ -131,34 +127,20 @@ class KneadBot(commands.Bot):
         self.background_jobs = background_jobs
         """False for one-off runs such as `python -m bot sync`: no scheduler may deliver from them."""
         self.clock = clock
-        self._db: aiosqlite.Connection | None = None
-        self._reader: aiosqlite.Connection | None = None
+        self._database: Database | None = None
         self._closing_database: asyncio.Future[None] | None = None
         self.metrics = metrics if metrics is not None else Metrics()
 
     @property
-    def db(self) -> aiosqlite.Connection:
-        if self._db is None:
+    def database(self) -> Database:
+        """The connections extensions build their services on; open from `setup_hook` on."""
+        if self._database is None:
             raise RuntimeError("the database opens in setup_hook; it is not open yet")
-        return self._db
+        return self._database
 
     async def setup_hook(self) -> None:
-        self._db = await open_database(self.settings.db)
-        self._reader = reader = await open_reader(self.settings.db)  # read-only commands never wait on writers
-        self.checkins = CheckinService(
-            self._db,
-            clock=self.clock,
-            min_delay=timedelta(seconds=self.settings.min_checkin_delay),
-            retention_days=self.settings.retention_days,
-            reader=reader,
-        )
-        self.audit = AuditTrail(self._db, clock=self.clock, reader=reader)
-        self.servers = GuildService(self._db, audit=self.audit, clock=self.clock, reader=reader)
-        self.server_tips = GuildTipService(self._db, audit=self.audit, clock=self.clock, reader=reader)
-        self.daily_tips = DailyTipService(
-            self._db, builtin_tips=lambda: self.library.tips, audit=self.audit, clock=self.clock, reader=reader
-        )
-        self.add_dynamic_items(CheckinButton, ConfirmButton, GuideButton, SafetyMenu, TipPageButton)
+        writer = await open_database(self.settings.db)
+        self._database = Database(writer, await open_reader(self.settings.db))
         for name in extension_names():
             await self.load_extension(name)
         gc.freeze()  # content and services live for the whole run: keep full collections from rescanning them
@@ -219,10 +201,11 @@ class KneadBot(commands.Bot):
         await self.close()
 
     async def _close_database(self) -> None:
-        for connection in (self._reader, self._db):
-            if connection is not None:
-                await connection.close()
-        self._reader = self._db = None
+        database, self._database = self._database, None
+        if database is not None:
+            for connection in (database.reader, database.writer):
+                if connection is not None:
+                    await connection.close()
 
 
 def extension_names() -> list[str]:

@@ -29,7 +29,7 @@ from bot.storage import checkins as checkins_sql
 from bot.storage import members as members_sql
 from bot.storage.transactions import transaction
 
-NO_LIMIT = 2**31 - 1
+NO_LIMIT = 2_147_483_647
 """`retry_or_fail` takes an attempt limit; the runner decides when to give up, so the SQL never does."""
 
 log = get_logger(__name__)

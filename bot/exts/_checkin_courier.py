@@ -22,7 +22,7 @@ from bot.clock import Clock
 from bot.exts._channels import DeliveryDeferred, cached_guild, find_own_message, missing_post_permissions
 from bot.jobs.outcomes import Outcome, RetryLater, Sent, Undeliverable
 from bot.library.models import CheckinTexts
-from bot.ui.checkin_buttons import checkin_view
+from bot.ui.checkin_buttons import CheckinButton
 from bot.ui.checkins import checkin_embed, checkin_id_in
 
 NONCE_WINDOW = timedelta(minutes=2)
@@ -39,9 +39,17 @@ class CheckinCourier:
     """The check-in Sender for bot.jobs: `send` a fresh claim, `resend` one a stopped process left."""
 
     def __init__(
-        self, client: discord.Client, texts: Callable[[], CheckinTexts], *, clock: Clock, remember_dm: RememberDm
+        self,
+        client: discord.Client,
+        texts: Callable[[], CheckinTexts],
+        buttons: type[CheckinButton],
+        *,
+        clock: Clock,
+        remember_dm: RememberDm,
     ) -> None:
-        self._client, self._texts, self._clock, self._remember_dm = client, texts, clock, remember_dm
+        """`buttons`: the CheckinButton class the check-ins cog registered (bot/ui/binding.py)."""
+        self._client, self._texts, self._buttons = client, texts, buttons
+        self._clock, self._remember_dm = clock, remember_dm
 
     async def send(self, item: DueCheckin) -> Outcome:
         try:
@@ -64,7 +72,7 @@ class CheckinCourier:
         return await self.send(item)
 
     async def _send(self, due: DueCheckin) -> discord.Message | None:
-        embed, view = checkin_embed(due, self._texts(), self._clock()), checkin_view(due.checkin_id)
+        embed, view = checkin_embed(due, self._texts(), self._clock()), self._buttons.make_view(due.checkin_id)
         try:
             dm = await self._dm_channel(due)
             return await dm.send(embed=embed, view=view, nonce=due.nonce)

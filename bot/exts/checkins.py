@@ -19,15 +19,19 @@ from bot.app import KneadBot
 from bot.checkins.delivery import CheckinJob
 from bot.checkins.errors import ConsentRequired
 from bot.checkins.models import Area, CheckinSummary, Intensity
+from bot.checkins.service import CheckinService
 from bot.checkins.timezones import zone_named
 from bot.exts._background import BackgroundJobs
 from bot.exts._checkin_courier import CheckinCourier
 from bot.exts._choices import timezone_choices
 from bot.exts._member import MEMBER_CONTEXTS, member_command
+from bot.exts._services import checkin_service
 from bot.jobs.periodic import PeriodicJob
 from bot.jobs.runner import JobRunner
 from bot.log import get_logger
+from bot.ui.binding import bind
 from bot.ui.charts import MIN_POINTS, soreness_chart
+from bot.ui.checkin_buttons import CheckinButton
 from bot.ui.checkins import (
     AREA_WORDS,
     checkin_line,
@@ -37,7 +41,7 @@ from bot.ui.checkins import (
     undelivered_text,
     upcoming_embed,
 )
-from bot.ui.confirm import confirm_view
+from bot.ui.confirm import MemberDataPrompt
 from bot.ui.replies import answer, defer_write
 
 LOG_COOLDOWN_USES, LOG_COOLDOWN_SECONDS = 3, 60.0
@@ -56,12 +60,18 @@ class Checkins(commands.Cog):
         name="mydata", description="Export or delete everything kneadbot stores about you.", **WHERE
     )
 
-    def __init__(self, bot: KneadBot) -> None:
-        self.bot = bot
-        self.service = bot.checkins
+    def __init__(self, bot: KneadBot, service: CheckinService) -> None:
+        self.bot, self.service = bot, service
+        self.checkin_button = bind(CheckinButton, checkins=service, content=bot.library)
+        self.prompt = bind(MemberDataPrompt, members=service)
+        self.buttons = (self.checkin_button, self.prompt)
         delivery = self.service.delivery
         courier = CheckinCourier(
-            bot, lambda: bot.library.checkin_texts, clock=bot.clock, remember_dm=delivery.remember_dm_channel
+            bot,
+            lambda: bot.library.checkin_texts,
+            self.checkin_button,
+            clock=bot.clock,
+            remember_dm=delivery.remember_dm_channel,
         )
         self.jobs = BackgroundJobs(bot, enabled=bot.background_jobs)
         job = CheckinJob(delivery, bot.metrics)
@@ -78,10 +88,12 @@ class Checkins(commands.Cog):
         self._notice_lock = asyncio.Lock()
 
     async def cog_load(self) -> None:
+        self.bot.add_dynamic_items(*self.buttons)
         self.service.delivery.schedule_changes.add(self.runner.wake)
         self.jobs.start_when_ready()
 
     async def cog_unload(self) -> None:
+        self.bot.remove_dynamic_items(*self.buttons)
         self.service.delivery.schedule_changes.remove(self.runner.wake)
         await self.jobs.stop()
 
@@ -140,7 +152,7 @@ class Checkins(commands.Cog):
                 channel_id=interaction.channel_id if interaction.guild_id else None,
             )
         except ConsentRequired as held:
-            view = confirm_view("consent", interaction.user.id, held.pending_id)
+            view = self.prompt.make_view("consent", interaction.user.id, held.pending_id)
             embed = consent_embed(self.bot.settings.retention_days)
             await answer(interaction, embed=embed, view=view, ephemeral=True)
             return
@@ -235,7 +247,7 @@ class Checkins(commands.Cog):
     async def delete(self, interaction: discord.Interaction) -> None:
         """Erase everything kneadbot stores about you and cancel your check-ins."""
 
-        view = confirm_view("erase", interaction.user.id)
+        view = self.prompt.make_view("erase", interaction.user.id)
         text = "This erases your sessions, answers and settings and cancels your check-ins. It cannot be undone."
         await interaction.response.send_message(text, view=view, ephemeral=True)
 
@@ -247,4 +259,4 @@ def choice_name(checkin: CheckinSummary, zone: ZoneInfo) -> str:
 
 
 async def setup(bot: KneadBot) -> None:
-    await bot.add_cog(Checkins(bot))
+    await bot.add_cog(Checkins(bot, checkin_service(bot)))

@@ -15,6 +15,7 @@ from bot.exts._background import BackgroundJobs
 from bot.exts._channels import cached_guild, find_own_message
 from bot.exts._choices import timezone_choices
 from bot.exts._moderation import cannot_post_for, cannot_post_reason, moderator_command, server_id
+from bot.exts._services import audit_trail, daily_tip_service, guild_service
 from bot.jobs.outcomes import Failed, Outcome, Sent, Undeliverable
 from bot.jobs.runner import JobRunner
 from bot.library.models import Tip
@@ -33,10 +34,11 @@ log = get_logger(__name__)
 @app_commands.allowed_contexts(guilds=True, dms=False, private_channels=False)
 class DailyTip(commands.GroupCog, group_name="daily-tip", group_description="A tip every day in a channel."):
     def __init__(self, bot: KneadBot) -> None:
-        self.bot = bot
+        audit = audit_trail(bot)
+        self.servers, self.daily_tips = guild_service(bot, audit), daily_tip_service(bot, audit)
         self.jobs = BackgroundJobs(bot, enabled=bot.background_jobs)
         self.runner = JobRunner(
-            DailyTipJob(bot.daily_tips, bot.metrics),
+            DailyTipJob(self.daily_tips, bot.metrics),
             DailyTipPoster(bot),
             clock=bot.clock,
             policy=DAILY_BACKOFF,
@@ -47,11 +49,11 @@ class DailyTip(commands.GroupCog, group_name="daily-tip", group_description="A t
         super().__init__()
 
     async def cog_load(self) -> None:
-        self.bot.daily_tips.schedule_changes.add(self.runner.wake)
+        self.daily_tips.schedule_changes.add(self.runner.wake)
         self.jobs.start_when_ready()
 
     async def cog_unload(self) -> None:
-        self.bot.daily_tips.schedule_changes.remove(self.runner.wake)
+        self.daily_tips.schedule_changes.remove(self.runner.wake)
         await self.jobs.stop()
 
     @app_commands.command(name="set")
@@ -75,7 +77,7 @@ class DailyTip(commands.GroupCog, group_name="daily-tip", group_description="A t
         if reason := cannot_post_for(channel, interaction.user):
             await answer(interaction, reason, ephemeral=True)
             return
-        status = await self.bot.daily_tips.set(
+        status = await self.daily_tips.set(
             server_id(interaction), interaction.user.id, channel_id=channel.id, post_time=time, timezone=timezone
         )
         await answer(interaction, f"Daily tip set.\n{daily_status_text(status)}", ephemeral=True)
@@ -84,7 +86,7 @@ class DailyTip(commands.GroupCog, group_name="daily-tip", group_description="A t
     @moderator_command
     async def show(self, interaction: discord.Interaction) -> None:
         """Where and when the daily tip is posted, or why it was turned off."""
-        status = await self.bot.daily_tips.show(server_id(interaction))
+        status = await self.daily_tips.show(server_id(interaction))
         await interaction.response.send_message(daily_status_text(status), ephemeral=True)
 
     @app_commands.command(name="stop")
@@ -92,7 +94,7 @@ class DailyTip(commands.GroupCog, group_name="daily-tip", group_description="A t
     async def stop(self, interaction: discord.Interaction) -> None:
         """Stop posting the daily tip."""
         await defer_write(interaction)
-        stopped = await self.bot.daily_tips.stop(server_id(interaction), interaction.user.id)
+        stopped = await self.daily_tips.stop(server_id(interaction), interaction.user.id)
         text = "The daily tip is stopped." if stopped else "There was no daily tip to stop."
         await answer(interaction, text, ephemeral=True)
 

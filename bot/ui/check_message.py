@@ -8,7 +8,7 @@ server's moderator settings (GuildService.check_moderator), never from the custo
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any, Self, cast
+from typing import Any, ClassVar, Self
 
 import discord
 
@@ -16,9 +16,7 @@ from bot.errors import KneadError
 from bot.library.models import FaqEntry
 from bot.ui.embeds import CARE_LINE, DISCLAIMER, FAQ_COLOUR, WARNING_COLOUR, sources_text
 from bot.ui.errors import error_reply, reply_privately
-
-if TYPE_CHECKING:
-    from bot.app import KneadBot
+from bot.ui.services import Content, ModeratorCheck
 
 NOTHING_CHECKED = (
     "I have nothing checked on that: no answer in kneadbot's checked FAQ clearly fits this message, and I "
@@ -41,6 +39,9 @@ class PostCheckButton(
 ):
     """Posts the checked answer publicly, as a reply to the checked message, with mentions off."""
 
+    content: ClassVar[Content]
+    moderators: ClassVar[ModeratorCheck]
+
     def __init__(self, faq_id: str, message_id: int) -> None:
         super().__init__(
             discord.ui.Button(
@@ -57,17 +58,24 @@ class PostCheckButton(
     ) -> Self:
         return cls(match["faq"], int(match["message"]))
 
+    @classmethod
+    def make_view(cls, faq_id: str, message_id: int) -> discord.ui.View:
+        """Call it on the class the cog registered: sending a view registers its items' class with discord.py."""
+        view = discord.ui.View(timeout=None)
+        view.add_item(cls(faq_id, message_id))
+        return view
+
     async def callback(self, interaction: discord.Interaction) -> None:
         try:
-            await self._post(interaction, cast("KneadBot", interaction.client))
+            await self._post(interaction)
         except Exception as error:
             await reply_privately(interaction, error_reply(error, "check-message post button"))
 
-    async def _post(self, interaction: discord.Interaction, bot: KneadBot) -> None:
-        if not await is_moderator(interaction, bot):
+    async def _post(self, interaction: discord.Interaction) -> None:
+        if not await is_moderator(interaction, self.moderators):
             await reply_privately(interaction, "Only a moderator can post this in the channel.")
             return
-        entry = bot.library.faq_entry(self.faq_id)
+        entry = self.content.faq_entry(self.faq_id)
         channel = interaction.channel
         if entry is None or channel is None or not isinstance(channel, discord.abc.Messageable):
             await reply_privately(interaction, "That answer can't be posted any more: run the check again.")
@@ -91,13 +99,13 @@ class PostCheckButton(
         await interaction.response.send_message("Posted in the channel.", ephemeral=True)
 
 
-async def is_moderator(interaction: discord.Interaction, bot: KneadBot) -> bool:
+async def is_moderator(interaction: discord.Interaction, moderators: ModeratorCheck) -> bool:
     """Manage Server or the server's moderator role, checked by GuildService; never in DMs."""
     if interaction.guild_id is None:
         return False
     roles = interaction.user.roles if isinstance(interaction.user, discord.Member) else []
     try:
-        await bot.servers.check_moderator(
+        await moderators.check_moderator(
             interaction.guild_id,
             has_manage_guild=interaction.permissions.manage_guild,
             role_ids=[role.id for role in roles],
@@ -105,9 +113,3 @@ async def is_moderator(interaction: discord.Interaction, bot: KneadBot) -> bool:
     except KneadError:
         return False
     return True
-
-
-def post_view(faq_id: str, message_id: int) -> discord.ui.View:
-    view = discord.ui.View(timeout=None)
-    view.add_item(PostCheckButton(faq_id, message_id))
-    return view

@@ -9,9 +9,8 @@ things once: consent logs one session, a deletion deletes once and says so both 
 from __future__ import annotations
 
 import re
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Self, cast
+from typing import Any, ClassVar, Self
 
 import discord
 
@@ -19,71 +18,39 @@ from bot.guilds.errors import GuildTipNotFound
 from bot.guilds.models import TIP_ID_PREFIX
 from bot.ui.checkins import logged_embed
 from bot.ui.errors import error_reply
+from bot.ui.services import MemberDataActions, ModeratorCheck, ServerTipActions
 from bot.ui.views import is_owner
-
-if TYPE_CHECKING:
-    from bot.app import KneadBot
 
 Reply = tuple[str, discord.Embed | None]
 """What replaces the prompt: its text and an optional embed."""
-Action = Callable[[discord.Interaction, "KneadBot", int], Awaitable[Reply]]
 CANCELLED = "Cancelled: nothing was changed."
-
-
-async def _agree(click: discord.Interaction, bot: KneadBot, pending_id: int) -> Reply:
-    logged = await bot.checkins.agree_and_log(pending_id, click.user.id)
-    return "Thank you.", logged_embed(logged)
-
-
-async def _decline(click: discord.Interaction, bot: KneadBot, pending_id: int) -> Reply:
-    await bot.checkins.decline(pending_id, click.user.id)
-    return "No problem: nothing was stored.", None
-
-
-async def _erase(click: discord.Interaction, bot: KneadBot, _ref: int) -> Reply:
-    await bot.checkins.delete_member_data(click.user.id)
-    return "Done: everything of yours is erased.", None
-
-
-async def _remove_tip(click: discord.Interaction, bot: KneadBot, tip_id: int) -> Reply:
-    """Re-checks that the clicker is still a moderator here: the prompt may have waited a long time."""
-    roles = click.user.roles if isinstance(click.user, discord.Member) else []
-    guild_id = await bot.servers.check_moderator(
-        click.guild_id, has_manage_guild=click.permissions.manage_guild, role_ids=[role.id for role in roles]
-    )
-    try:
-        removed = await bot.server_tips.remove(guild_id, click.user.id, tip_id)
-    except GuildTipNotFound:  # a second click, or another moderator was quicker: the tip is gone either way
-        return f"`{TIP_ID_PREFIX}{tip_id}` is already removed.", None
-    return f"Removed `{removed.ref}`.", None
-
-
-async def _cancel(_click: discord.Interaction, _bot: KneadBot, _ref: int) -> Reply:
-    return CANCELLED, None
+PROMPT_TEMPLATE = r"kb:ask:(?P<kind>{kinds}):(?P<owner>\d{{1,20}}):(?P<ref>\d{{1,20}}):(?P<answer>yes|no)"
 
 
 @dataclass(frozen=True)
 class Prompt:
-    """One kind of yes/no prompt: its confirm button and what each answer does."""
+    """One kind of yes/no prompt: its confirm button's label and whether it is a dangerous one."""
 
     confirm_label: str
     danger: bool
-    on_yes: Action
-    on_no: Action = _cancel
 
 
 PROMPTS = {
-    "consent": Prompt("I agree", danger=False, on_yes=_agree, on_no=_decline),
-    "erase": Prompt("Delete everything", danger=True, on_yes=_erase),
-    "tip-remove": Prompt("Remove", danger=True, on_yes=_remove_tip),
+    "consent": Prompt("I agree", danger=False),
+    "erase": Prompt("Delete everything", danger=True),
+    "tip-remove": Prompt("Remove", danger=True),
 }
 
 
 class ConfirmButton(
     discord.ui.DynamicItem[discord.ui.Button[Any]],
-    template=r"kb:ask:(?P<kind>consent|erase|tip-remove):(?P<owner>\d{1,20}):(?P<ref>\d{1,20}):(?P<answer>yes|no)",
+    template=PROMPT_TEMPLATE.format(kinds="|".join(PROMPTS)),
 ):
-    """The confirm or cancel button of a prompt; `ref` is the row the prompt is about (0 when none)."""
+    """The confirm or cancel button of a prompt; `ref` is the row the prompt is about (0 when none).
+
+    This class draws every prompt; a click is answered by the subclass for its kinds (MemberDataPrompt,
+    TipRemovePrompt), registered by the cog whose services it needs.
+    """
 
     def __init__(self, kind: str, owner_id: int, ref: int, answer: str) -> None:
         prompt = PROMPTS[kind]
@@ -102,24 +69,68 @@ class ConfirmButton(
     ) -> Self:
         return cls(match["kind"], int(match["owner"]), int(match["ref"]), match["answer"])
 
+    @classmethod
+    def make_view(cls, kind: str, owner_id: int, ref: int = 0) -> discord.ui.View:
+        """The two buttons of a prompt of this kind (see PROMPTS), for the member who opened it.
+
+        Call it on the class the cog registered: sending a view registers its items' class with discord.py.
+        """
+        view = discord.ui.View(timeout=None)
+        for answer in ("yes", "no"):
+            view.add_item(cls(kind, owner_id, ref, answer))
+        return view
+
     async def interaction_check(self, interaction: discord.Interaction, /) -> bool:
         return await is_owner(interaction, self.owner_id)
 
     async def callback(self, interaction: discord.Interaction) -> None:
         """Acknowledges the click first: every answer writes, and the database may be busy for a while."""
-        prompt = PROMPTS[self.kind]
-        action = prompt.on_yes if self.answer == "yes" else prompt.on_no
         await interaction.response.defer()
         try:
-            text, embed = await action(interaction, cast("KneadBot", interaction.client), self.ref)
+            text, embed = await self.act(interaction)
         except Exception as error:
             text, embed = error_reply(error, f"{self.kind} prompt"), None
         await interaction.edit_original_response(content=text, embed=embed, view=None)
 
+    async def act(self, click: discord.Interaction) -> Reply:
+        """What this answer does; only the registered subclasses know (see their templates)."""
+        raise NotImplementedError
 
-def confirm_view(kind: str, owner_id: int, ref: int = 0) -> discord.ui.View:
-    """The two buttons of a prompt of this kind (see PROMPTS), for the member who opened it."""
-    view = discord.ui.View(timeout=None)
-    for answer in ("yes", "no"):
-        view.add_item(ConfirmButton(kind, owner_id, ref, answer))
-    return view
+
+class MemberDataPrompt(ConfirmButton, template=PROMPT_TEMPLATE.format(kinds="consent|erase")):
+    """Consent before the first /session log, and /mydata delete: the check-ins cog's prompts."""
+
+    members: ClassVar[MemberDataActions]
+
+    async def act(self, click: discord.Interaction) -> Reply:
+        if self.kind == "consent" and self.answer == "yes":
+            logged = await self.members.agree_and_log(self.ref, click.user.id)
+            return "Thank you.", logged_embed(logged)
+        if self.kind == "consent":
+            await self.members.decline(self.ref, click.user.id)
+            return "No problem: nothing was stored.", None
+        if self.answer == "yes":
+            await self.members.delete_member_data(click.user.id)
+            return "Done: everything of yours is erased.", None
+        return CANCELLED, None
+
+
+class TipRemovePrompt(ConfirmButton, template=PROMPT_TEMPLATE.format(kinds="tip-remove")):
+    """/tips remove: the server-tips cog's prompt."""
+
+    moderators: ClassVar[ModeratorCheck]
+    tips: ClassVar[ServerTipActions]
+
+    async def act(self, click: discord.Interaction) -> Reply:
+        """Re-checks that the clicker is still a moderator here: the prompt may have waited a long time."""
+        if self.answer == "no":
+            return CANCELLED, None
+        roles = click.user.roles if isinstance(click.user, discord.Member) else []
+        guild_id = await self.moderators.check_moderator(
+            click.guild_id, has_manage_guild=click.permissions.manage_guild, role_ids=[role.id for role in roles]
+        )
+        try:
+            removed = await self.tips.remove(guild_id, click.user.id, self.ref)
+        except GuildTipNotFound:  # a second click, or another moderator was quicker: the tip is gone either way
+            return f"`{TIP_ID_PREFIX}{self.ref}` is already removed.", None
+        return f"Removed `{removed.ref}`.", None

@@ -13,7 +13,7 @@ import discord
 
 from tests.clock import FakeClock
 from tests.exts.checkin_steps import agree_and_log, button_id, row_counts, rows
-from tests.exts.harness import running_kneadbot
+from tests.exts.harness import checkins_of, running_kneadbot
 from tests.exts.moderation_world import GENERAL, MANAGER, MODDER
 from tests.exts.test_moderation import add_tip, run
 from tests.fakediscord import FakeDiscord, User
@@ -90,7 +90,7 @@ async def test_consent_after_the_held_session_was_forgotten_says_so(world: FakeD
     async with running_kneadbot(world, db_path, clock=clock) as bot:
         prompt = await run(world, "session log", CALVES_FIRM)
         clock.advance(days=2)
-        await bot.checkins.purge_expired()
+        await checkins_of(bot).purge_expired()
         late = await world.final_reply(await world.click(prompt, button_id(prompt, "I agree")))
     assert late.content == "This question has expired. Run /session log again to log a session."
     counts = await row_counts(db_path, "pending_logs", "members", "sessions")
