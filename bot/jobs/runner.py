@@ -164,7 +164,7 @@ class JobRunner(Generic[Item]):
         if self._on_asleep is not None:
             self._on_asleep(self.job.name, until)
 
-    async def _deliver(self, item: Item, *, resend: bool = False) -> Settled | None:
+    async def _deliver(self, item: Item, *, resend: bool = False) -> None:
         """Send one item and settle it: the only place an outcome becomes a row change and a metric."""
         outcome = await self._attempt(item, resend=resend)
         verdict = self.policy.verdict(outcome, self.job.attempt_of(item), self._clock())
@@ -172,14 +172,13 @@ class JobRunner(Generic[Item]):
             settled = await self.job.settle(item, verdict)
         except Exception:
             log.exception(
-                "Could not record %s for %s; it stays claimed until the next start", verdict, self._name(item)
+                "Could not record %s for %s; it stays claimed until the next start", verdict, self.job.describe(item)
             )
-            return None
+            return
         if settled is not Settled.GONE:
             self.job.observe(item, settled)
         if settled in (Settled.RETRYING, Settled.FAILED, Settled.UNDELIVERABLE):
-            log.warning("%s not delivered (%s): %s", self._name(item), _reason(verdict), settled.value)
-        return settled
+            log.warning("%s not delivered (%s): %s", self.job.describe(item), _reason(verdict), settled.value)
 
     async def _attempt(self, item: Item, *, resend: bool) -> Outcome:
         """The sender's outcome; an exception or a timeout is a RetryLater, so nothing is ever lost."""
@@ -188,11 +187,8 @@ class JobRunner(Generic[Item]):
             async with asyncio.timeout(self._send_timeout.total_seconds()):
                 return await send(item)
         except Exception as error:
-            log.exception("Sending %s (attempt %s) failed", self._name(item), self.job.attempt_of(item))
+            log.exception("Sending %s (attempt %s) failed", self.job.describe(item), self.job.attempt_of(item))
             return RetryLater(type(error).__name__)
-
-    def _name(self, item: Item) -> str:
-        return self.job.describe(item)
 
 
 def _reason(verdict: Verdict) -> str:

@@ -350,3 +350,21 @@ async def test_a_server_with_no_tips_at_all_gets_nothing(
     clock.set(utc(2026, 1, 10, 9, 0))
     assert await claim_now(daily, clock) == []
     assert await daily.next_run_at() == utc(2026, 1, 11, 9, 0)
+
+
+async def test_a_claim_handed_back_unattempted_is_due_again_at_once_as_a_first_attempt(
+    daily: DailyTipService, clock: FakeClock
+) -> None:
+    """Stopping mid-batch releases what was not tried: same day, same nonce, the attempt not counted."""
+    clock.set(utc(2026, 1, 10, 8, 0))
+    await daily.set(SERVER_A, MOD_A, channel_id=CHANNEL_A, post_time="09:00")
+    clock.set(utc(2026, 1, 10, 9, 0))
+    [claim] = await claim_now(daily, clock)
+
+    await daily.release([claim])
+
+    assert await daily.next_due_at() == clock()
+    [again] = await daily.claim_retries(clock(), limit=10)
+    assert (again.local_date, again.nonce, again.tip, again.attempt) == (claim.local_date, claim.nonce, claim.tip, 1)
+    assert await daily.claim_retries(clock(), limit=10) == []
+    assert await daily.unconfirm_in_flight() == [again]  # claimed and in flight again, like any fresh claim
