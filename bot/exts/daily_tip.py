@@ -120,7 +120,7 @@ class DailyTipPoster:
             if found is not None:
                 return Sent(channel.id, found.id)
         if not claim.may_post:
-            return Failed("the day was over before the tip could be posted")
+            return Failed("the day was over, or the daily tip stopped, before the tip could be posted")
         return await self._post(claim)
 
     async def _post(self, claim: DailyClaim) -> Outcome:
