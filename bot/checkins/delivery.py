@@ -144,6 +144,8 @@ class CheckinJob:
         match verdict:
             case Sent(channel_id, message_id):
                 changed = await self._delivery.mark_sent(checkin_id, channel_id, message_id)
+                if changed and item.dm_channel_id is None and channel_id != item.channel_id:
+                    await self._delivery.remember_dm_channel(item.user_id, channel_id)  # not the server channel
                 return Settled.SENT if changed else Settled.GONE
             case Undeliverable(reason):
                 changed = await self._delivery.mark_undeliverable(checkin_id, reason)

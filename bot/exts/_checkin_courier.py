@@ -11,7 +11,7 @@ send carries the row's nonce, so a resend after a crash is dropped by Discord in
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from datetime import timedelta
 
 import aiohttp
@@ -31,9 +31,6 @@ NONCE_WINDOW = timedelta(minutes=2)
 PASSING_ERRORS = (discord.DiscordServerError, aiohttp.ClientError, TimeoutError, DeliveryDeferred)
 DMS_CLOSED = "DMs closed and no server channel to post in"
 
-RememberDm = Callable[[int, int], Awaitable[None]]
-"""Cache a member's DM channel id (user id, channel id) so the next delivery skips the lookup."""
-
 
 class CheckinCourier:
     """The check-in Sender for bot.jobs: `send` a fresh claim, `resend` one a stopped process left."""
@@ -45,11 +42,9 @@ class CheckinCourier:
         buttons: type[CheckinButton],
         *,
         clock: Clock,
-        remember_dm: RememberDm,
     ) -> None:
         """`buttons`: the CheckinButton class the check-ins cog registered (bot/ui/binding.py)."""
-        self._client, self._texts, self._buttons = client, texts, buttons
-        self._clock, self._remember_dm = clock, remember_dm
+        self._client, self._texts, self._buttons, self._clock = client, texts, buttons, clock
 
     async def send(self, item: DueCheckin) -> Outcome:
         try:
@@ -92,8 +87,7 @@ class CheckinCourier:
         channel_id = due.dm_channel_id
         if channel_id is None:
             data = await self._client.http.start_private_message(due.user_id)
-            channel_id = int(data["id"])
-            await self._remember_dm(due.user_id, channel_id)
+            channel_id = int(data["id"])  # CheckinJob caches it once a message landed there
         return self._client.get_partial_messageable(channel_id, type=discord.ChannelType.private)
 
     async def _fallback_channel(self, due: DueCheckin) -> discord.TextChannel | discord.Thread | None:

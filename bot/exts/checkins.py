@@ -71,7 +71,6 @@ class Checkins(commands.Cog):
             lambda: bot.library.checkin_texts,
             self.checkin_button,
             clock=bot.clock,
-            remember_dm=delivery.remember_dm_channel,
         )
         self.jobs = BackgroundJobs(bot, enabled=bot.background_jobs)
         job = CheckinJob(delivery, bot.metrics)

@@ -301,3 +301,21 @@ async def test_stop_cuts_off_a_hanging_send_after_the_grace_period(
 
     assert not runner.is_running
     assert [due.checkin_id for due in await service.delivery.stale_sending(timedelta(0))] == [logged.checkin.id]
+
+
+@pytest.mark.parametrize(("landed_in", "cached"), [(555, 555), (80, None)], ids=["dm", "server-channel"])
+async def test_the_dm_channel_a_check_in_landed_in_is_remembered_but_never_the_server_channel(
+    service: CheckinService, member: int, clock: FakeClock, db: aiosqlite.Connection, landed_in: int, cached: int | None
+) -> None:
+    """The courier writes nothing: the runner's settle caches the DM channel, so the next check-in costs one request."""
+    await service.log_session(member, "feet", "light", check_in_after="1h", guild_id=70, channel_id=80)
+
+    class Courier(DiscordSide):
+        async def send(self, due: DueCheckin) -> Outcome:
+            return Sent(channel_id=landed_in, message_id=1)
+
+    clock.advance(hours=1)
+    await make_runner(service, Courier(), clock).run_due()
+
+    assert tuple(await row(db, "SELECT state FROM checkins")) == ("sent",)
+    assert tuple(await row(db, "SELECT dm_channel_id FROM members")) == (cached,)
