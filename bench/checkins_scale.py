@@ -290,7 +290,9 @@ async def deliver_through_bot(path: Path, pending: int, due: int, fake_mode: str
         async with connected(bot, fake):
             cog: Any = bot.get_cog("Checkins")
             runner: JobRunner[DueCheckin] = cog.runner
-            await bot.wait_for("job_asleep", check=lambda name, _until: name == "checkins", timeout=10)
+            asleep = bot.wait_for("job_asleep", check=lambda name, _until: name == "checkins", timeout=10)
+            runner.wake()  # the runner may already be asleep: wake it and wait for it to settle again
+            await asleep
             done = asyncio.Event()
             finished: list[float] = []
             original = runner.job.observe
