@@ -279,14 +279,16 @@ async def ticks(path: Path, count: int) -> dict[str, list[float]]:
 # ---------------------------------------------------------------------------------------- delivery
 
 
-async def deliver_through_bot(path: Path, pending: int, due: int, fake_mode: str, validate: bool) -> dict[str, Any]:
+async def deliver_through_bot(
+    path: Path, pending: int, due: int, fake_mode: str, validate: bool, *, amortise: bool = False
+) -> dict[str, Any]:
     from bench._fakeproc import connected, cpu_seconds, running_fake
     from tests.exts.harness import TestKneadBot, make_settings, real_library
 
     clock = Clock(BEFORE)
     async with running_fake(fake_mode, validate=validate) as fake:
         await fake.call("add_dm_channels", pairs=due_members(pending, due))
-        bot = TestKneadBot(make_settings(path), real_library(), clock=clock)
+        bot = TestKneadBot(make_settings(path, amortise_bucket_sweep=amortise), real_library(), clock=clock)
         async with connected(bot, fake):
             cog: Any = bot.get_cog("Checkins")
             runner: JobRunner[DueCheckin] = cog.runner
@@ -332,26 +334,6 @@ async def deliver_through_bot(path: Path, pending: int, due: int, fake_mode: str
         "states": states,
         "violations": violations,
     }
-
-
-def amortize_ratelimit_sweep() -> None:
-    """Experiment for --amortized-sweep, never the default: discord.py's HTTPClient keeps one rate-limit
-    bucket per (route, channel) and, once it holds 256, scans all of them for inactive ones (idle
-    300 s) every time it adds another. A burst of DMs to distinct channels makes that quadratic.
-    This sweeps only when the count has doubled since the last sweep (amortised O(1) per request).
-    """
-    import discord.http
-
-    floors: dict[int, int] = {}
-
-    def sweep(self: discord.http.HTTPClient) -> None:
-        if len(self._buckets) < max(256, 2 * floors.get(id(self), 0)):
-            return
-        for key in [key for key, bucket in self._buckets.items() if bucket.is_inactive()]:
-            del self._buckets[key]
-        floors[id(self)] = len(self._buckets)
-
-    discord.http.HTTPClient._try_clear_expired_ratelimits = sweep  # type: ignore[method-assign]
 
 
 # ---------------------------------------------------------------------------------------- report
@@ -413,12 +395,12 @@ def report_ticks(files: list[tuple[int, Path]], count: int, tmp: Path) -> None:
 
 
 def report_delivery(path: Path, args: argparse.Namespace, due: int) -> list[str]:
-    if args.amortized_sweep:
-        amortize_ratelimit_sweep()
-    delivered = asyncio.run(deliver_through_bot(path, args.pending, due, args.fake, args.validate))
+    delivered = asyncio.run(
+        deliver_through_bot(path, args.pending, due, args.fake, args.validate, amortise=args.amortized_sweep)
+    )
     n = delivered["delivered"]
     wall_ms, fake_ms = delivered["wall"] * 1000 / n, delivered["fake_busy"] * 1000 / n
-    variant = ", discord.py bucket sweep patched (experiment)" if args.amortized_sweep else ""
+    variant = ", KNEADBOT_AMORTISE_BUCKET_SWEEP=true" if args.amortized_sweep else ""
     print(f"Delivering {n:,} due check-ins through the real scheduler and courier (fake: {args.fake}{variant})\n")
     whose = "bot" if args.fake == "process" else "bot+fake process"
     print(
@@ -455,7 +437,7 @@ def main() -> None:
     parser.add_argument(
         "--amortized-sweep",
         action="store_true",
-        help="experiment: patch discord.py's rate-limit bucket sweep to run only when the count doubles",
+        help="run the bot with KNEADBOT_AMORTISE_BUCKET_SWEEP=true (bot/http_buckets.py)",
     )
     parser.add_argument("--child", choices=sorted(DESIGNS), help=argparse.SUPPRESS)
     parser.add_argument("--db", type=Path, help=argparse.SUPPRESS)
