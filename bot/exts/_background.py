@@ -32,8 +32,8 @@ class BackgroundJobs:
         """Pass to a runner as `on_asleep`: becomes the bot event `job_asleep`."""
         self._client.dispatch("job_asleep", name, until)
 
-    def add(self, runner: Runner) -> None:
-        self._runners.append(runner)
+    def add(self, *runners: Runner) -> None:
+        self._runners.extend(runners)
 
     def start_when_ready(self) -> None:
         if self._enabled and self._starting is None:

@@ -11,7 +11,6 @@ send carries the row's nonce, so a resend after a crash is dropped by Discord in
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable
 from datetime import timedelta
 
 import aiohttp
@@ -21,9 +20,9 @@ from bot.checkins.models import DueCheckin
 from bot.clock import Clock
 from bot.exts._channels import DeliveryDeferred, cached_guild, find_own_message, missing_post_permissions
 from bot.jobs.outcomes import Outcome, RetryLater, Sent, Undeliverable
-from bot.library.models import CheckinTexts
 from bot.ui.checkin_buttons import CheckinButton
 from bot.ui.checkins import checkin_embed, checkin_id_in
+from bot.ui.services import Content
 
 NONCE_WINDOW = timedelta(minutes=2)
 """Discord drops a repeated nonce for a few minutes; within this, resending is safe on its own."""
@@ -38,13 +37,13 @@ class CheckinCourier:
     def __init__(
         self,
         client: discord.Client,
-        texts: Callable[[], CheckinTexts],
+        content: Content,
         buttons: type[CheckinButton],
         *,
         clock: Clock,
     ) -> None:
         """`buttons`: the CheckinButton class the check-ins cog registered (bot/ui/binding.py)."""
-        self._client, self._texts, self._buttons, self._clock = client, texts, buttons, clock
+        self._client, self._content, self._buttons, self._clock = client, content, buttons, clock
 
     async def send(self, item: DueCheckin) -> Outcome:
         try:
@@ -67,7 +66,8 @@ class CheckinCourier:
         return await self.send(item)
 
     async def _send(self, due: DueCheckin) -> discord.Message | None:
-        embed, view = checkin_embed(due, self._texts(), self._clock()), self._buttons.make_view(due.checkin_id)
+        embed = checkin_embed(due, self._content.checkin_texts, self._clock())
+        view = self._buttons.make_view(due.checkin_id)
         try:
             dm = await self._dm_channel(due)
             return await dm.send(embed=embed, view=view, nonce=due.nonce)

@@ -65,25 +65,12 @@ class Checkins(commands.Cog):
         self.checkin_button = bind(CheckinButton, checkins=service, content=bot.library)
         self.prompt = bind(MemberDataPrompt, members=service)
         self.buttons = (self.checkin_button, self.prompt)
-        delivery = self.service.delivery
-        courier = CheckinCourier(
-            bot,
-            lambda: bot.library.checkin_texts,
-            self.checkin_button,
-            clock=bot.clock,
-        )
+        courier = CheckinCourier(bot, bot.library, self.checkin_button, clock=bot.clock)
         self.jobs = BackgroundJobs(bot, enabled=bot.background_jobs)
-        job = CheckinJob(delivery, bot.metrics)
-        self.runner = JobRunner(job, courier, clock=bot.clock, on_asleep=self.jobs.announce_asleep)
-        self.jobs.add(self.runner)
-        self.jobs.add(
-            PeriodicJob(
-                "checkins-purge",
-                self.service.purge_expired,
-                clock=bot.clock,
-                on_asleep=self.jobs.announce_asleep,
-            )
-        )
+        asleep = self.jobs.announce_asleep
+        self.runner = JobRunner(CheckinJob(service.delivery, bot.metrics), courier, clock=bot.clock, on_asleep=asleep)
+        purge = PeriodicJob("checkins-purge", service.purge_expired, clock=bot.clock, on_asleep=asleep)
+        self.jobs.add(self.runner, purge)
         self._notice_lock = asyncio.Lock()
 
     async def cog_load(self) -> None:

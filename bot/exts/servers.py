@@ -26,12 +26,7 @@ class Servers(commands.Cog):
         self.servers = guild_service(bot, audit_trail(bot))
         self.jobs = BackgroundJobs(bot, enabled=bot.background_jobs)
         self.jobs.add(
-            PeriodicJob(
-                "servers-purge",
-                self.purge_departed,
-                clock=bot.clock,
-                on_asleep=self.jobs.announce_asleep,
-            )
+            PeriodicJob("servers-purge", self.purge_departed, clock=bot.clock, on_asleep=self.jobs.announce_asleep)
         )
 
     async def cog_load(self) -> None:
