@@ -91,7 +91,8 @@ def test_two_warning_signs_typed_with_a_space_never_read_as_go_ahead() -> None:
     for answer in answers:
         assert "Get medical help now" in answer
         assert "Go ahead gently" not in answer
-        assert "-- Chest pain or sudden breathlessness --" in answer
+        assert "-- Chest pain or tightness, or sudden breathlessness --" in answer
+        assert "-- One calf or thigh is swollen, warm, red or painful --" in answer
 
 
 def test_options_typed_as_in_discord_or_plainly() -> None:
