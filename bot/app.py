@@ -34,6 +34,7 @@ from bot.metrics import Metrics
 from bot.ops import published
 from bot.settings import Settings
 from bot.storage.db import open_database, open_reader
+from bot.storage.transactions import close_when_idle
 from bot.ui.checkin_buttons import CheckinButton
 from bot.ui.confirm import ConfirmButton
 from bot.ui.errors import CommandRefused, error_reply, reply_privately
@@ -220,7 +221,7 @@ class KneadBot(commands.Bot):
     async def _close_database(self) -> None:
         for connection in (self._reader, self._db):
             if connection is not None:
-                await connection.close()
+                await close_when_idle(connection)
         self._reader = self._db = None
 
 
