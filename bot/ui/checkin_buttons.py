@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, Self, cast
 import discord
 
 from bot.checkins.models import Answer, Soreness
+from bot.ui import replies
 from bot.ui.checkins import SORENESS_LABELS, guidance_embed
 from bot.ui.errors import error_reply, reply_privately
 
@@ -58,6 +59,7 @@ class CheckinButton(
         return cls(int(match["id"]), match["action"])
 
     async def callback(self, interaction: discord.Interaction) -> None:
+        await replies.defer_write(interaction)  # every action writes: answer Discord before the database may wait
         try:
             await self._act(interaction, cast("KneadBot", interaction.client))
         except Exception as error:
@@ -73,11 +75,11 @@ class CheckinButton(
         elif self.action == "later":
             summary = await checkins.snooze(self.checkin_id, user_id)
             when = discord.utils.format_dt(summary.deliver_at, "R")
-            await interaction.response.send_message(f"OK, I will ask again {when}.", ephemeral=True)
+            await replies.answer(interaction, f"OK, I will ask again {when}.", ephemeral=True)
         else:
             summary = await checkins.schedule_follow_up(self.checkin_id, user_id)
             when = discord.utils.format_dt(summary.deliver_at, "R")
-            await interaction.response.send_message(f"I will check on you again {when}.", ephemeral=True)
+            await replies.answer(interaction, f"I will check on you again {when}.", ephemeral=True)
 
 
 async def _send_guidance(interaction: discord.Interaction, bot: KneadBot, answer: Answer) -> None:
@@ -85,7 +87,7 @@ async def _send_guidance(interaction: discord.Interaction, bot: KneadBot, answer
     if answer.offers_follow_up:
         view.add_item(CheckinButton(answer.checkin_id, "again"))
     embed = guidance_embed(bot.library.checkin_texts, answer.guidance)
-    await interaction.response.send_message(embed=embed, view=view, ephemeral=True)
+    await replies.answer(interaction, embed=embed, view=view, ephemeral=True)
 
 
 def checkin_view(checkin_id: int) -> discord.ui.View:
