@@ -66,9 +66,11 @@ class Checkins(commands.Cog):
         if self.bot.background_jobs:
             self._starting = asyncio.create_task(self._start_when_ready(), name="checkins-start")
             self.purge_expired.start()
+            self.purge_held.start()
 
     async def cog_unload(self) -> None:
         self.purge_expired.cancel()
+        self.purge_held.cancel()
         if self._starting is not None:
             self._starting.cancel()
         await self.scheduler.stop()
@@ -86,6 +88,11 @@ class Checkins(commands.Cog):
         removed = await self.service.purge_expired()
         if removed:
             log.info("Purged %s sessions past the retention period", removed)
+
+    @tasks.loop(hours=1)
+    async def purge_held(self) -> None:
+        """Hourly, so a first session waiting for "I agree" is never kept longer than the prompt says."""
+        await self.service.purge_held()
 
     @commands.Cog.listener()
     async def on_app_command_completion(self, interaction: discord.Interaction, _command: object) -> None:

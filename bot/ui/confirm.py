@@ -17,7 +17,7 @@ import discord
 
 from bot.guilds.errors import GuildTipNotFound
 from bot.guilds.models import TIP_ID_PREFIX
-from bot.ui.checkins import logged_embed
+from bot.ui.checkins import DECLINED, NOTHING_HELD, logged_embed
 from bot.ui.errors import error_reply
 from bot.ui.views import is_owner
 
@@ -36,8 +36,9 @@ async def _agree(click: discord.Interaction, bot: KneadBot, pending_id: int) -> 
 
 
 async def _decline(click: discord.Interaction, bot: KneadBot, pending_id: int) -> Reply:
-    await bot.checkins.decline(pending_id, click.user.id)
-    return "No problem: nothing was stored.", None
+    if await bot.checkins.decline(pending_id, click.user.id):
+        return DECLINED, None
+    return NOTHING_HELD, None
 
 
 async def _erase(click: discord.Interaction, bot: KneadBot, _ref: int) -> Reply:

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import discord
 
+from bot.ui.checkins import DECLINED
 from tests.clock import FakeClock
 from tests.exts.checkin_steps import agree_and_log, button_id, row_counts, rows
 from tests.exts.harness import running_kneadbot
@@ -66,9 +67,22 @@ async def test_declining_consent_forgets_the_held_session(world: FakeDiscord, tm
     async with running_kneadbot(world, db_path):
         prompt = await run(world, "session log", CALVES_FIRM)
         declined = await world.final_reply(await world.click(prompt, button_id(prompt, "Cancel")))
-    assert declined.content == "No problem: nothing was stored."
+    prompt_text = prompt.embeds[0]["description"]
+    assert "held for at most a day so that **I agree** can save it; **Cancel** erases it now" in prompt_text
+    assert "Nothing is stored" not in prompt_text  # it is stored, briefly: the prompt must not say otherwise
+    assert declined.content == DECLINED
     counts = await row_counts(db_path, "pending_logs", "members", "sessions", "checkins")
     assert set(counts.values()) == {0}, counts
+
+
+async def test_a_held_session_past_its_day_is_erased_by_the_next_hold(world: FakeDiscord, tmp_path: Path) -> None:
+    """The prompt says "at most a day": an unanswered hold is gone once that has passed, not kept 2 days."""
+    db_path, clock = tmp_path / "kb.sqlite3", FakeClock()
+    async with running_kneadbot(world, db_path, clock=clock):
+        await run(world, "session log", CALVES_FIRM)
+        clock.advance(hours=23, minutes=1)
+        await run(world, "session log", {"area": "feet", "intensity": "light"}, user=STRANGER)
+    assert await rows(db_path, "SELECT user_id, area FROM pending_logs") == [(STRANGER.id, "feet")]
 
 
 async def test_a_session_held_for_consent_is_in_the_export_and_goes_with_delete(
