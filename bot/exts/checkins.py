@@ -149,7 +149,7 @@ class Checkins(commands.Cog):
                 channel_id=interaction.channel_id if interaction.guild_id else None,
             )
         except ConsentRequired as held:
-            view = confirm_view("consent", interaction.user.id, held.pending_id)
+            view = confirm_view("consent", interaction.user.id, held.pending_id, opened_at=self.bot.clock())
             embed = consent_embed(self.bot.settings.retention_days)
             await answer(interaction, embed=embed, view=view, ephemeral=True)
             return
@@ -244,7 +244,7 @@ class Checkins(commands.Cog):
     async def delete(self, interaction: discord.Interaction) -> None:
         """Erase everything kneadbot stores about you and cancel your check-ins."""
 
-        view = confirm_view("erase", interaction.user.id)
+        view = confirm_view("erase", interaction.user.id, opened_at=self.bot.clock())
         text = "This erases your sessions, answers and settings and cancels your check-ins. It cannot be undone."
         await interaction.response.send_message(text, view=view, ephemeral=True)
 

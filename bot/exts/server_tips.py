@@ -107,7 +107,7 @@ class ServerTips(commands.GroupCog, group_name="tips", group_description="Post t
         guild_id = server_id(interaction)
         current = await self.bot.server_tips.get(guild_id, parse_tip_ref(tip))
 
-        view = confirm_view("tip-remove", interaction.user.id, current.id)
+        view = confirm_view("tip-remove", interaction.user.id, current.id, opened_at=self.bot.clock())
         await interaction.response.send_message(
             "Remove this tip?", embed=tip_saved_embed(current, "(to be removed)"), view=view, ephemeral=True
         )

@@ -100,11 +100,13 @@ async def test_a_session_held_for_consent_is_in_the_export_and_goes_with_delete(
 
 
 async def test_consent_after_the_held_session_was_forgotten_says_so(world: FakeDiscord, tmp_path: Path) -> None:
+    """Within the prompt's 15 minutes, but the held session is gone (here: erased with /mydata delete)."""
     clock, db_path = FakeClock(), tmp_path / "kb.sqlite3"
-    async with running_kneadbot(world, db_path, clock=clock) as bot:
+    async with running_kneadbot(world, db_path, clock=clock):
         prompt = await run(world, "session log", CALVES_FIRM)
-        clock.advance(days=2)
-        await bot.checkins.purge_expired()
+        clock.advance(minutes=5)
+        erase = await run(world, "mydata delete")
+        await world.final_reply(await world.click(erase, button_id(erase, "Delete everything")))
         late = await world.final_reply(await world.click(prompt, button_id(prompt, "I agree")))
     assert late.content == "This question has expired. Run /session log again to log a session."
     counts = await row_counts(db_path, "pending_logs", "members", "sessions")
