@@ -7,7 +7,7 @@ Discord hides commands behind default permissions, but that is a convenience a s
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, TypeVar, cast
+from typing import TypeVar
 
 import discord
 from discord import app_commands
@@ -15,22 +15,14 @@ from discord import app_commands
 from bot.errors import KneadError
 from bot.exts._channels import missing_post_permissions
 from bot.ui.errors import CommandRefused
-
-if TYPE_CHECKING:
-    from bot.app import KneadBot
+from bot.ui.moderators import check_moderator
 
 T = TypeVar("T")
 
 
 async def _is_moderator(interaction: discord.Interaction) -> bool:
-    bot = cast("KneadBot", interaction.client)
-    roles = interaction.user.roles if isinstance(interaction.user, discord.Member) else []
     try:
-        await bot.servers.check_moderator(
-            interaction.guild_id,
-            has_manage_guild=interaction.permissions.manage_guild,
-            role_ids=[role.id for role in roles],
-        )
+        await check_moderator(interaction)
     except KneadError as refusal:
         raise CommandRefused(str(refusal)) from refusal
     return True

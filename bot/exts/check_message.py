@@ -14,7 +14,8 @@ from discord.ext import commands
 
 from bot.app import KneadBot
 from bot.exts._member import member_command
-from bot.ui.check_message import NOTHING_CHECKED, PostCheckButton, checked_embed, is_moderator, post_view
+from bot.ui.check_message import NOTHING_CHECKED, PostCheckButton, checked_embed, post_view
+from bot.ui.moderators import is_moderator
 
 COMMAND_NAME = "Check with kneadbot"
 
@@ -26,7 +27,7 @@ async def check_with_kneadbot(interaction: discord.Interaction, message: discord
     if entry is None:
         await interaction.response.send_message(NOTHING_CHECKED, ephemeral=True)
         return
-    if await is_moderator(interaction, bot):
+    if await is_moderator(interaction):
         view = post_view(entry.id, message.id)
         await interaction.response.send_message(embed=checked_embed(entry), view=view, ephemeral=True)
         return

@@ -24,6 +24,7 @@ from bot.guilds.errors import GuildTipNotFound
 from bot.guilds.models import TIP_ID_PREFIX
 from bot.ui.checkins import DECLINED, NOTHING_HELD, logged_embed
 from bot.ui.errors import error_reply
+from bot.ui.moderators import check_moderator
 from bot.ui.views import expired_text, is_owner
 
 if TYPE_CHECKING:
@@ -54,10 +55,7 @@ async def _erase(click: discord.Interaction, bot: KneadBot, _ref: int) -> Reply:
 
 async def _remove_tip(click: discord.Interaction, bot: KneadBot, tip_id: int) -> Reply:
     """Re-checks that the clicker is still a moderator here: the prompt may have waited a long time."""
-    roles = click.user.roles if isinstance(click.user, discord.Member) else []
-    guild_id = await bot.servers.check_moderator(
-        click.guild_id, has_manage_guild=click.permissions.manage_guild, role_ids=[role.id for role in roles]
-    )
+    guild_id = await check_moderator(click)
     try:
         removed = await bot.server_tips.remove(guild_id, click.user.id, tip_id)
     except GuildTipNotFound:  # a second click, or another moderator was quicker: the tip is gone either way
