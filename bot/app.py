@@ -192,6 +192,8 @@ class KneadBot(commands.Bot):
 
         discord.py calls dispatch("interaction") right after offering a click to its views, before any
         view callback ran, so the store still shows exactly who took it (see bot/ui/expired.py).
+        `_connection._view_store` is private discord.py API (2.7.1, pinned); tests/test_view_store_shape.py
+        fails if an upgrade changes it.
         """
         if event_name == "interaction" and args and isinstance(args[0], discord.Interaction):
             answer_if_unclaimed(self._connection._view_store, args[0])
