@@ -30,6 +30,7 @@ from bot.metrics import Metrics
 from bot.ops import published
 from bot.settings import Settings
 from bot.storage.db import open_database, open_reader
+from bot.storage.transactions import close_when_idle
 from bot.ui.errors import CommandRefused, error_reply, reply_privately
 from bot.ui.expired import answer_if_unclaimed
 
@@ -174,6 +175,8 @@ class KneadBot(commands.Bot):
 
         discord.py calls dispatch("interaction") right after offering a click to its views, before any
         view callback ran, so the store still shows exactly who took it (see bot/ui/expired.py).
+        `_connection._view_store` is private discord.py API (2.7.1, pinned); tests/test_view_store_shape.py
+        fails if an upgrade changes it.
         """
         if event_name == "interaction" and args and isinstance(args[0], discord.Interaction):
             answer_if_unclaimed(self._connection._view_store, args[0])
@@ -205,7 +208,7 @@ class KneadBot(commands.Bot):
         if database is not None:
             for connection in (database.reader, database.writer):
                 if connection is not None:
-                    await connection.close()
+                    await close_when_idle(connection)
 
 
 def extension_names() -> list[str]:

@@ -15,6 +15,7 @@ from discord import app_commands
 from bot.errors import KneadError
 from bot.exts._channels import missing_post_permissions
 from bot.ui.errors import CommandRefused
+from bot.ui.moderators import check_moderator
 from bot.ui.services import ModeratorCheck
 
 T = TypeVar("T")
@@ -28,17 +29,13 @@ class ModeratedCog(Protocol):
 
 
 async def _is_moderator(interaction: discord.Interaction) -> bool:
-    """Asks the cog the command belongs to (discord.py's `binding`), never the client."""
+    """Asks the cog the command belongs to (discord.py's `binding`), never the client; the check itself
+    is the one in bot/ui/moderators.py that the buttons run too."""
     cog = interaction.command.binding if isinstance(interaction.command, app_commands.Command) else None
     if not isinstance(cog, ModeratedCog):
         raise TypeError(f"moderator commands belong to a cog with `servers`, not {type(cog).__name__}")
-    roles = interaction.user.roles if isinstance(interaction.user, discord.Member) else []
     try:
-        await cog.servers.check_moderator(
-            interaction.guild_id,
-            has_manage_guild=interaction.permissions.manage_guild,
-            role_ids=[role.id for role in roles],
-        )
+        await check_moderator(interaction, cog.servers)
     except KneadError as refusal:
         raise CommandRefused(str(refusal)) from refusal
     return True

@@ -15,7 +15,8 @@ from bot.exts._member import member_command
 from bot.exts._services import audit_trail, guild_service
 from bot.guilds.service import GuildService
 from bot.ui.binding import bind
-from bot.ui.check_message import NOTHING_CHECKED, PostCheckButton, checked_embed, is_moderator
+from bot.ui.check_message import NOTHING_CHECKED, PostCheckButton, checked_embed
+from bot.ui.moderators import is_moderator
 
 COMMAND_NAME = "Check with kneadbot"
 
@@ -24,7 +25,7 @@ class CheckMessage(commands.Cog):
     def __init__(self, bot: KneadBot, servers: GuildService) -> None:
         self.bot, self.library, self.servers = bot, bot.library, servers
         self.menu = member_command(app_commands.ContextMenu(name=COMMAND_NAME, callback=self.check_with_kneadbot))
-        self.post_button = bind(PostCheckButton, content=bot.library, moderators=servers)
+        self.post_button = bind(PostCheckButton, content=bot.library, moderators=servers, posts=servers)
 
     async def cog_load(self) -> None:
         self.bot.tree.add_command(self.menu)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import io
 import json
+from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 import discord
@@ -51,6 +52,7 @@ INTENSITY_CHOICES = [app_commands.Choice(name=i.value, value=i.value) for i in I
 WHERE = MEMBER_CONTEXTS  # Discord reads where a group may be used from the group, not its subcommands
 
 log = get_logger(__name__)
+HELD_PURGE_INTERVAL = timedelta(hours=1)
 
 
 class Checkins(commands.Cog):
@@ -63,14 +65,18 @@ class Checkins(commands.Cog):
     def __init__(self, bot: KneadBot, service: CheckinService) -> None:
         self.bot, self.service = bot, service
         self.checkin_button = bind(CheckinButton, checkins=service, content=bot.library)
-        self.prompt = bind(MemberDataPrompt, members=service)
+        self.prompt = bind(MemberDataPrompt, members=service, clock=bot.clock)
         self.buttons = (self.checkin_button, self.prompt)
         courier = CheckinCourier(bot, bot.library, self.checkin_button, clock=bot.clock)
         self.jobs = BackgroundJobs(bot, enabled=bot.background_jobs)
         asleep = self.jobs.announce_asleep
         self.runner = JobRunner(CheckinJob(service.delivery, bot.metrics), courier, clock=bot.clock, on_asleep=asleep)
         purge = PeriodicJob("checkins-purge", service.purge_expired, clock=bot.clock, on_asleep=asleep)
-        self.jobs.add(self.runner, purge)
+        # hourly, so a first session waiting for "I agree" is never kept longer than the consent prompt says
+        self.held_purge = PeriodicJob(
+            "checkins-purge-held", service.purge_held, clock=bot.clock, interval=HELD_PURGE_INTERVAL, on_asleep=asleep
+        )
+        self.jobs.add(self.runner, purge, self.held_purge)
         self._notice_lock = asyncio.Lock()
 
     async def cog_load(self) -> None:
@@ -138,7 +144,7 @@ class Checkins(commands.Cog):
                 channel_id=interaction.channel_id if interaction.guild_id else None,
             )
         except ConsentRequired as held:
-            view = self.prompt.make_view("consent", interaction.user.id, held.pending_id)
+            view = self.prompt.make_view("consent", interaction.user.id, held.pending_id, opened_at=self.bot.clock())
             embed = consent_embed(self.bot.settings.retention_days)
             await answer(interaction, embed=embed, view=view, ephemeral=True)
             return
@@ -233,7 +239,7 @@ class Checkins(commands.Cog):
     async def delete(self, interaction: discord.Interaction) -> None:
         """Erase everything kneadbot stores about you and cancel your check-ins."""
 
-        view = self.prompt.make_view("erase", interaction.user.id)
+        view = self.prompt.make_view("erase", interaction.user.id, opened_at=self.bot.clock())
         text = "This erases your sessions, answers and settings and cancels your check-ins. It cannot be undone."
         await interaction.response.send_message(text, view=view, ephemeral=True)
 

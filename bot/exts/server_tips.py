@@ -28,7 +28,7 @@ class ServerTips(commands.GroupCog, group_name="tips", group_description="Post t
         self.bot, self.library = bot, bot.library
         self.servers, self.server_tips = guild_service(bot, audit), guild_tip_service(bot, audit)
         self.pager = bind(TipPageButton, tips=self.server_tips)
-        self.remove_prompt = bind(TipRemovePrompt, moderators=self.servers, tips=self.server_tips)
+        self.remove_prompt = bind(TipRemovePrompt, moderators=self.servers, tips=self.server_tips, clock=bot.clock)
         self.buttons = (self.pager, self.remove_prompt)
         super().__init__()
 
@@ -120,7 +120,7 @@ class ServerTips(commands.GroupCog, group_name="tips", group_description="Post t
         guild_id = server_id(interaction)
         current = await self.server_tips.get(guild_id, parse_tip_ref(tip))
 
-        view = self.remove_prompt.make_view("tip-remove", interaction.user.id, current.id)
+        view = self.remove_prompt.make_view("tip-remove", interaction.user.id, current.id, opened_at=self.bot.clock())
         await interaction.response.send_message(
             "Remove this tip?", embed=tip_saved_embed(current, "(to be removed)"), view=view, ephemeral=True
         )

@@ -1,6 +1,6 @@
 """SQL the job runner needs beyond each feature's own module: the daily tip's durable retries.
 
-A day's row in daily_tip_posts (see 0002_guilds.sql and 0004_jobs.sql) is "claimed" while its post is
+A day's row in daily_tip_posts (see 0002_guilds.sql and 0005_jobs.sql) is "claimed" while its post is
 in flight (retry_at NULL) or waiting to be tried again (retry_at set). Every change is a guarded
 UPDATE, so a late or repeated call never moves a row backwards or takes it from another claimer.
 """

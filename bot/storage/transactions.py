@@ -64,6 +64,16 @@ async def read_snapshot(reader: aiosqlite.Connection) -> AsyncIterator[aiosqlite
                 await asyncio.shield(reader.rollback())
 
 
+async def close_when_idle(db: aiosqlite.Connection) -> None:
+    """Close the connection once the transaction or snapshot in progress on it has finished.
+
+    Shutdown can begin while an event handler is half-way through a write (on_ready marking servers,
+    a check-in being settled); closing under it would turn a finished piece of work into an error.
+    """
+    async with _locks.setdefault(db, asyncio.Lock()):
+        await db.close()
+
+
 @contextmanager
 def busy_as_database_busy() -> Iterator[None]:
     """Turn SQLite's "database is locked" (after the busy timeout) into the member-readable DatabaseBusy."""

@@ -15,6 +15,7 @@ from typing import Any, ClassVar, Self
 import discord
 
 from bot.checkins.models import Answer, Soreness
+from bot.ui import replies
 from bot.ui.checkins import SORENESS_LABELS, guidance_embed
 from bot.ui.errors import error_reply, reply_privately
 from bot.ui.services import CheckinActions, Content
@@ -71,6 +72,7 @@ class CheckinButton(
         return view
 
     async def callback(self, interaction: discord.Interaction) -> None:
+        await replies.defer_write(interaction)  # every action writes: answer Discord before the database may wait
         try:
             await self._act(interaction)
         except Exception as error:
@@ -86,15 +88,15 @@ class CheckinButton(
         elif self.action == "later":
             summary = await checkins.snooze(self.checkin_id, user_id)
             when = discord.utils.format_dt(summary.deliver_at, "R")
-            await interaction.response.send_message(f"OK, I will ask again {when}.", ephemeral=True)
+            await replies.answer(interaction, f"OK, I will ask again {when}.", ephemeral=True)
         else:
             summary = await checkins.schedule_follow_up(self.checkin_id, user_id)
             when = discord.utils.format_dt(summary.deliver_at, "R")
-            await interaction.response.send_message(f"I will check on you again {when}.", ephemeral=True)
+            await replies.answer(interaction, f"I will check on you again {when}.", ephemeral=True)
 
     async def _send_guidance(self, interaction: discord.Interaction, answer: Answer) -> None:
         view = discord.ui.View(timeout=None)
         if answer.offers_follow_up:
             view.add_item(type(self)(answer.checkin_id, "again"))
         embed = guidance_embed(self.content.checkin_texts, answer.guidance)
-        await interaction.response.send_message(embed=embed, view=view, ephemeral=True)
+        await replies.answer(interaction, embed=embed, view=view, ephemeral=True)

@@ -14,7 +14,7 @@ CALVES_FIRM = {"area": "calves", "intensity": "firm"}
 
 
 async def click(fake: FakeDiscord, message: dict, label: str) -> InteractionReply:
-    return await fake.interaction_reply(await fake.click(message, button_id(message, label)))
+    return await fake.final_reply(await fake.click(message, button_id(message, label)))
 
 
 async def test_unloaded_check_ins_answer_no_click_and_send_nothing_until_loaded_again(

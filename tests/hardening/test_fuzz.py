@@ -278,10 +278,8 @@ def draw_options(command: SlashCommand, who: Who, data: st.DataObject) -> dict[s
 
 
 async def answer(fuzz: FuzzWorld, state: InteractionState) -> InteractionReply:
-    reply = await fuzz.fake.interaction_reply(state, timeout=REPLY_TIMEOUT_S)
-    if reply.type == 5:  # deferred: the real answer is the first follow-up
-        await fuzz.fake.wait_followups(state, timeout=REPLY_TIMEOUT_S)
-    return reply
+    """What the member ends up reading; for a deferred command, the message that replaced "thinking..."."""
+    return await fuzz.fake.final_reply(state, timeout=REPLY_TIMEOUT_S)
 
 
 async def follow_through(fuzz: FuzzWorld, reply: InteractionReply, who: Who, data: st.DataObject) -> None:

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.storage.db import open_database
-from bot.storage.transactions import transaction
+from bot.storage.transactions import close_when_idle, transaction
 
 
 @pytest.mark.parametrize("loop_turns_before_cancel", [0, 1, 2, 3, 5, 8])
@@ -59,3 +59,26 @@ async def test_failed_commit_is_rolled_back_and_leaves_the_connection_usable(tmp
         assert next(iter(rows))[0] == 0
     finally:
         await db.close()
+
+
+async def test_closing_waits_for_the_write_in_progress_and_keeps_it(tmp_path: Path) -> None:
+    """Shutdown during a write (on_ready marking servers, say) must not turn finished work into an error."""
+    path = tmp_path / "k.sqlite3"
+    db = await open_database(path)
+    inside = asyncio.Event()
+
+    async def write() -> None:
+        async with transaction(db):
+            await db.execute("INSERT INTO members (user_id, consented_at) VALUES (1, '2026-01-01T00:00:00+00:00')")
+            inside.set()
+            await asyncio.sleep(0.2)  # the close below is asked for now, mid-transaction
+
+    writing = asyncio.create_task(write())
+    await inside.wait()
+    await close_when_idle(db)
+    await writing  # committed, not "Cannot operate on a closed database"
+    check = await open_database(path)
+    try:
+        assert [tuple(row) for row in await check.execute_fetchall("SELECT user_id FROM members")] == [(1,)]
+    finally:
+        await check.close()

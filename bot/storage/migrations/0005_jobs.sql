@@ -1,4 +1,4 @@
--- 0004_jobs: durable retries for the daily tip, as check-ins have had from the start.
+-- 0005_jobs: durable retries for the daily tip, as check-ins have had from the start.
 -- A claimed day whose post failed for a passing reason waits for retry_at (UTC) and is claimed again
 -- then, by whichever process is running: the backoff survives a restart instead of living in memory.
 -- claimed and retry_at NULL: a post in flight; claimed and retry_at set: waiting to be tried again
