@@ -31,9 +31,8 @@ def test_held_out_recall(held_out: Report) -> None:
 
 
 def test_held_out_is_almost_never_confidently_wrong(held_out: Report) -> None:
-    """Target: at most 1 %. On 96 phrasings one wrong answer is 1.04 %, the smallest step above zero, so
-    the bound is one answer (bench/README.md gives the numbers)."""
-    assert held_out.confident_wrong <= max(1, int(0.01 * held_out.total)), held_out.misses
+    """Target: at most 1 %, strictly: with fewer than 100 phrasings that means none."""
+    assert held_out.confident_wrong / held_out.total <= 0.01, held_out.misses
 
 
 def test_held_out_never_answers_an_out_of_scope_question(held_out: Report) -> None:
