@@ -128,6 +128,7 @@ NOT_ROUTED = [
     "what is the best oil for a pregnant leg massage",
     "my legs are sore after massage",
     "massage for tired legs in pregnancy",
+    "my legs ache while pregnant can i massage them",
 ]
 
 
