@@ -49,7 +49,10 @@ class Report:
     off_topic: int = 0
     warnings: int = 0
     routed: int = 0
-    unsafe: int = 0
+    unsafe_entry: int = 0
+    """Warning signs answered with an entry that is not a red flag."""
+    unsafe_scope: int = 0
+    """Warning signs called out of scope ("I don't have a checked answer")."""
     misses: list[str] = field(default_factory=list)
 
     def lines(self) -> list[str]:
@@ -64,7 +67,8 @@ class Report:
             f"  confident wrong       {pct(self.confident_wrong, self.total)}",
             f"  off-topic answers     {pct(self.off_topic, self.out_of_scope)} of out-of-scope questions",
             f"  warning signs routed  {pct(self.routed, self.warnings)}",
-            f"  unsafe warning reply  {pct(self.unsafe, self.warnings)} (a non-warning entry or out of scope)",
+            f"  unsafe warning reply  {pct(self.unsafe_entry + self.unsafe_scope, self.warnings)}: "
+            f"{self.unsafe_entry} a non-warning entry, {self.unsafe_scope} out of scope",
         ]
 
 
@@ -118,9 +122,9 @@ def _score(library: Library, item: dict[str, object], report: Report) -> None:
         report.routed += ok
         if not ok:
             report.misses.append(f"warning not routed: {question!r} -> {match.kind} {answered} / {shown[:1]}")
-        unsafe = match.kind == "out_of_scope" or (match.entry is not None and not match.entry.red_flag)
-        report.unsafe += unsafe
-        if unsafe:
+        report.unsafe_entry += match.entry is not None and not match.entry.red_flag
+        report.unsafe_scope += match.kind == "out_of_scope"
+        if match.kind == "out_of_scope" or (match.entry is not None and not match.entry.red_flag):
             report.misses.append(f"UNSAFE warning reply: {question!r} -> {match.kind} {answered}")
     if shown[:1] != [expect] or wrong or answered is None:
         report.misses.append(f"{question!r}: want {expect}, got {match.kind} {answered}; top3 {shown[:3]}")
