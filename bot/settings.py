@@ -39,6 +39,8 @@ class Settings(BaseSettings):
     """Sessions and answers older than this are purged by a daily job."""
     amortise_bucket_sweep: bool = False
     """Patch discord.py's rate-limit bucket sweep (bot/http_buckets.py): off unless an operator opts in."""
+    delivery_concurrency: int = Field(default=10, ge=1, le=100)
+    """Check-ins (and daily tips) sent at once by one process; the global rate still paces them."""
 
     @field_validator("discord_token", mode="before")
     @classmethod

@@ -70,7 +70,13 @@ class Checkins(commands.Cog):
         courier = CheckinCourier(bot, bot.library, self.checkin_button, clock=bot.clock)
         self.jobs = BackgroundJobs(bot, enabled=bot.background_jobs)
         asleep = self.jobs.announce_asleep
-        self.runner = JobRunner(CheckinJob(service.delivery, bot.metrics), courier, clock=bot.clock, on_asleep=asleep)
+        self.runner = JobRunner(
+            CheckinJob(service.delivery, bot.metrics),
+            courier,
+            clock=bot.clock,
+            concurrency=bot.settings.delivery_concurrency,
+            on_asleep=asleep,
+        )
         purge = PeriodicJob("checkins-purge", service.purge_expired, clock=bot.clock, on_asleep=asleep)
         # hourly, so a first session waiting for "I agree" is never kept longer than the consent prompt says
         self.held_purge = PeriodicJob(

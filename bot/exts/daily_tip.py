@@ -43,6 +43,7 @@ class DailyTip(commands.GroupCog, group_name="daily-tip", group_description="A t
             clock=bot.clock,
             policy=DAILY_BACKOFF,
             send_timeout=POST_TIMEOUT,
+            concurrency=bot.settings.delivery_concurrency,
             on_asleep=self.jobs.announce_asleep,
         )
         self.jobs.add(self.runner)

@@ -269,7 +269,7 @@ async def test_stop_finishes_the_send_in_progress_and_hands_back_the_rest(
         await service.log_session(member, "feet", "light", check_in_after="1h")
     discord = DiscordSide()
     discord.may_finish.clear()
-    runner = make_runner(service, discord, clock)
+    runner = make_runner(service, discord, clock, concurrency=1)  # tests/jobs covers several in flight
     clock.advance(hours=1)
     runner.start()
     await discord.started.wait()
