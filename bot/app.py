@@ -28,6 +28,7 @@ from bot.library.library import Library
 from bot.log import get_logger
 from bot.metrics import Metrics
 from bot.ops import published
+from bot.ratelimit import route_requests
 from bot.settings import Settings
 from bot.storage.db import open_database, open_reader
 from bot.storage.transactions import close_when_idle
@@ -123,6 +124,8 @@ class KneadBot(commands.Bot):
         )
         if settings.amortise_bucket_sweep:
             amortise_bucket_sweep(self.http)  # opt-in: it replaces a private discord.py method
+        api_base = str(settings.discord_api_url) if settings.discord_api_url is not None else None
+        route_requests(self.http, per_second=settings.global_rate, api_base=api_base)
         self.settings = settings
         self.library = library
         self.background_jobs = background_jobs

@@ -1,0 +1,138 @@
+"""Pace, don't bounce: a burst of due check-ins reaches a fake that enforces Discord's 50 requests/s
+without a single 429, and every check-in lands once. Counted per second in the fake, never timed."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import aiohttp
+import discord.http
+import pytest
+
+from bot.checkins.service import CheckinService
+from bot.ratelimit import rebased
+from bot.settings import Settings, SettingsError, load_settings
+from bot.storage.db import open_database
+from tests.clock import FakeClock
+from tests.exts.checkin_steps import rows, run_scheduler
+from tests.exts.harness import running_kneadbot
+from tests.fakediscord.global_limit import GlobalRateLimit
+from tests.fakediscord.interceptors import InterceptingFakeDiscord
+
+MEMBERS = 30
+CHECKINS_EACH = 10
+FIRST_MEMBER = 1_390_000_000_000_000_000
+
+
+@pytest.fixture
+async def limited() -> AsyncIterator[tuple[InterceptingFakeDiscord, GlobalRateLimit]]:
+    fake = InterceptingFakeDiscord()
+    limit = GlobalRateLimit(per_second=50).install(fake)
+    await fake.start()
+    try:
+        yield fake, limit
+    finally:
+        await fake.close()
+    assert not fake.violation_report(), fake.violation_report()
+
+
+async def seed_due_checkins(db_path: Path, clock: FakeClock) -> list[int]:
+    """MEMBERS members with CHECKINS_EACH check-ins due within the hour; none has a DM channel yet."""
+    db = await open_database(db_path)
+    try:
+        service = CheckinService(db, clock=clock)
+        members = [FIRST_MEMBER + n for n in range(MEMBERS)]
+        for member in members:
+            await service.give_consent(member)
+        for minutes in range(CHECKINS_EACH):
+            for member in members:
+                await service.log_session(member, "calves", "firm", check_in_after=f"{60 + minutes}m")
+    finally:
+        await db.close()
+    return members
+
+
+async def test_a_burst_of_300_due_checkins_is_delivered_with_no_429(
+    limited: tuple[InterceptingFakeDiscord, GlobalRateLimit], tmp_path: Path
+) -> None:
+    fake, limit = limited
+    clock, db_path = FakeClock(), tmp_path / "kb.sqlite3"
+    members = await seed_due_checkins(db_path, clock)
+
+    async with running_kneadbot(fake, db_path, clock=clock) as bot:
+        await run_scheduler(bot, clock, hours=2)
+
+    assert limit.rejected == 0
+    assert [status for status in (r.status for r in fake.requests) if status == 429] == []
+    assert limit.busiest_second <= 50
+    assert [len(fake.dm_messages(member)) for member in members] == [CHECKINS_EACH] * MEMBERS
+    assert await rows(db_path, "SELECT state, count(*) FROM checkins GROUP BY state") == [
+        ("sent", MEMBERS * CHECKINS_EACH)
+    ]
+
+
+async def test_the_fake_does_answer_429_to_a_client_that_does_not_pace(
+    limited: tuple[InterceptingFakeDiscord, GlobalRateLimit],
+) -> None:
+    """Without this, a fake that never refused would make the test above pass for any client."""
+    fake, limit = limited
+    headers = {"Authorization": "Bot fake-token"}
+    async with aiohttp.ClientSession(headers=headers) as http:
+        statuses = []
+        for _ in range(120):
+            async with http.get(f"{fake.api_base}/users/@me") as answer:
+                statuses.append(answer.status)
+    assert statuses.count(429) == limit.rejected > 0
+
+
+@pytest.mark.parametrize(
+    ("url", "base", "expected"),
+    [
+        (
+            "https://discord.com/api/v10/channels/1/messages",
+            "http://proxy:8080/api/v10",
+            "http://proxy:8080/api/v10/channels/1/messages",
+        ),
+        ("https://discord.com/api/v10/users/@me", "http://proxy:8080/api/v10/", "http://proxy:8080/api/v10/users/@me"),
+        ("https://cdn.discordapp.com/a.png", "http://proxy:8080/api/v10", "https://cdn.discordapp.com/a.png"),
+    ],
+)
+def test_rebased_moves_only_discord_api_urls_onto_the_proxy(
+    url: str, base: str, expected: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(discord.http.Route, "BASE", "https://discord.com/api/v10")
+    assert rebased(url, base) == expected
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [
+        ("KNEADBOT_GLOBAL_RATE", "80"),  # over Discord's 50/s for the whole token: every extra one is a 429
+        ("KNEADBOT_GLOBAL_RATE", "0"),
+        ("KNEADBOT_DELIVERY_CONCURRENCY", "0"),
+        ("KNEADBOT_DISCORD_API_URL", "proxy:8080"),
+    ],
+)
+def test_a_bad_pacing_setting_stops_start_up_naming_it(
+    monkeypatch: pytest.MonkeyPatch, variable: str, value: str
+) -> None:
+    monkeypatch.setenv(variable, value)
+    with pytest.raises(SettingsError, match=f"^{variable}: "):
+        load_settings()
+
+
+def test_pacing_settings_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("KNEADBOT_GLOBAL_RATE", "16.5")
+    monkeypatch.setenv("KNEADBOT_DELIVERY_CONCURRENCY", "4")
+    monkeypatch.setenv("KNEADBOT_DISCORD_API_URL", "http://127.0.0.1:8080/api/v10")
+    settings = load_settings()
+    assert (settings.global_rate, settings.delivery_concurrency) == (16.5, 4)
+    assert str(settings.discord_api_url) == "http://127.0.0.1:8080/api/v10"
+
+
+def test_defaults_pace_one_process_at_discords_limit(monkeypatch: pytest.MonkeyPatch) -> None:
+    for variable in ("KNEADBOT_GLOBAL_RATE", "KNEADBOT_DELIVERY_CONCURRENCY", "KNEADBOT_DISCORD_API_URL"):
+        monkeypatch.delenv(variable, raising=False)
+    settings = Settings()
+    assert (settings.global_rate, settings.delivery_concurrency, settings.discord_api_url) == (50, 10, None)
