@@ -116,7 +116,9 @@ async def test_audit_lines_cannot_carry_a_disguised_link(world: FakeDiscord, tmp
                 keep=500,
             )
         bot.dispatch("audit_recorded", entry)  # what every audit trail does once its entry is committed
-        await world.wait_for_request("POST", rf"^/channels/{TIPS.id}/messages$", timeout=5)
+        posts = rf"^/channels/{TIPS.id}/messages$"
+        log_channel_set = await world.wait_for_request("POST", posts)  # mirrored first, whenever it lands
+        await world.wait_for_request("POST", posts, since=world.requests.index(log_channel_set) + 1)
         audit = await run(world, "tips audit", user=MANAGER)
     mirrored = world.messages(TIPS.id)[-1]
     for embed in (audit.embeds[0], mirrored["embeds"][0]):
