@@ -135,4 +135,4 @@ def test_defaults_pace_one_process_at_discords_limit(monkeypatch: pytest.MonkeyP
     for variable in ("KNEADBOT_GLOBAL_RATE", "KNEADBOT_DELIVERY_CONCURRENCY", "KNEADBOT_DISCORD_API_URL"):
         monkeypatch.delenv(variable, raising=False)
     settings = Settings()
-    assert (settings.global_rate, settings.delivery_concurrency, settings.discord_api_url) == (50, 10, None)
+    assert (settings.global_rate, settings.delivery_concurrency, settings.discord_api_url) == (48, 10, None)
