@@ -15,7 +15,6 @@ from datetime import timedelta
 from types import TracebackType
 from typing import Any
 
-import aiosqlite
 import discord
 from discord import app_commands
 from discord.ext import commands
@@ -33,7 +32,7 @@ from bot.log import get_logger
 from bot.metrics import Metrics
 from bot.ops import published
 from bot.settings import Settings
-from bot.storage.db import open_database, open_reader
+from bot.storage.db import Database, open_database
 from bot.ui.checkin_buttons import CheckinButton
 from bot.ui.confirm import ConfirmButton
 from bot.ui.errors import CommandRefused, error_reply, reply_privately
@@ -130,32 +129,31 @@ class KneadBot(commands.Bot):
         self.background_jobs = background_jobs
         """False for one-off runs such as `python -m bot sync`: no scheduler may deliver from them."""
         self.clock = clock
-        self._db: aiosqlite.Connection | None = None
-        self._reader: aiosqlite.Connection | None = None
+        self._db: Database | None = None
         self._closing_database: asyncio.Future[None] | None = None
         self.metrics = metrics if metrics is not None else Metrics()
 
     @property
-    def db(self) -> aiosqlite.Connection:
+    def db(self) -> Database:
         if self._db is None:
             raise RuntimeError("the database opens in setup_hook; it is not open yet")
         return self._db
 
     async def setup_hook(self) -> None:
-        self._db = await open_database(self.settings.db)
-        self._reader = reader = await open_reader(self.settings.db)  # read-only commands never wait on writers
+        # SQLite file or PostgreSQL URL; reads outside a transaction go to its reader engine, so read-only
+        # commands never wait on writers.
+        self._db = await open_database(self.settings.database)
         self.checkins = CheckinService(
             self._db,
             clock=self.clock,
             min_delay=timedelta(seconds=self.settings.min_checkin_delay),
             retention_days=self.settings.retention_days,
-            reader=reader,
         )
-        self.audit = AuditTrail(self._db, clock=self.clock, reader=reader)
-        self.servers = GuildService(self._db, audit=self.audit, clock=self.clock, reader=reader)
-        self.server_tips = GuildTipService(self._db, audit=self.audit, clock=self.clock, reader=reader)
+        self.audit = AuditTrail(self._db, clock=self.clock)
+        self.servers = GuildService(self._db, audit=self.audit, clock=self.clock)
+        self.server_tips = GuildTipService(self._db, audit=self.audit, clock=self.clock)
         self.daily_tips = DailyTipService(
-            self._db, builtin_tips=lambda: self.library.tips, audit=self.audit, clock=self.clock, reader=reader
+            self._db, builtin_tips=lambda: self.library.tips, audit=self.audit, clock=self.clock
         )
         self.add_dynamic_items(CheckinButton, ConfirmButton, GuideButton, SafetyMenu, TipPageButton)
         for name in extension_names():
@@ -218,10 +216,9 @@ class KneadBot(commands.Bot):
         await self.close()
 
     async def _close_database(self) -> None:
-        for connection in (self._reader, self._db):
-            if connection is not None:
-                await connection.close()
-        self._reader = self._db = None
+        if self._db is not None:
+            await self._db.close()
+        self._db = None
 
 
 def extension_names() -> list[str]:

@@ -14,8 +14,6 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
-import aiosqlite
-
 from bot.checkins.delivery import MAX_DELIVERY_ATTEMPTS, CheckinDelivery, planned_delivery
 from bot.checkins.durations import format_duration, parse_duration
 from bot.checkins.errors import (
@@ -54,7 +52,7 @@ from bot.storage import checkins as checkins_sql
 from bot.storage import members as members_sql
 from bot.storage import pending_logs as pending_sql
 from bot.storage import sessions as sessions_sql
-from bot.storage.db import as_db_time
+from bot.storage.db import Database, as_db_time
 from bot.storage.pending_logs import PendingLog
 from bot.storage.transactions import read_snapshot, transaction
 
@@ -94,13 +92,13 @@ class CheckinService:
 
     def __init__(
         self,
-        db: aiosqlite.Connection,
+        db: Database,
         *,
         clock: Clock = utc_now,
         min_delay: timedelta = timedelta(seconds=60),
         retention_days: int = 365,
         max_delivery_attempts: int = MAX_DELIVERY_ATTEMPTS,
-        reader: aiosqlite.Connection | None = None,
+        reader: Database | None = None,
     ) -> None:
         """`reader` (see `storage.db.open_reader`) serves the read-only queries; `db` does the writes."""
         self._db, self._clock = db, clock
@@ -170,7 +168,7 @@ class CheckinService:
             session_id=None,
         )
         async with transaction(self._db):
-            member = await members_sql.get(self._db, user_id)
+            member = await members_sql.lock(self._db, user_id)  # the open-limit count below must not race
             if member is None:  # held, not logged: the prompt's "I agree" logs it (agree_and_log)
                 fields = _request_fields(request)
                 held = await pending_sql.insert(self._db, **fields, delay=request.delay, created_at=self._clock())
@@ -342,7 +340,7 @@ class CheckinService:
 
     async def export(self, user_id: int) -> dict[str, Any]:
         """Everything stored about the member, as JSON-ready values (times are UTC ISO text)."""
-        async with read_snapshot(self._read) if self._read is not self._db else transaction(self._db) as db:
+        async with read_snapshot(self._read) as db:
             return {
                 "user_id": user_id,
                 "exported_at": as_db_time(self._clock()),
@@ -386,7 +384,9 @@ class CheckinService:
         return delay
 
     async def _consented_member(self, user_id: int) -> MemberSettings:
-        member = await members_sql.get(self._db, user_id)
+        """The member's settings, their row locked until the transaction ends: a member's read-then-write
+        steps (the open-limit count, a follow-up) run one at a time on PostgreSQL as on SQLite."""
+        member = await members_sql.lock(self._db, user_id)
         if member is None:
             raise ConsentRequired()
         return member

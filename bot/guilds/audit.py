@@ -9,13 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-import aiosqlite
-
 from bot.clock import Clock, utc_now
 from bot.guilds.models import AuditAction, AuditEntry
 from bot.log import get_logger
 from bot.storage import audit as audit_sql
 from bot.storage import guilds as guilds_sql
+from bot.storage.db import Database
 
 AuditListener = Callable[[AuditEntry], None]
 
@@ -28,9 +27,7 @@ log = get_logger(__name__)
 class AuditTrail:
     """The per-server log of moderator actions; shared by every service that changes a server."""
 
-    def __init__(
-        self, db: aiosqlite.Connection, *, clock: Clock = utc_now, reader: aiosqlite.Connection | None = None
-    ) -> None:
+    def __init__(self, db: Database, *, clock: Clock = utc_now, reader: Database | None = None) -> None:
         """`reader` (see `storage.db.open_reader`) serves `recent`; `db` does the writes."""
         self._db, self._clock = db, clock
         self._read = reader if reader is not None else db

@@ -9,8 +9,6 @@ from __future__ import annotations
 from collections.abc import Collection
 from datetime import datetime, timedelta
 
-import aiosqlite
-
 from bot.clock import Clock, utc_now
 from bot.guilds.audit import RECENT_SHOWN, AuditTrail
 from bot.guilds.errors import BadModRole, NotModerator, ServerOnly
@@ -18,6 +16,7 @@ from bot.guilds.models import AuditAction, AuditEntry, GuildConfig
 from bot.guilds.permissions import is_moderator
 from bot.log import get_logger
 from bot.storage import guilds as guilds_sql
+from bot.storage.db import Database
 from bot.storage.transactions import transaction
 
 RETENTION_AFTER_LEAVING = timedelta(days=30)
@@ -30,12 +29,12 @@ class GuildService:
 
     def __init__(
         self,
-        db: aiosqlite.Connection,
+        db: Database,
         *,
         audit: AuditTrail,
         clock: Clock = utc_now,
         retention: timedelta = RETENTION_AFTER_LEAVING,
-        reader: aiosqlite.Connection | None = None,
+        reader: Database | None = None,
     ) -> None:
         """`reader` (see `storage.db.open_reader`) serves the read-only queries; `db` does the writes."""
         self._db, self._audit, self._clock, self.retention = db, audit, clock, retention

@@ -4,14 +4,14 @@ import asyncio
 from datetime import timedelta
 from pathlib import Path
 
-import aiosqlite
 import pytest
 
 from bot.checkins.delivery import CheckinDelivery, retry_delay
 from bot.checkins.models import Area, CheckinState, Intensity
 from bot.checkins.service import CheckinService
-from bot.storage.db import open_database
+from bot.storage.db import Database, open_database
 from tests.checkins.support import MEMBER, STRANGER, FakeClock, row
+from tests.sql import fetch_all
 
 
 async def log_many(service: CheckinService, member: int, count: int, delay: str = "1h") -> list[int]:
@@ -130,7 +130,7 @@ async def test_stale_sending_rows_are_listed_for_reconciling(
 
 
 async def test_retries_keep_the_nonce_then_fail_after_the_last_attempt(
-    service: CheckinService, member: int, clock: FakeClock, db: aiosqlite.Connection
+    service: CheckinService, member: int, clock: FakeClock, db: Database
 ) -> None:
     [checkin_id] = await log_many(service, member, 1)
     clock.advance(hours=1)
@@ -201,16 +201,16 @@ async def undeliverable(service: CheckinService, user_id: int, count: int, clock
 
 
 async def test_undelivered_notices_are_offered_until_marked_and_reading_writes_nothing(
-    db: aiosqlite.Connection, service: CheckinService, member: int, clock: FakeClock
+    db: Database, service: CheckinService, member: int, clock: FakeClock
 ) -> None:
     ids = await undeliverable(service, member, 2, clock)
-    changes = db.total_changes
+    before = await fetch_all(db, "SELECT * FROM checkins ORDER BY id")
 
     first, second = await service.undelivered_notices(member), await service.undelivered_notices(member)
     await service.mark_notified(member, [])
 
     assert [n.id for n in first] == [n.id for n in second] == ids
-    assert db.total_changes == changes and not db.in_transaction
+    assert await fetch_all(db, "SELECT * FROM checkins ORDER BY id") == before
 
 
 async def test_marked_notices_are_not_offered_again_and_unshown_ones_are(

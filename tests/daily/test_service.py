@@ -5,7 +5,6 @@ from __future__ import annotations
 import random
 from datetime import date, datetime, time, timedelta
 
-import aiosqlite
 import pytest
 
 from bot.checkins.errors import BadQuietHours, UnknownTimezone
@@ -16,9 +15,11 @@ from bot.guilds.models import AuditAction
 from bot.guilds.service import GuildService
 from bot.guilds.tips import GuildTipService
 from bot.library.models import Tip
+from bot.storage.db import Database
 from tests.clock import FakeClock, utc
 from tests.daily.support import last_post_of, schedule_of
 from tests.guilds.support import MOD_A, MOD_B, SERVER_A, SERVER_B, tip_fields
+from tests.sql import fetch_all
 
 CHANNEL_A, CHANNEL_B = 7_001, 7_002
 
@@ -95,7 +96,7 @@ async def test_mark_posted_records_the_message(daily: DailyTipService, clock: Fa
 
 
 async def test_a_restart_between_claimed_and_posted_does_not_post_that_day_again(
-    db: aiosqlite.Connection, audit: AuditTrail, clock: FakeClock, builtin_tips: list[Tip]
+    db: Database, audit: AuditTrail, clock: FakeClock, builtin_tips: list[Tip]
 ) -> None:
     clock.set(utc(2026, 1, 10, 8, 0))
     before = DailyTipService(db, builtin_tips=lambda: builtin_tips, audit=audit, clock=clock)
@@ -319,7 +320,7 @@ async def test_servers_the_bot_left_are_not_posted_to_until_it_returns(
 
 
 async def test_purging_a_departed_server_removes_its_daily_tip_too(
-    daily: DailyTipService, guilds: GuildService, clock: FakeClock, db: aiosqlite.Connection
+    daily: DailyTipService, guilds: GuildService, clock: FakeClock, db: Database
 ) -> None:
     clock.set(utc(2026, 1, 10, 8, 0))
     await daily.set(SERVER_A, MOD_A, channel_id=CHANNEL_A, post_time="09:00")
@@ -331,13 +332,11 @@ async def test_purging_a_departed_server_removes_its_daily_tip_too(
     assert await guilds.purge_departed(clock() + timedelta(days=30)) == [SERVER_A]
     assert await daily.show(SERVER_A) is None
     for table in ("daily_tip_posts", "daily_tip_cycle"):
-        rows = await db.execute_fetchall(f"SELECT DISTINCT guild_id FROM {table}")  # noqa: S608
+        rows = await fetch_all(db, f"SELECT DISTINCT guild_id FROM {table}")  # noqa: S608
         assert [row[0] for row in rows] == [SERVER_B], table
 
 
-async def test_a_server_with_no_tips_at_all_gets_nothing(
-    db: aiosqlite.Connection, audit: AuditTrail, clock: FakeClock
-) -> None:
+async def test_a_server_with_no_tips_at_all_gets_nothing(db: Database, audit: AuditTrail, clock: FakeClock) -> None:
     daily = DailyTipService(db, builtin_tips=list, audit=audit, clock=clock, rng=random.Random(1))
     clock.set(utc(2026, 1, 10, 8, 0))
     await daily.set(SERVER_A, MOD_A, channel_id=CHANNEL_A, post_time="09:00")

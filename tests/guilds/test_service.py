@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import aiosqlite
 import pytest
 
 from bot.guilds.audit import AuditTrail
@@ -12,8 +11,10 @@ from bot.guilds.errors import BadModRole, NotModerator, ServerOnly
 from bot.guilds.models import AuditAction, AuditEntry, GuildConfig
 from bot.guilds.service import GuildService
 from bot.guilds.tips import GuildTipService
+from bot.storage.db import Database
 from tests.clock import FakeClock
 from tests.guilds.support import MOD_A, MOD_B, SERVER_A, SERVER_B, tip_fields
+from tests.sql import fetch_all
 
 MOD_ROLE, LOG_CHANNEL = 5_555, 6_666
 
@@ -71,7 +72,7 @@ async def test_audit_shows_the_last_20_actions_newest_first(guilds: GuildService
 
 
 async def test_audit_keeps_a_bounded_history_per_server(
-    db: aiosqlite.Connection, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+    db: Database, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr("bot.guilds.audit.KEPT_PER_GUILD", 3)
     guilds = GuildService(db, audit=AuditTrail(db, clock=clock), clock=clock)
@@ -101,7 +102,7 @@ async def test_audit_listeners_hear_committed_actions_only(guilds: GuildService,
 
 
 async def test_a_departed_servers_data_is_purged_after_30_days_not_before(
-    guilds: GuildService, tips: GuildTipService, clock: FakeClock, db: aiosqlite.Connection
+    guilds: GuildService, tips: GuildTipService, clock: FakeClock, db: Database
 ) -> None:
     await guilds.set_mod_role(SERVER_A, MOD_A, MOD_ROLE)
     await tips.add(SERVER_A, MOD_A, **tip_fields())
@@ -120,7 +121,7 @@ async def test_a_departed_servers_data_is_purged_after_30_days_not_before(
     assert await guilds.recent_actions(SERVER_A) == []
     assert (await tips.list_page(SERVER_B)).total_tips == 1
     for table in ("guild_tips", "audit_log", "daily_tip_schedules", "daily_tip_posts", "daily_tip_cycle"):
-        rows = await db.execute_fetchall(f"SELECT count(*) FROM {table} WHERE guild_id = ?", (SERVER_A,))  # noqa: S608
+        rows = await fetch_all(db, f"SELECT count(*) FROM {table} WHERE guild_id = ?", SERVER_A)  # noqa: S608
         assert next(iter(rows))[0] == 0, table
 
 
