@@ -34,6 +34,14 @@ def database_location(request: pytest.FixtureRequest, tmp_path: Path) -> Path | 
 
 
 @pytest.fixture
+def postgres_location(tmp_path: Path, request: pytest.FixtureRequest) -> str:
+    """An empty PostgreSQL database for a PostgreSQL-only test; skips, saying why, without a server."""
+    location = fresh_location("postgres", tmp_path, request.config)
+    assert isinstance(location, str)
+    return location
+
+
+@pytest.fixture
 async def db(database_location: Path | str) -> AsyncIterator[Database]:
     """A real database with every migration applied."""
     database = await open_database(database_location)

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import inspect, text
+from sqlalchemy import bindparam, inspect, text
 from sqlalchemy.sql.elements import TextClause
 
 from bot.storage.db import Database
+from bot.storage.schema import Moment
 
 
 class Row(tuple[Any, ...]):
@@ -26,9 +28,15 @@ class Row(tuple[Any, ...]):
 
 
 def statement(sql: str, parameters: Sequence[object]) -> TextClause:
+    """`?` placeholders become bound parameters; a datetime is bound as the storage layer binds times."""
     for number, _ in enumerate(parameters):
         sql = sql.replace("?", f":p{number}", 1)
-    return text(sql).bindparams(**{f"p{number}": value for number, value in enumerate(parameters)})
+    return text(sql).bindparams(
+        *(
+            bindparam(f"p{number}", value, type_=Moment if isinstance(value, datetime) else None)
+            for number, value in enumerate(parameters)
+        )
+    )
 
 
 async def fetch_all(db: Database, sql: str, *parameters: object) -> list[Row]:

@@ -23,6 +23,7 @@ processes starting together migrate once.
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -94,6 +95,13 @@ def migrations(directory: Path) -> list[Migration]:
     return found
 
 
+@dataclass(frozen=True)
+class _Block:
+    connection: AsyncConnection
+    writable: bool
+    task: asyncio.Task[Any] | None
+
+
 class Database:
     """One database's writer and reader engines; storage functions take this as their first argument.
 
@@ -108,9 +116,7 @@ class Database:
         self.dialect: str = writer.dialect.name
         self.location = location
         """The SQLite path, or the PostgreSQL URL without its password: safe to print."""
-        self._current: ContextVar[tuple[AsyncConnection, bool] | None] = ContextVar(
-            f"kneadbot_db_{id(self)}", default=None
-        )
+        self._current: ContextVar[_Block | None] = ContextVar(f"kneadbot_db_{id(self)}", default=None)
 
     @property
     def is_postgres(self) -> bool:
@@ -119,10 +125,10 @@ class Database:
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Database]:
         """Commit everything done inside the block, or nothing if it raises. Not re-entrant."""
-        if self._current.get() is not None:
+        if self._block() is not None:
             raise RuntimeError("transactions do not nest")
         async with self.writer.begin() as connection:
-            token = self._current.set((connection, True))
+            token = self._current.set(_Block(connection, writable=True, task=asyncio.current_task()))
             try:
                 yield self
             finally:
@@ -131,11 +137,11 @@ class Database:
     @asynccontextmanager
     async def snapshot(self) -> AsyncIterator[Database]:
         """Several reads that must agree with each other (an export), from one committed snapshot."""
-        if self._current.get() is not None:
+        if self._block() is not None:
             yield self
             return
         async with self.reader.connect() as connection:
-            token = self._current.set((connection, False))
+            token = self._current.set(_Block(connection, writable=False, task=asyncio.current_task()))
             try:
                 yield self
             finally:
@@ -143,19 +149,25 @@ class Database:
 
     async def read(self, statement: Executable) -> Result[Any]:
         """Run a query: in the current block's connection, else on a reader (committed data only)."""
-        current = self._current.get()
+        current = self._block()
         if current is not None:
-            return await current[0].execute(statement)
+            return await current.connection.execute(statement)
         async with self.reader.connect() as connection:
             result = await connection.execute(statement)
             return result.freeze()()
 
     async def write(self, statement: Executable) -> CursorResult[Any]:
         """Run a change in the current `transaction()`; outside one it is a bug, and refused."""
-        current = self._current.get()
-        if current is None or not current[1]:
+        current = self._block()
+        if current is None or not current.writable:
             raise RuntimeError("writes run inside `async with transaction(db)`")
-        return await current[0].execute(statement)
+        return await current.connection.execute(statement)
+
+    def _block(self) -> _Block | None:
+        """The block this task opened. A task started inside a block inherits the ContextVar but not the
+        block: it reads committed data on a reader, as any other task does."""
+        current = self._current.get()
+        return current if current is not None and current.task is asyncio.current_task() else None
 
     async def close(self) -> None:
         await self.reader.dispose()

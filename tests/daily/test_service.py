@@ -332,7 +332,7 @@ async def test_purging_a_departed_server_removes_its_daily_tip_too(
     assert await guilds.purge_departed(clock() + timedelta(days=30)) == [SERVER_A]
     assert await daily.show(SERVER_A) is None
     for table in ("daily_tip_posts", "daily_tip_cycle"):
-        rows = await fetch_all(db, f"SELECT DISTINCT guild_id FROM {table}")  # noqa: S608
+        rows = await fetch_all(db, f"SELECT DISTINCT guild_id FROM {table}")
         assert [row[0] for row in rows] == [SERVER_B], table
 
 

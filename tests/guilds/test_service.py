@@ -121,7 +121,7 @@ async def test_a_departed_servers_data_is_purged_after_30_days_not_before(
     assert await guilds.recent_actions(SERVER_A) == []
     assert (await tips.list_page(SERVER_B)).total_tips == 1
     for table in ("guild_tips", "audit_log", "daily_tip_schedules", "daily_tip_posts", "daily_tip_cycle"):
-        rows = await fetch_all(db, f"SELECT count(*) FROM {table} WHERE guild_id = ?", SERVER_A)  # noqa: S608
+        rows = await fetch_all(db, f"SELECT count(*) FROM {table} WHERE guild_id = ?", SERVER_A)
         assert next(iter(rows))[0] == 0, table
 
 

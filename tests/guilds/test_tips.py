@@ -12,7 +12,7 @@ from bot.guilds.service import GuildService
 from bot.guilds.tips import MAX_TIPS_PER_GUILD, GuildTipService, parse_tip_ref
 from bot.library.library import Library
 from bot.library.loader import load_content
-from bot.storage.db import Database, as_db_time
+from bot.storage.db import Database
 from tests.clock import FakeClock
 from tests.guilds.support import MOD_A, MOD_B, SERVER_A, SERVER_B, tip_fields
 from tests.library.content_factory import faq, guide, tip, write_content
@@ -51,7 +51,7 @@ async def test_a_server_can_have_at_most_500_tips(tips: GuildTipService, db: Dat
         db,
         "INSERT INTO guild_tips (guild_id, topic, text, source_name, source_url, author_id, created_at)"
         " VALUES (?, 'calves', 'Some tip text here.', 'NHS', 'https://www.nhs.uk/', ?, ?)",
-        [(SERVER_A, MOD_A, as_db_time(clock()) if db.dialect == "sqlite" else clock())] * (MAX_TIPS_PER_GUILD - 1),
+        [(SERVER_A, MOD_A, clock())] * (MAX_TIPS_PER_GUILD - 1),
     )
 
     with pytest.raises(TooManyTips, match="A server can have at most 500 tips"):
