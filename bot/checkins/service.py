@@ -321,6 +321,7 @@ class CheckinService:
         Refused once the member reported warning signs: they need medical help, not a later check-in.
         """
         async with transaction(self._db):
+            member = await self._consented_member(user_id)  # first: locks out a concurrent request
             parent = await self._sent_checkin(checkin_id, user_id)
             await self._check_no_warning_signs(checkin_id)
             if parent.is_follow_up:
@@ -328,7 +329,6 @@ class CheckinService:
             existing = await checkins_sql.follow_up(self._db, checkin_id)
             if existing is not None:
                 return await checkins_sql.summary(self._db, existing.id)
-            member = await self._consented_member(user_id)
             await self._check_open_limit(user_id)
             due_at = self._clock() + FOLLOW_UP_DELAY
             follow_up_id = await self._insert_checkin(member, parent.session_id, due_at, follow_up_of=checkin_id)

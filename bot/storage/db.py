@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -156,12 +156,13 @@ class Database:
             result = await connection.execute(statement)
             return result.freeze()()
 
-    async def write(self, statement: Executable) -> CursorResult[Any]:
-        """Run a change in the current `transaction()`; outside one it is a bug, and refused."""
+    async def write(self, statement: Executable, rows: Sequence[Mapping[str, Any]] | None = None) -> CursorResult[Any]:
+        """Run a change (once, or once per row of `rows`) in the current `transaction()`; outside one it is
+        a bug, and refused."""
         current = self._block()
         if current is None or not current.writable:
             raise RuntimeError("writes run inside `async with transaction(db)`")
-        return await current.connection.execute(statement)
+        return await current.connection.execute(statement, rows)
 
     def _block(self) -> _Block | None:
         """The block this task opened. A task started inside a block inherits the ContextVar but not the

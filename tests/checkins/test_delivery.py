@@ -57,11 +57,11 @@ async def test_a_claimed_checkin_is_not_returned_again(service: CheckinService, 
 
 
 async def test_concurrent_claims_never_share_a_checkin(
-    tmp_path: Path, service: CheckinService, member: int, clock: FakeClock
+    database_location: Path | str, service: CheckinService, member: int, clock: FakeClock
 ) -> None:
     ids = await log_many(service, member, 20)
     clock.advance(hours=1)
-    other = await open_database(tmp_path / "k.sqlite3")
+    other = await open_database(database_location)  # a second process on the same database
     try:
         deliveries = [service.delivery, CheckinDelivery(other, clock=clock)] * 3
         batches = await asyncio.gather(*(delivery.claim_due(clock.now, limit=4) for delivery in deliveries))
@@ -72,8 +72,10 @@ async def test_concurrent_claims_never_share_a_checkin(
     assert sorted(claimed) == ids
 
 
-async def test_checkin_survives_a_restart_and_is_delivered_once(tmp_path: Path, clock: FakeClock) -> None:
-    path = tmp_path / "k.sqlite3"
+async def test_checkin_survives_a_restart_and_is_delivered_once(
+    database_location: Path | str, clock: FakeClock
+) -> None:
+    path = database_location
     db = await open_database(path)
     first_run = CheckinService(db, clock=clock)
     await first_run.give_consent(MEMBER)

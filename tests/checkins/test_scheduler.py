@@ -12,7 +12,8 @@ from bot.checkins.models import DueCheckin
 from bot.checkins.scheduler import CheckinScheduler
 from bot.checkins.service import CheckinService
 from bot.storage.db import open_database
-from tests.checkins.support import MEMBER, FakeClock, row
+from tests.checkins.support import MEMBER, FakeClock
+from tests.sql import fetch_all
 
 
 class DiscordSide:
@@ -86,8 +87,8 @@ async def test_wakes_for_a_sooner_checkin(service: CheckinService, member: int, 
         await scheduler.stop()
 
 
-async def test_each_checkin_is_delivered_once_across_a_restart(tmp_path: Path, clock: FakeClock) -> None:
-    path = tmp_path / "k.sqlite3"
+async def test_each_checkin_is_delivered_once_across_a_restart(database_location: Path | str, clock: FakeClock) -> None:
+    path = database_location
     db = await open_database(path)
     service = CheckinService(db, clock=clock)
     await service.give_consent(MEMBER)
@@ -112,14 +113,14 @@ async def test_each_checkin_is_delivered_once_across_a_restart(tmp_path: Path, c
         clock.advance(days=20)
         scheduler.wake()
         await eventually(lambda: scheduler.sleeping_until == clock.now + timedelta(days=30))
-        states = await row(db, "SELECT group_concat(state) FROM checkins")
+        states = [state for [state] in await fetch_all(db, "SELECT state FROM checkins ORDER BY id")]
     finally:
         await scheduler.stop()
         await db.close()
 
     assert second_run.sent_ids == ids[1:]
     assert [due.late_by for due in second_run.sent] == [timedelta(hours=4), timedelta(hours=3)]
-    assert states[0] == "sent,sent,sent"
+    assert states == ["sent", "sent", "sent"]
 
 
 async def test_a_failing_delivery_is_retried_not_lost(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import random
 from datetime import date, datetime, time, timedelta
 
@@ -15,7 +16,7 @@ from bot.guilds.models import AuditAction
 from bot.guilds.service import GuildService
 from bot.guilds.tips import GuildTipService
 from bot.library.models import Tip
-from bot.storage.db import Database
+from bot.storage.db import Database, open_database
 from tests.clock import FakeClock, utc
 from tests.daily.support import last_post_of, schedule_of
 from tests.guilds.support import MOD_A, MOD_B, SERVER_A, SERVER_B, tip_fields
@@ -343,3 +344,27 @@ async def test_a_server_with_no_tips_at_all_gets_nothing(db: Database, audit: Au
     clock.set(utc(2026, 1, 10, 9, 0))
     assert await claim_now(daily, clock) == []
     assert await daily.next_run_at() == utc(2026, 1, 11, 9, 0)
+
+
+async def test_concurrent_claims_of_one_server_day_give_one_claim(
+    database_location, daily: DailyTipService, db: Database, clock: FakeClock, builtin_tips
+) -> None:
+    """Several processes claiming the same server's day at once: one claim, one cycle entry, one post row."""
+    clock.set(utc(2026, 1, 9, 12, 0))
+    await daily.set(SERVER_A, MOD_A, channel_id=CHANNEL_A, post_time="09:00", timezone="UTC")
+    clock.set(utc(2026, 1, 10, 9, 0))
+    processes = [await open_database(database_location) for _ in range(3)]
+    try:
+        services = [
+            DailyTipService(p, builtin_tips=lambda: builtin_tips, audit=AuditTrail(p, clock=clock), clock=clock)
+            for p in processes
+        ]
+        claims = await asyncio.gather(*(services[n % 3].claim(SERVER_A, clock()) for n in range(9)))
+    finally:
+        for process in processes:
+            await process.close()
+
+    assert len([claim for claim in claims if claim is not None]) == 1
+    [[posts]] = await fetch_all(db, "SELECT count(*) FROM daily_tip_posts WHERE guild_id = ?", SERVER_A)
+    [[used]] = await fetch_all(db, "SELECT count(*) FROM daily_tip_cycle WHERE guild_id = ?", SERVER_A)
+    assert (posts, used) == (1, 1)
