@@ -172,7 +172,8 @@ async def _copy_tables(source: Database, target: Database) -> dict[str, int]:
             rows = await bulk.all_rows(source, table)
             for start in range(0, len(rows), COPY_BATCH_ROWS):
                 await bulk.insert_rows(target, table, rows[start : start + COPY_BATCH_ROWS])
-            await bulk.reset_identity(target, table)
+            if bulk.has_identity(table):
+                await bulk.reset_identity(target, table, await bulk.highest_id_ever(source, table))
             copied[table.name] = len(rows)
     return copied
 

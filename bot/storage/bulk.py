@@ -26,14 +26,27 @@ async def insert_rows(db: Database, table: Table, rows: Sequence[dict[str, Any]]
         await db.write(insert(table), rows)
 
 
-async def reset_identity(db: Database, table: Table) -> None:
-    """PostgreSQL: move the table's id sequence past the largest id, so a new row never reuses one."""
-    if "id" not in table.c or not table.c.id.primary_key:
-        return
+def has_identity(table: Table) -> bool:
+    return "id" in table.c and bool(table.c.id.primary_key)
+
+
+async def highest_id_ever(db: Database, table: Table) -> int:
+    """The largest id the table has handed out: its largest row id, and on SQLite also what AUTOINCREMENT
+    remembers in sqlite_sequence (a removed tip's id is never handed out again)."""
+    highest = int((await db.read(select(func.coalesce(func.max(table.c.id), 0)))).scalar_one())
+    if db.dialect == "sqlite":
+        remembered = (
+            await db.read(text("SELECT seq FROM sqlite_sequence WHERE name = :name").bindparams(name=table.name))
+        ).scalar()
+        highest = max(highest, int(remembered or 0))
+    return highest
+
+
+async def reset_identity(db: Database, table: Table, highest: int) -> None:
+    """PostgreSQL: the table's next id will be `highest` + 1 (or 1 when it is 0)."""
     # The table name is one of our own Table objects', never input; names cannot be bound parameters.
     await db.write(
-        text(
-            f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'),"  # noqa: S608
-            f" coalesce((SELECT max(id) FROM {table.name}), 1), (SELECT max(id) FROM {table.name}) IS NOT NULL)"
+        text(f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), :value, :called)").bindparams(
+            value=max(highest, 1), called=highest > 0
         )
     )
