@@ -15,7 +15,7 @@ DM channel id that the fake Discord knows.
 
 1. Start-up to ready with --pending pending, each design in --runs fresh processes (median):
    - "scheduler" (the bot's design): open_database + CheckinService (with its CheckinDelivery) +
-     CheckinScheduler + the first next_due_at().
+     the JobRunner over CheckinJob + the first next_due_at().
    - "task per reminder" (the alternative, `TaskPerReminder` below): open_database, load every
      pending row, one asyncio task each that sleeps until the row is due, and one loop pass so every
      task has armed its timer.
@@ -24,7 +24,7 @@ DM channel id that the fake Discord knows.
 2. Scheduler tick with nothing due: claim_due(now, 50) + next_due_at(), --ticks times, on the
    --pending file and on a 1,000-row file for contrast.
 3. Delivery: the real KneadBot connected to the loopback fake, its clock moved so --deliver rows are
-   due, then the real CheckinScheduler and CheckinCourier deliver them (one DM each, one at a time).
+   due, then the real JobRunner and CheckinCourier deliver them (one DM each, one at a time).
    Bot overhead per delivery = wall time per delivery minus the time the fake spent inside its
    request handlers (measured in the fake's process). With --fake process (default) the fake has its
    own process and core, so the bot's loop is measured alone; what remains also holds the loopback
@@ -57,10 +57,12 @@ from typing import Any
 
 from sqlalchemy import func, select, update
 
-from bot.checkins.delivery import due_checkin
+from bot.checkins.delivery import CheckinJob, due_checkin
 from bot.checkins.models import DueCheckin
-from bot.checkins.scheduler import CheckinScheduler
 from bot.checkins.service import CheckinService
+from bot.jobs.outcomes import Outcome, RetryLater
+from bot.jobs.runner import JobRunner
+from bot.metrics import Metrics
 from bot.ops.postgres import copy_to_postgres
 from bot.storage import checkins as checkins_sql
 from bot.storage.db import Database, as_db_time, open_database
@@ -180,12 +182,15 @@ async def start_scheduler(path: Path | str, clock: Clock) -> tuple[Database, obj
     db = await open_database(path)
     service = CheckinService(db, clock=clock)
 
-    async def deliver(_due: DueCheckin) -> None:
-        return None
+    class NoSender:
+        async def send(self, _due: DueCheckin) -> Outcome:
+            return RetryLater("benchmark")
 
-    scheduler = CheckinScheduler(service.delivery, deliver, clock=clock)
+        resend = send
+
+    runner = JobRunner(CheckinJob(service.delivery, Metrics(process_metrics=False)), NoSender(), clock=clock)
     await service.delivery.next_due_at()
-    return db, scheduler
+    return db, runner
 
 
 class TaskPerReminder:
@@ -304,7 +309,7 @@ async def ticks(path: Path | str, count: int) -> dict[str, list[float]]:
 
 
 async def deliver_through_bot(
-    path: Path | str, pending: int, due: int, fake_mode: str, validate: bool
+    path: Path | str, pending: int, due: int, fake_mode: str, validate: bool, *, amortise: bool = False
 ) -> dict[str, Any]:
     from bench._fakeproc import connected, cpu_seconds, running_fake
     from tests.exts.harness import TestKneadBot, make_settings, real_library
@@ -312,38 +317,38 @@ async def deliver_through_bot(
     clock = Clock(BEFORE)
     async with running_fake(fake_mode, validate=validate) as fake:
         await fake.call("add_dm_channels", pairs=due_members(pending, due))
-        bot = TestKneadBot(make_settings(path), real_library(), clock=clock)
+        bot = TestKneadBot(make_settings(path, amortise_bucket_sweep=amortise), real_library(), clock=clock)
         async with connected(bot, fake):
             cog: Any = bot.get_cog("Checkins")
-            scheduler: CheckinScheduler = cog.scheduler
-            async with asyncio.timeout(10):
-                while not scheduler.is_running or scheduler.sleeping_until is None:  # noqa: ASYNC110
-                    await asyncio.sleep(0.01)
+            runner: JobRunner[DueCheckin] = cog.runner
+            asleep = bot.wait_for("job_asleep", check=lambda name, _until: name == "checkins", timeout=10)
+            runner.wake()  # the runner may already be asleep: wake it and wait for it to settle again
+            await asleep
             done = asyncio.Event()
             finished: list[float] = []
-            original = scheduler._deliver
+            original = runner.job.observe
 
-            async def counting(one: DueCheckin) -> None:
-                await original(one)
+            def counting(one: DueCheckin, settled: Any) -> None:  # the runner observes each settled delivery once
+                original(one, settled)
                 finished.append(time.perf_counter())
                 if len(finished) >= due:
                     done.set()
 
-            scheduler._deliver = counting
+            runner.job.observe = counting  # type: ignore[method-assign]
             await asyncio.sleep(0.2)
             gc.collect()
             rss_before = rss_mb()
             await fake.call("counters", reset=True)
             cpu_before, start = cpu_seconds(), time.perf_counter()
             clock.now = AFTER
-            scheduler.wake()
+            runner.wake()
             await asyncio.wait_for(done.wait(), timeout=600)
             wall = time.perf_counter() - start
             cpu = cpu_seconds() - cpu_before
             fake_counters = await fake.call("counters")
             rss_after = rss_mb()
             counted = select(checkins.c.state, func.count()).group_by(checkins.c.state)
-            states = {str(state): int(count) for state, count in (await bot.db.read(counted)).all()}
+            states = {str(state): int(count) for state, count in (await bot.database.read(counted)).all()}
             violations = await fake.call("violations")
     return {
         "mode": fake_mode,
@@ -357,26 +362,6 @@ async def deliver_through_bot(
         "states": states,
         "violations": violations,
     }
-
-
-def amortize_ratelimit_sweep() -> None:
-    """Experiment for --amortized-sweep, never the default: discord.py's HTTPClient keeps one rate-limit
-    bucket per (route, channel) and, once it holds 256, scans all of them for inactive ones (idle
-    300 s) every time it adds another. A burst of DMs to distinct channels makes that quadratic.
-    This sweeps only when the count has doubled since the last sweep (amortised O(1) per request).
-    """
-    import discord.http
-
-    floors: dict[int, int] = {}
-
-    def sweep(self: discord.http.HTTPClient) -> None:
-        if len(self._buckets) < max(256, 2 * floors.get(id(self), 0)):
-            return
-        for key in [key for key, bucket in self._buckets.items() if bucket.is_inactive()]:
-            del self._buckets[key]
-        floors[id(self)] = len(self._buckets)
-
-    discord.http.HTTPClient._try_clear_expired_ratelimits = sweep  # type: ignore[method-assign]
 
 
 # ---------------------------------------------------------------------------------------- report
@@ -437,12 +422,12 @@ def report_ticks(files: list[tuple[int, Path]], count: int, tmp: Path, url: str 
 
 
 def report_delivery(path: Path | str, args: argparse.Namespace, due: int) -> list[str]:
-    if args.amortized_sweep:
-        amortize_ratelimit_sweep()
-    delivered = asyncio.run(deliver_through_bot(path, args.pending, due, args.fake, args.validate))
+    delivered = asyncio.run(
+        deliver_through_bot(path, args.pending, due, args.fake, args.validate, amortise=args.amortized_sweep)
+    )
     n = delivered["delivered"]
     wall_ms, fake_ms = delivered["wall"] * 1000 / n, delivered["fake_busy"] * 1000 / n
-    variant = ", discord.py bucket sweep patched (experiment)" if args.amortized_sweep else ""
+    variant = ", KNEADBOT_AMORTISE_BUCKET_SWEEP=true" if args.amortized_sweep else ""
     print(f"Delivering {n:,} due check-ins through the real scheduler and courier (fake: {args.fake}{variant})\n")
     whose = "bot" if args.fake == "process" else "bot+fake process"
     print(
@@ -479,7 +464,7 @@ def main() -> None:
     parser.add_argument(
         "--amortized-sweep",
         action="store_true",
-        help="experiment: patch discord.py's rate-limit bucket sweep to run only when the count doubles",
+        help="run the bot with KNEADBOT_AMORTISE_BUCKET_SWEEP=true (bot/http_buckets.py)",
     )
     parser.add_argument("--database-url", help="run on this PostgreSQL database (emptied first) instead of SQLite")
     parser.add_argument("--child", choices=sorted(DESIGNS), help=argparse.SUPPRESS)

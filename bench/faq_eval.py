@@ -1,12 +1,20 @@
-"""Score the FAQ engine on the labelled phrasings in bench/faq_eval_set.yaml, per split.
+"""Score the FAQ engine on the labelled phrasings in bench/faq_eval_set.yaml and bench/faq_eval_blind.yaml.
 
-    .venv/bin/python -m bench.faq_eval [--show-misses]
+    .venv/bin/python -m bench.faq_eval [--split tune|held|blind] [--show-misses]
+
+Splits: tune (thresholds and vocabulary were tuned on it), held (written with the tune split, never tuned
+on) and blind (faq_eval_blind.yaml, written by someone who had not seen the engine, its vocabulary or the
+other splits; never tuned on, and scored once per change of the engine that is reported).
 
 recall@1 / recall@3: the right entry is the first / among the first three autocomplete choices (questions
 with a right answer). confident wrong: the typed /faq answered with a wrong entry (or answered at all when
 the FAQ has no answer). off-topic answers: out-of-scope questions that got an answer. warning routing:
 warning-sign phrasings whose entry came first in autocomplete and as the typed answer, decided as a warning.
-tests/library/test_faq_eval.py holds the held-out split to the targets; numbers here are deterministic.
+unsafe warning replies: warning-sign phrasings answered with an entry that is not a red flag, or called out
+of scope (the safety-critical part: "unsure" with the nearest questions still keeps the care line).
+A phrasing is a warning sign when it says `warning: true`; the blind set has no such flag, so there it is
+one whose expected entry is a warning-sign entry of issue 9 (WARNING_ENTRIES; load_blind).
+tests/library/test_faq_eval.py holds the held-out and blind splits to the targets; numbers are deterministic.
 """
 
 from __future__ import annotations
@@ -22,6 +30,10 @@ from bot.library.loader import load_content
 
 ROOT = Path(__file__).resolve().parents[1]
 EVAL_SET = ROOT / "bench" / "faq_eval_set.yaml"
+BLIND_SET = ROOT / "bench" / "faq_eval_blind.yaml"
+WARNING_ENTRIES = frozenset({"swollen-leg", "chest-pain-breathless", "dark-urine", "skin-infection"})
+"""The entries whose question is itself a warning sign (issue 9's list: one swollen, hot or bigger calf;
+chest pain, breathlessness, coughing blood; dark urine, far worse pain, new weakness; hot spreading skin)."""
 
 
 @dataclass
@@ -37,6 +49,10 @@ class Report:
     off_topic: int = 0
     warnings: int = 0
     routed: int = 0
+    unsafe_entry: int = 0
+    """Warning signs answered with an entry that is not a red flag."""
+    unsafe_scope: int = 0
+    """Warning signs called out of scope ("I don't have a checked answer")."""
     misses: list[str] = field(default_factory=list)
 
     def lines(self) -> list[str]:
@@ -51,12 +67,27 @@ class Report:
             f"  confident wrong       {pct(self.confident_wrong, self.total)}",
             f"  off-topic answers     {pct(self.off_topic, self.out_of_scope)} of out-of-scope questions",
             f"  warning signs routed  {pct(self.routed, self.warnings)}",
+            f"  unsafe warning reply  {pct(self.unsafe_entry + self.unsafe_scope, self.warnings)}: "
+            f"{self.unsafe_entry} a non-warning entry, {self.unsafe_scope} out of scope",
         ]
 
 
 def load_items(path: Path = EVAL_SET) -> list[dict[str, object]]:
     items: list[dict[str, object]] = yaml.safe_load(path.read_text(encoding="utf-8"))["items"]
     return items
+
+
+def load_blind() -> list[dict[str, object]]:
+    """The blind set, its warning signs marked by their expected entry (its writer did not flag them)."""
+    items = load_items(BLIND_SET) if BLIND_SET.exists() else []
+    for item in items:
+        item.setdefault("warning", item["expect"] in WARNING_ENTRIES)
+    return items
+
+
+def load_all() -> list[dict[str, object]]:
+    """Every split: the tune/held set, and the blind set when it is there."""
+    return load_items() + load_blind()
 
 
 def evaluate(library: Library, items: list[dict[str, object]]) -> dict[str, Report]:
@@ -91,6 +122,10 @@ def _score(library: Library, item: dict[str, object], report: Report) -> None:
         report.routed += ok
         if not ok:
             report.misses.append(f"warning not routed: {question!r} -> {match.kind} {answered} / {shown[:1]}")
+        report.unsafe_entry += match.entry is not None and not match.entry.red_flag
+        report.unsafe_scope += match.kind == "out_of_scope"
+        if match.kind == "out_of_scope" or (match.entry is not None and not match.entry.red_flag):
+            report.misses.append(f"UNSAFE warning reply: {question!r} -> {match.kind} {answered}")
     if shown[:1] != [expect] or wrong or answered is None:
         report.misses.append(f"{question!r}: want {expect}, got {match.kind} {answered}; top3 {shown[:3]}")
 
@@ -101,7 +136,7 @@ def main() -> None:
     parser.add_argument("--split", help="only this split (tune while tuning: never look at held-out misses)")
     args = parser.parse_args()
     library = Library(load_content(ROOT / "content"))
-    items = [item for item in load_items() if args.split in (None, item["split"])]
+    items = [item for item in load_all() if args.split in (None, item["split"])]
     for report in evaluate(library, items).values():
         print("\n".join(report.lines()))
         if args.show_misses:

@@ -1,8 +1,9 @@
-"""KneadBot: the discord.py bot that wires services to cogs.
+"""KneadBot: the discord.py bot that opens the database and loads one extension per feature.
 
-Services (the Library, the database) are built before or during `setup_hook` and handed to cogs;
-cogs never build their own. Mentions are off by default for every message the bot sends, so no
-text a member typed can ever ping anyone.
+The bot holds what every feature shares (settings, the Library, the database connections, the
+clock, the metrics) and nothing else: each extension builds its own services from them in its
+setup (bot/exts/_services.py) and registers its own restart-safe buttons. Mentions are off by
+default for every message the bot sends, so no text a member typed can ever ping anyone.
 """
 
 from __future__ import annotations
@@ -11,7 +12,6 @@ import asyncio
 import contextlib
 import gc
 import pkgutil
-from datetime import timedelta
 from types import TracebackType
 from typing import Any
 
@@ -20,12 +20,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot import exts
-from bot.checkins.service import CheckinService
 from bot.clock import Clock, utc_now
-from bot.daily.service import DailyTipService
-from bot.guilds.audit import AuditTrail
-from bot.guilds.service import GuildService
-from bot.guilds.tips import GuildTipService
 from bot.http_buckets import amortise_bucket_sweep
 from bot.library.library import Library
 from bot.log import get_logger
@@ -33,12 +28,8 @@ from bot.metrics import Metrics
 from bot.ops import published
 from bot.settings import Settings
 from bot.storage.db import Database, open_database
-from bot.ui.checkin_buttons import CheckinButton
-from bot.ui.confirm import ConfirmButton
 from bot.ui.errors import CommandRefused, error_reply, reply_privately
 from bot.ui.expired import answer_if_unclaimed
-from bot.ui.moderation import TipPageButton
-from bot.ui.views import GuideButton, SafetyMenu
 
 log = get_logger(__name__)
 
@@ -97,13 +88,7 @@ def reply_for_error(interaction: discord.Interaction, error: app_commands.AppCom
 
 
 class KneadBot(commands.Bot):
-    """The bot: holds the services and loads one cog per feature from `bot/exts/`."""
-
-    checkins: CheckinService
-    audit: AuditTrail
-    servers: GuildService
-    server_tips: GuildTipService
-    daily_tips: DailyTipService
+    """The bot: opens the database and loads one cog per feature from `bot/exts/`."""
 
     def __init__(
         self,
@@ -123,39 +108,28 @@ class KneadBot(commands.Bot):
             help_command=None,
             **options,  # type: ignore[arg-type]
         )
-        amortise_bucket_sweep(self.http)
+        if settings.amortise_bucket_sweep:
+            amortise_bucket_sweep(self.http)  # opt-in: it replaces a private discord.py method
         self.settings = settings
         self.library = library
         self.background_jobs = background_jobs
         """False for one-off runs such as `python -m bot sync`: no scheduler may deliver from them."""
         self.clock = clock
-        self._db: Database | None = None
+        self._database: Database | None = None
         self._closing_database: asyncio.Future[None] | None = None
         self.metrics = metrics if metrics is not None else Metrics()
 
     @property
-    def db(self) -> Database:
-        if self._db is None:
+    def database(self) -> Database:
+        """The connections extensions build their services on; open from `setup_hook` on."""
+        if self._database is None:
             raise RuntimeError("the database opens in setup_hook; it is not open yet")
-        return self._db
+        return self._database
 
     async def setup_hook(self) -> None:
         # SQLite file or PostgreSQL URL; reads outside a transaction go to its reader engine, so read-only
         # commands never wait on writers.
-        self._db = await open_database(self.settings.database)
-        self.checkins = CheckinService(
-            self._db,
-            clock=self.clock,
-            min_delay=timedelta(seconds=self.settings.min_checkin_delay),
-            retention_days=self.settings.retention_days,
-        )
-        self.audit = AuditTrail(self._db, clock=self.clock)
-        self.servers = GuildService(self._db, audit=self.audit, clock=self.clock)
-        self.server_tips = GuildTipService(self._db, audit=self.audit, clock=self.clock)
-        self.daily_tips = DailyTipService(
-            self._db, builtin_tips=lambda: self.library.tips, audit=self.audit, clock=self.clock
-        )
-        self.add_dynamic_items(CheckinButton, ConfirmButton, GuideButton, SafetyMenu, TipPageButton)
+        self._database = await open_database(self.settings.database)
         for name in extension_names():
             await self.load_extension(name)
         gc.freeze()  # content and services live for the whole run: keep full collections from rescanning them
@@ -189,6 +163,8 @@ class KneadBot(commands.Bot):
 
         discord.py calls dispatch("interaction") right after offering a click to its views, before any
         view callback ran, so the store still shows exactly who took it (see bot/ui/expired.py).
+        `_connection._view_store` is private discord.py API (2.7.1, pinned); tests/test_view_store_shape.py
+        fails if an upgrade changes it.
         """
         if event_name == "interaction" and args and isinstance(args[0], discord.Interaction):
             answer_if_unclaimed(self._connection._view_store, args[0])
@@ -216,9 +192,9 @@ class KneadBot(commands.Bot):
         await self.close()
 
     async def _close_database(self) -> None:
-        if self._db is not None:
-            await self._db.close()
-        self._db = None
+        database, self._database = self._database, None
+        if database is not None:
+            await database.close()  # waits for the transaction in progress (see Database.close)
 
 
 def extension_names() -> list[str]:

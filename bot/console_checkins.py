@@ -36,6 +36,8 @@ from bot.settings import Settings
 from bot.storage.db import Database, open_database
 from bot.ui.charts import MIN_POINTS, soreness_chart
 from bot.ui.checkins import (
+    DECLINED,
+    NOTHING_HELD,
     SORENESS_LABELS,
     checkin_embed,
     checkin_line,
@@ -140,16 +142,19 @@ class ConsoleCheckins:
 
         try:
             return log_it()
-        except ConsentRequired:
-            self.waiting_for = lambda answer: self._consent(answer, log_it)
+        except ConsentRequired as held:
+            pending_id = held.pending_id  # `held` is unbound once the except block ends
+            self.waiting_for = lambda answer: self._consent(answer, pending_id)
             consent = self._text(consent_embed(self.settings.retention_days))
             return f"{consent}\nType 'I agree' to store it, or anything else to cancel."
 
-    def _consent(self, answer: str, log_it: Callable[[], str]) -> str:
+    def _consent(self, answer: str, pending_id: int) -> str:
+        """The same held session as on Discord: "I agree" logs it, anything else erases it now."""
         if answer.strip().lower().rstrip(".!") not in {"i agree", "agree", "yes"}:
-            return "Cancelled: nothing was stored."
-        self._run(self.service.give_consent(CONSOLE_USER_ID))
-        return "Thank you.\n" + log_it()
+            erased = self._run(self.service.decline(pending_id, CONSOLE_USER_ID))
+            return DECLINED if erased else NOTHING_HELD
+        logged = self._run(self.service.agree_and_log(pending_id, CONSOLE_USER_ID))
+        return f"Thank you.\n{self._text(logged_embed(logged))}\n(type `wait 24h` to move the console's clock forward)"
 
     def _history(self) -> str:
         history = self._run(self.service.history(CONSOLE_USER_ID))

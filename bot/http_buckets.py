@@ -8,8 +8,10 @@ bench/checkins_scale.py, the bot's cost per delivery climbs from 1.6 ms to ~4 ms
 `amortise_bucket_sweep` makes one client sweep only when its bucket count has doubled since the
 last sweep: idle buckets are still dropped, memory stays within twice the live buckets, and the
 cost per request is O(1) on average (1.5 ms per delivery, flat). It replaces a private method of
-one client instance, so `requirements*.lock` pins discord.py and tests/test_http_buckets.py fails
-if a discord.py upgrade changes what it relies on. To be reported upstream; remove it once fixed.
+one client instance, so it is opt-in (`KNEADBOT_AMORTISE_BUCKET_SWEEP=true`): a discord.py upgrade
+could change what it relies on, which `requirements*.lock` (pinning discord.py) and
+tests/test_http_buckets.py guard against. Reported upstream (draft: docs/upstream-discordpy-bucket-sweep.md);
+remove it once discord.py is fixed.
 """
 
 from __future__ import annotations

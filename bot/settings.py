@@ -40,6 +40,8 @@ class Settings(BaseSettings):
     """Shortest `/session log checkin_in` allowed, in seconds."""
     retention_days: int = Field(default=365, ge=1, le=3650)
     """Sessions and answers older than this are purged by a daily job."""
+    amortise_bucket_sweep: bool = False
+    """Patch discord.py's rate-limit bucket sweep (bot/http_buckets.py): off unless an operator opts in."""
 
     @field_validator("database_url", mode="before")
     @classmethod

@@ -3,8 +3,11 @@
 The pattern of RoboDanny's reminders, without the job built in: the job does whatever is due and
 returns when it is next due (None: nothing planned); the task sleeps until then, or until `wake()`
 (something changed the plan), and at most `max_sleep` as a safety net. An error in the job is logged
-and retried after `error_pause`, so the task never dies quietly. The check-in and daily-tip
-schedulers both run on it: any feature with a single "next due time" in the database can.
+and retried after `error_pause`, so the task never dies quietly. bot/jobs/runner.py runs every
+background job on it.
+
+`on_asleep` is told each time the task goes to sleep with no wake-up pending, that is when
+everything due at its last look has been handled: the runner passes it on as a bot event.
 """
 
 from __future__ import annotations
@@ -36,17 +39,15 @@ class WakeableTimer:
         name: str,
         max_sleep: timedelta = MAX_SLEEP,
         error_pause: timedelta = ERROR_PAUSE,
+        on_asleep: Callable[[datetime], None] | None = None,
     ) -> None:
         self._job, self._clock, self._name = job, clock, name
         self._max_sleep, self._error_pause = max_sleep, error_pause
+        self._on_asleep = on_asleep
         self._wake_up = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
-        self.sleeping_until: datetime | None = None
         self.stopping = False
         """True while `stop` waits for the job: a long job checks it to hand back unfinished work."""
-        self.runs_completed = 0
-        """How many times the job has finished (or failed): lets a caller wait for a run after `wake()`."""
-        self._busy = False
 
     @property
     def is_running(self) -> bool:
@@ -74,11 +75,6 @@ class WakeableTimer:
         finally:
             self.stopping = False
 
-    @property
-    def is_idle(self) -> bool:
-        """Asleep with no wake-up pending: everything due when it last looked has been handled."""
-        return self.is_running and not self._busy and not self._wake_up.is_set()
-
     def wake(self) -> None:
         """Run the job again now: what is due, or when, may have changed."""
         self._wake_up.set()
@@ -86,16 +82,17 @@ class WakeableTimer:
     async def _run(self) -> None:
         while not self.stopping:
             self._wake_up.clear()
-            self._busy = True
             try:
                 pause = self._pause_until(await self._job())
             except Exception:
                 log.exception("%s hit an error; trying again in %s", self._name, self._error_pause)
                 pause = self._error_pause
-            self.runs_completed += 1
-            self._busy = False
             if self.stopping:
                 return
+            if self._wake_up.is_set():
+                continue  # woken while busy: look again before telling anyone it is idle
+            if self._on_asleep is not None:
+                self._on_asleep(self._clock() + pause)
             with suppress(TimeoutError):
                 async with asyncio.timeout(pause.total_seconds()):
                     await self._wake_up.wait()
@@ -103,35 +100,5 @@ class WakeableTimer:
     def _pause_until(self, next_due: datetime | None) -> timedelta:
         now = self._clock()
         latest = now + self._max_sleep
-        self.sleeping_until = latest if next_due is None else min(next_due, latest)
-        return max(self.sleeping_until - now, timedelta(0))
-
-
-class TimerDriven:
-    """Base for a scheduler whose one task is a WakeableTimer (`self._timer`): its controls, in one place."""
-
-    _timer: WakeableTimer
-
-    @property
-    def is_running(self) -> bool:
-        return self._timer.is_running
-
-    @property
-    def sleeping_until(self) -> datetime | None:
-        return self._timer.sleeping_until
-
-    @property
-    def runs_completed(self) -> int:
-        return self._timer.runs_completed
-
-    @property
-    def is_idle(self) -> bool:
-        return self._timer.is_idle
-
-    def start(self) -> None:
-        """Start the one task; starting again while it runs does nothing."""
-        self._timer.start()
-
-    def wake(self) -> None:
-        """Look at the database again now: what is due, or when, may have changed."""
-        self._timer.wake()
+        until = latest if next_due is None else min(next_due, latest)
+        return max(until - now, timedelta(0))

@@ -223,3 +223,133 @@ def test_each_helper_is_written_once() -> None:
                         constants[f"{target.id} = {ast.dump(node.value)}"].append(f"{where}:{target.id}")
     copies = [places for places in (*functions.values(), *constants.values()) if len(places) > 1]
     assert copies == []
+
+
+def module_name(path: Path) -> str:
+    parts = path.relative_to(ROOT).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def bot_import_graph() -> dict[str, set[str]]:
+    """Which bot modules each bot module imports, TYPE_CHECKING imports included (a cycle there is
+    still two modules that each need the other to be understood)."""
+    modules = {module_name(path): path for path in python_files("bot")}
+    graph: dict[str, set[str]] = {name: set() for name in modules}
+    for name, path in modules.items():
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                targets = {alias.name for alias in node.names}
+            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                targets = {node.module} | {f"{node.module}.{alias.name}" for alias in node.names}
+            else:
+                continue
+            graph[name] |= {target for target in targets if target in modules and target != name}
+    return graph
+
+
+def find_cycle(graph: dict[str, set[str]]) -> list[str] | None:
+    """One import cycle as [a, b, ..., a], or None (depth-first search, three colours)."""
+    finished: set[str] = set()
+    path: list[str] = []
+
+    def visit(node: str) -> list[str] | None:
+        if node in path:
+            return [*path[path.index(node) :], node]
+        if node in finished:
+            return None
+        path.append(node)
+        for target in sorted(graph.get(node, ())):
+            if cycle := visit(target):
+                return cycle
+        path.pop()
+        finished.add(node)
+        return None
+
+    for start in sorted(graph):
+        if cycle := visit(start):
+            return cycle
+    return None
+
+
+def test_the_cycle_finder_finds_cycles_and_only_cycles() -> None:
+    assert find_cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}}) == ["a", "b", "c", "a"]
+    assert find_cycle({"a": {"b", "c"}, "b": {"c"}, "c": set()}) is None
+
+
+def test_no_import_cycle_among_bot_modules() -> None:
+    """bot/app.py and bot/ui once imported each other: the UI now depends on Protocols (bot/ui/services.py)."""
+    assert find_cycle(bot_import_graph()) is None
+
+
+def test_the_ui_never_reaches_for_the_bot() -> None:
+    """No `cast("KneadBot", interaction.client)`: a button gets its services from the cog that registered it."""
+    graph = bot_import_graph()
+    for name in graph:
+        if name.startswith(("bot.ui", "bot.jobs", "bot.checkins", "bot.daily", "bot.guilds", "bot.library")):
+            assert "bot.app" not in graph[name], name
+    for path in python_files("bot"):
+        assert "cast(KneadBot" not in path.read_text(encoding="utf-8").replace('"', ""), path
+
+
+RETRY_POLICY = "bot/jobs/policy.py"
+
+
+def retry_arithmetic(source: str) -> list[int]:
+    """Lines that compute a backoff: a power of a variable (2 ** n, 1 << n; 2**63 is a constant), or
+    arithmetic on an attempt count. A SQLAlchemy column (`table.c.attempts`, `c.attempts`) is not a count
+    but SQL: storage bumps the stored counter (`attempts + 1` on a claim, as the SQL text did before)."""
+
+    def is_column(node: ast.AST) -> bool:
+        owner = node.value if isinstance(node, ast.Attribute) else None
+        return (isinstance(owner, ast.Name) and owner.id == "c") or (
+            isinstance(owner, ast.Attribute) and owner.attr == "c"
+        )
+
+    def mentions_attempts(node: ast.expr) -> bool:
+        return any(
+            "attempt" in (sub.id if isinstance(sub, ast.Name) else sub.attr if isinstance(sub, ast.Attribute) else "")
+            for sub in ast.walk(node)
+            if not is_column(sub)
+        )
+
+    def is_variable_power(node: ast.BinOp) -> bool:
+        constant = isinstance(node.left, ast.Constant) and isinstance(node.right, ast.Constant)
+        return isinstance(node.op, ast.Pow | ast.LShift) and not constant
+
+    return sorted(
+        {
+            node.lineno
+            for node in ast.walk(ast.parse(source))
+            if isinstance(node, ast.BinOp)
+            and (is_variable_power(node) or mentions_attempts(node.left) or mentions_attempts(node.right))
+        }
+    )
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "at = now + retry_delay * 2 ** attempt",
+        "pause = base << due.attempt",
+        "x = item.attempt - 1",
+        "at = now + delay * 2 ** posts.c.attempts",
+        "x = row.attempts + 1",
+    ],
+)
+def test_the_retry_checker_catches_backoff_arithmetic(source: str) -> None:
+    assert retry_arithmetic(source) == [1]
+
+
+def test_the_retry_checker_lets_storage_bump_the_stored_counter() -> None:
+    assert retry_arithmetic("values(attempts=posts.c.attempts + 1)\nvalues(attempts=c.attempts - 1)") == []
+
+
+def test_retry_policy_is_computed_only_in_the_job_runner() -> None:
+    """The 1, 2, 4 ... minute backoff was once written in three places; now only bot/jobs/policy.py has it."""
+    found = {
+        str(path.relative_to(ROOT)): lines
+        for path in python_files("bot")
+        if str(path.relative_to(ROOT)) != RETRY_POLICY and (lines := retry_arithmetic(path.read_text(encoding="utf-8")))
+    }
+    assert found == {}
+    assert retry_arithmetic((ROOT / RETRY_POLICY).read_text(encoding="utf-8"))  # the checker still sees it there

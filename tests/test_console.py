@@ -21,6 +21,7 @@ import pytest
 from bot.console import Console, run_console
 from bot.library.library import Library
 from bot.library.loader import load_content
+from bot.ui.checkins import DECLINED
 from tests.cli import ROOT, clean_env, run_bot
 from tests.library.content_factory import faq, guide, write_content
 
@@ -91,7 +92,8 @@ def test_two_warning_signs_typed_with_a_space_never_read_as_go_ahead() -> None:
     for answer in answers:
         assert "Get medical help now" in answer
         assert "Go ahead gently" not in answer
-        assert "-- Chest pain or sudden breathlessness --" in answer
+        assert "-- Chest pain or tightness, or sudden breathlessness --" in answer
+        assert "-- One calf or thigh is swollen, warm, red or painful --" in answer
 
 
 def test_options_typed_as_in_discord_or_plainly() -> None:
@@ -257,3 +259,16 @@ def _read_until(fd: int, marker: bytes | None) -> bytes:
             break
         seen += chunk
     return seen
+
+
+def test_declining_consent_in_the_console_erases_the_held_session(tmp_path: Path) -> None:
+    """The console says what Discord says, and it is true: nothing is left in the database."""
+    lines = ["/session log area:calves intensity:firm note:after the run", "no thanks", "/mydata export"]
+    env = clean_env(KNEADBOT_DB=str(tmp_path / "kb.sqlite3"), TMPDIR=str(tmp_path))
+    result = run_bot("console", env=env, stdin="\n".join(lines) + "\n")
+    assert result.returncode == 0, result.stderr
+    assert "held for at most a day" in result.stdout
+    assert DECLINED in result.stdout
+    with closing(sqlite3.connect(tmp_path / "kb.console.sqlite3")) as conn:
+        assert conn.execute("SELECT count(*) FROM pending_logs").fetchall() == [(0,)]
+        assert conn.execute("SELECT count(*) FROM members").fetchall() == [(0,)]

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
 from discord.http import HTTPClient, Ratelimit
 
+from bot.app import KneadBot
 from bot.http_buckets import MIN_SWEEP_SIZE, amortise_bucket_sweep
+from tests.exts.harness import make_settings, real_library
 
 
 class CountingRatelimit(Ratelimit):
@@ -48,3 +53,10 @@ async def test_discord_py_still_has_what_the_patch_replaces() -> None:
     assert isinstance(http._buckets, dict)
     assert callable(http._try_clear_expired_ratelimits)
     assert "_try_clear_expired_ratelimits" in HTTPClient.get_ratelimit.__code__.co_names  # still the hook
+
+
+@pytest.mark.parametrize("opted_in", [False, True])
+def test_the_patch_is_installed_only_when_the_operator_opts_in(tmp_path: Path, opted_in: bool) -> None:
+    bot = KneadBot(make_settings(tmp_path / "kb.sqlite3", amortise_bucket_sweep=opted_in), real_library())
+    replaced = "_try_clear_expired_ratelimits" in vars(bot.http)
+    assert replaced is opted_in

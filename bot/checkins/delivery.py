@@ -1,23 +1,27 @@
-"""CheckinDelivery: the durable delivery state machine the scheduler and the Discord side drive.
+"""CheckinDelivery: the durable delivery state machine, and CheckinJob, its face to the job runner.
 
     pending --claim_due--> sending --mark_sent--> sent --(snooze)--> pending
                               |------mark_undeliverable--> undeliverable
-                              `------retry_later--> pending, or failed after the last attempt
+                              |------retry_later--> pending (at the runner's backoff time)
+                              `------give_up--> failed
 
 Claiming flips rows in one UPDATE, so two claimers never get the same row; a row stays "sending"
-until the Discord side settles it, so a crash mid-send shows up in `stale_sending` instead of being
-lost or silently sent twice.
+until the runner settles it, so a crash mid-send shows up in `stale_sending` instead of being lost
+or silently sent twice. When to retry and when to give up is the runner's (bot/jobs/policy.py).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Sequence
 from datetime import datetime, timedelta
+from typing import Protocol
 
 from bot.checkins.models import CheckinState, DueCheckin, MemberSettings
 from bot.checkins.quiet_hours import next_allowed_delivery
 from bot.checkins.timezones import zone_named
 from bot.clock import Clock, utc_now
+from bot.jobs.outcomes import Failed, Retry, Sent, Settled, Undeliverable, Verdict
+from bot.listeners import Listeners
 from bot.log import get_logger
 from bot.models.checkins import DueRow
 from bot.storage import checkins as checkins_sql
@@ -25,8 +29,8 @@ from bot.storage import members as members_sql
 from bot.storage.db import Database
 from bot.storage.transactions import transaction
 
-MAX_DELIVERY_ATTEMPTS = 8
-MAX_RETRY_DELAY = timedelta(hours=1)
+NO_LIMIT = 2_147_483_647
+"""`retry_or_fail` takes an attempt limit; the runner decides when to give up, so the SQL never does."""
 
 log = get_logger(__name__)
 
@@ -34,11 +38,6 @@ log = get_logger(__name__)
 def planned_delivery(member: MemberSettings, due_at: datetime) -> datetime:
     """When a check-in due at `due_at` may be sent: after the member's quiet hours, in their zone."""
     return next_allowed_delivery(due_at, zone_named(member.timezone), member.quiet_hours)
-
-
-def retry_delay(attempt: int) -> timedelta:
-    """Back off 1, 2, 4 ... minutes after each failed attempt, up to an hour."""
-    return min(timedelta(minutes=2 ** max(attempt - 1, 0)), MAX_RETRY_DELAY)
 
 
 def due_checkin(row: DueRow) -> DueCheckin:
@@ -68,18 +67,13 @@ def due_checkin(row: DueRow) -> DueCheckin:
 class CheckinDelivery:
     """Claim, settle and retry check-in deliveries; tells listeners when the next due time may change."""
 
-    def __init__(self, db: Database, *, clock: Clock = utc_now, max_attempts: int = MAX_DELIVERY_ATTEMPTS) -> None:
+    def __init__(self, db: Database, *, clock: Clock = utc_now) -> None:
         self._db, self._clock = db, clock
-        self.max_attempts = max_attempts
-        self._listeners: list[Callable[[], None]] = []
-
-    def on_schedule_change(self, listener: Callable[[], None]) -> None:
-        """Call `listener` whenever a pending check-in is added, moved or removed."""
-        self._listeners.append(listener)
+        self.schedule_changes: Listeners[[]] = Listeners("check-in schedule")
+        """Told whenever a pending check-in is added, moved or removed (the job runner's wake)."""
 
     def schedule_changed(self) -> None:
-        for listener in self._listeners:
-            listener()
+        self.schedule_changes.emit()
 
     async def claim_due(self, now: datetime, limit: int = 50) -> list[DueCheckin]:
         """Move due check-ins to "sending" and return them; each is returned to one caller only."""
@@ -105,8 +99,8 @@ class CheckinDelivery:
         async with transaction(self._db):
             return await checkins_sql.mark_undeliverable(self._db, checkin_id, reason)
 
-    async def retry_later(self, checkin_id: int, at: datetime) -> CheckinState | None:
-        """Try again at `at` (moved out of quiet hours); after the last attempt the row becomes failed.
+    async def retry_later(self, checkin_id: int, at: datetime, *, give_up: bool = False) -> CheckinState | None:
+        """Try again at `at` (moved out of quiet hours), or with `give_up` mark the row failed.
 
         Returns the new state, or None when the row was not being sent.
         """
@@ -116,12 +110,14 @@ class CheckinDelivery:
             if member is None:
                 return None
             state = await checkins_sql.retry_or_fail(
-                self._db, checkin_id, deliver_at=planned_delivery(member, at), max_attempts=self.max_attempts
+                self._db, checkin_id, deliver_at=planned_delivery(member, at), max_attempts=0 if give_up else NO_LIMIT
             )
-        if state is CheckinState.FAILED:
-            log.warning("Gave up delivering check-in %s after %s attempts", checkin_id, self.max_attempts)
         self.schedule_changed()
         return state
+
+    async def give_up(self, checkin_id: int) -> CheckinState | None:
+        """Stop trying: the row becomes failed (and the member is told at their next command)."""
+        return await self.retry_later(checkin_id, self._clock(), give_up=True)
 
     async def stale_sending(self, older_than: timedelta) -> list[DueCheckin]:
         """Check-ins claimed more than `older_than` ago and never settled: a crash mid-send left them."""
@@ -136,3 +132,69 @@ class CheckinDelivery:
         """Cache the member's DM channel so later deliveries skip a lookup; ignored without consent."""
         async with transaction(self._db):
             await members_sql.set_dm_channel(self._db, user_id, channel_id)
+
+
+class CheckinMetrics(Protocol):
+    """The counters a check-in outcome moves (bot.metrics.Metrics has them)."""
+
+    def checkin_sent(self, late_by: timedelta) -> None: ...
+    def checkin_failed(self) -> None: ...
+    def checkin_undeliverable(self) -> None: ...
+
+
+class CheckinJob:
+    """Check-in delivery as a bot.jobs Job: the claim query, the settling, the metrics per outcome."""
+
+    name = "checkins"
+
+    def __init__(self, delivery: CheckinDelivery, metrics: CheckinMetrics) -> None:
+        self._delivery, self._metrics = delivery, metrics
+
+    async def claim_due(self, now: datetime, limit: int) -> Sequence[DueCheckin]:
+        return await self._delivery.claim_due(now, limit)
+
+    async def release(self, items: Sequence[DueCheckin]) -> None:
+        await self._delivery.release([due.checkin_id for due in items])
+
+    async def stale(self, now: datetime) -> Sequence[DueCheckin]:
+        """Every row still "sending" at start-up: this process claimed none of them yet."""
+        return await self._delivery.stale_sending(timedelta(0))
+
+    async def next_due_at(self, now: datetime) -> datetime | None:
+        return await self._delivery.next_due_at()
+
+    async def settle(self, item: DueCheckin, verdict: Verdict) -> Settled:
+        checkin_id = item.checkin_id
+        match verdict:
+            case Sent(channel_id, message_id):
+                changed = await self._delivery.mark_sent(checkin_id, channel_id, message_id)
+                if changed and item.dm_channel_id is None and channel_id != item.channel_id:
+                    await self._delivery.remember_dm_channel(item.user_id, channel_id)  # not the server channel
+                return Settled.SENT if changed else Settled.GONE
+            case Undeliverable(reason):
+                changed = await self._delivery.mark_undeliverable(checkin_id, reason)
+                return Settled.UNDELIVERABLE if changed else Settled.GONE
+            case Retry(at, _reason):
+                return _settled(await self._delivery.retry_later(checkin_id, at))
+            case Failed(_reason):
+                return _settled(await self._delivery.give_up(checkin_id))
+
+    def attempt_of(self, item: DueCheckin) -> int:
+        return item.attempt
+
+    def describe(self, item: DueCheckin) -> str:
+        return f"check-in {item.checkin_id}"
+
+    def observe(self, item: DueCheckin, settled: Settled) -> None:
+        if settled is Settled.SENT:
+            self._metrics.checkin_sent(item.late_by)
+        elif settled is Settled.UNDELIVERABLE:
+            self._metrics.checkin_undeliverable()
+        elif settled is Settled.FAILED:
+            self._metrics.checkin_failed()
+
+
+def _settled(state: CheckinState | None) -> Settled:
+    if state is CheckinState.PENDING:
+        return Settled.RETRYING
+    return Settled.FAILED if state is CheckinState.FAILED else Settled.GONE

@@ -14,7 +14,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from bot.checkins.delivery import MAX_DELIVERY_ATTEMPTS, CheckinDelivery, planned_delivery
+from bot.checkins.delivery import CheckinDelivery, planned_delivery
 from bot.checkins.durations import format_duration, parse_duration
 from bot.checkins.errors import (
     BadQuietHours,
@@ -63,8 +63,10 @@ SNOOZE_DELAY = timedelta(hours=3)
 MAX_SNOOZES = 3
 FOLLOW_UP_DELAY = timedelta(hours=24)
 HISTORY_LENGTH = 10
-PENDING_LOG_LIFETIME = timedelta(days=1)
-"""How long a first session waits for "I agree" before it is forgotten."""
+PENDING_LOG_LIFETIME = timedelta(hours=23)
+"""How long a first session waits for "I agree" before it is forgotten. The consent prompt promises "at
+most a day": held rows are purged on every new hold and by an hourly job (`purge_held`), so 23 h plus at
+most one hour between purges keeps that promise."""
 MAX_HELD_PER_MEMBER = 5
 """Sessions waiting for consent per member: older prompts expire, so repeated asking cannot fill the disk."""
 
@@ -97,14 +99,16 @@ class CheckinService:
         clock: Clock = utc_now,
         min_delay: timedelta = timedelta(seconds=60),
         retention_days: int = 365,
-        max_delivery_attempts: int = MAX_DELIVERY_ATTEMPTS,
         reader: Database | None = None,
     ) -> None:
-        """`reader` (see `storage.db.open_reader`) serves the read-only queries; `db` does the writes."""
+        """`reader` serves the read-only queries; `db` does the writes.
+
+        It defaults to `db`, whose reads outside a transaction already use its reader engine.
+        """
         self._db, self._clock = db, clock
         self._read = reader if reader is not None else db
         self.min_delay, self.retention = min_delay, timedelta(days=retention_days)
-        self.delivery = CheckinDelivery(db, clock=clock, max_attempts=max_delivery_attempts)
+        self.delivery = CheckinDelivery(db, clock=clock)
 
     # Consent and settings
 
@@ -171,6 +175,7 @@ class CheckinService:
             member = await members_sql.lock(self._db, user_id)  # the open-limit count below must not race
             if member is None:  # held, not logged: the prompt's "I agree" logs it (agree_and_log)
                 fields = _request_fields(request)
+                await pending_sql.delete_older_than(self._db, self._clock() - PENDING_LOG_LIFETIME)
                 held = await pending_sql.insert(self._db, **fields, delay=request.delay, created_at=self._clock())
                 await pending_sql.keep_newest(self._db, user_id, MAX_HELD_PER_MEMBER)
             else:
@@ -198,12 +203,22 @@ class CheckinService:
         self.delivery.schedule_changed()
         return logged
 
-    async def decline(self, pending_id: int, user_id: int) -> None:
-        """The member said no: forget the session they were about to log (a logged one stays)."""
+    async def decline(self, pending_id: int, user_id: int) -> bool:
+        """The member said no: erase the session they were about to log (a logged one stays).
+
+        True when a held session was erased now; False when there was none (already erased, expired, or
+        already logged by an earlier "I agree"), so the reply can say which.
+        """
         async with transaction(self._db):
             request = await self._pending(pending_id, user_id)
-            if request is not None and request.session_id is None:
-                await pending_sql.delete(self._db, pending_id, user_id)
+            if request is None or request.session_id is not None:
+                return False
+            return await pending_sql.delete(self._db, pending_id, user_id) == 1
+
+    async def purge_held(self) -> int:
+        """Erase first sessions that waited for "I agree" longer than PENDING_LOG_LIFETIME."""
+        async with transaction(self._db):
+            return await pending_sql.delete_older_than(self._db, self._clock() - PENDING_LOG_LIFETIME)
 
     async def _pending(self, pending_id: int, user_id: int) -> PendingLog | None:
         if not 1 <= pending_id <= SQLITE_MAX_ID:  # a forged button: no such row

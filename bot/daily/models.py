@@ -27,6 +27,9 @@ class DailyClaim:
     """A day's tip, claimed for one server: the Discord side posts `tip` to `channel_id` with `nonce`.
 
     `scheduled_at` is when it was due (UTC); the claim may come later the same local day after downtime.
+    `claimed_at` is when the day was first claimed: a resend looks for the post from then on.
+    `attempt` counts posting attempts (1: the first). `may_post` is False once the local day is over:
+    a resend may then only find the post, never make a late one (that would be a second tip tomorrow).
     """
 
     guild_id: int
@@ -35,6 +38,9 @@ class DailyClaim:
     tip: Tip
     nonce: str
     scheduled_at: datetime
+    claimed_at: datetime
+    attempt: int = 1
+    may_post: bool = True
 
 
 def daily_nonce(guild_id: int, local_date: date) -> str:

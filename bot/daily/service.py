@@ -19,16 +19,18 @@ from bot.checkins.quiet_hours import parse_clock_time
 from bot.checkins.timezones import resolve_timezone, zone_named
 from bot.clock import Clock, utc_now
 from bot.daily.cycle import pick_next
-from bot.daily.models import DailyClaim, DailyPost, DailySchedule, DailyTipStatus, ScheduleState, daily_nonce
+from bot.daily.models import DailyClaim, DailySchedule, DailyTipStatus, ScheduleState, daily_nonce
 from bot.daily.schedule import Run, local_date_at, next_run, run_on
 from bot.guilds.audit import AuditTrail
 from bot.guilds.models import AuditAction
 from bot.guilds.tips import library_tips
 from bot.library.models import Tip
+from bot.listeners import Listeners
 from bot.log import get_logger
 from bot.storage import daily_tips as daily_sql
 from bot.storage import guild_tips as guild_tips_sql
 from bot.storage import guilds as guilds_sql
+from bot.storage import jobs as jobs_sql
 from bot.storage.db import Database
 from bot.storage.transactions import transaction
 
@@ -58,15 +60,15 @@ class DailyTipService:
         rng: random.Random | None = None,
         reader: Database | None = None,
     ) -> None:
-        """`reader` (see `storage.db.open_reader`) serves `show`; `db` does the writes and the claims."""
+        """`reader` serves `show`; `db` does the writes and the claims.
+
+        It defaults to `db`, whose reads outside a transaction already use its reader engine.
+        """
         self._db, self._builtin_tips, self._audit, self._clock = db, builtin_tips, audit, clock
         self._read = reader if reader is not None else db
         self._rng = rng or random.Random()  # noqa: S311 - the order of tips is not a secret
-        self._listeners: list[Callable[[], None]] = []
-
-    def on_schedule_change(self, listener: Callable[[], None]) -> None:
-        """Call `listener` whenever a schedule is set, stopped or turned off (the scheduler's wake)."""
-        self._listeners.append(listener)
+        self.schedule_changes: Listeners[[]] = Listeners("daily-tip schedule")
+        """Told whenever a schedule is set, stopped or turned off (the job runner's wake)."""
 
     # Moderator commands
 
@@ -99,7 +101,7 @@ class DailyTipService:
             entry = await self._audit.write(guild_id, actor_id, AuditAction.SET_DAILY_TIP, detail)
             last_post = await daily_sql.last_post(self._db, guild_id)
         self._audit.publish(entry)
-        self._schedule_changed()
+        self.schedule_changes.emit()
         return DailyTipStatus(schedule, last_post)
 
     async def show(self, guild_id: int) -> DailyTipStatus | None:
@@ -116,7 +118,7 @@ class DailyTipService:
                 return False
             entry = await self._audit.write(guild_id, actor_id, AuditAction.STOP_DAILY_TIP, "Daily tip stopped")
         self._audit.publish(entry)
-        self._schedule_changed()
+        self.schedule_changes.emit()
         return True
 
     async def disable(self, guild_id: int, reason: str) -> bool:
@@ -134,7 +136,7 @@ class DailyTipService:
             entry = await self._audit.write(guild_id, None, AuditAction.DAILY_TIP_TURNED_OFF, detail)
         log.info("Daily tip of guild %s turned off: %s", guild_id, reason)
         self._audit.publish(entry)
-        self._schedule_changed()
+        self.schedule_changes.emit()
         return True
 
     # The scheduler's side
@@ -175,22 +177,40 @@ class DailyTipService:
         async with transaction(self._db):
             return await daily_sql.fail_claim(self._db, guild_id, local_date, problem[:REASON_MAX_LENGTH])
 
-    async def settle_stale_claims(self, now: datetime, older_than: timedelta) -> list[DailyPost]:
-        """Days claimed longer ago than `older_than` and never settled: a crash or restart mid-post.
-
-        They become "unconfirmed" and are returned once (a second call finds them settled) for the
-        caller to recover: the scheduler hands each to the Discord side, which records the tip if it is
-        in the channel, or posts it once with the same nonce if it is missing and still that local day.
-        mark_posted accepts an unconfirmed day, so that recovery, or a slow send finishing late, is recorded.
-        """
+    async def claim_retries(self, now: datetime, limit: int) -> list[DailyClaim]:
+        """Days whose retry time has come, claimed for one more attempt (see bot/jobs/runner.py)."""
         async with transaction(self._db):
-            return await daily_sql.mark_unconfirmed_before(self._db, now - older_than, UNCONFIRMED_PROBLEM)
+            days = await jobs_sql.claim_daily_retries(self._db, now, limit)
+            return [claim for day in days if (claim := await self._as_claim(day, now)) is not None]
+
+    async def retry(self, guild_id: int, local_date: date, at: datetime, problem: str) -> bool:
+        """Try the day again at `at` (claimed or unconfirmed); False when it was settled meanwhile."""
+        async with transaction(self._db):
+            return await jobs_sql.retry_daily_post(self._db, guild_id, local_date, at, problem[:REASON_MAX_LENGTH])
+
+    async def release(self, claims: Sequence[DailyClaim]) -> None:
+        """Hand back claims never attempted (stopping mid-batch): they are due again at once."""
+        async with transaction(self._db):
+            await jobs_sql.release_daily_posts(self._db, [(c.guild_id, c.local_date) for c in claims], self._clock())
+
+    async def unconfirm_in_flight(self) -> list[DailyClaim]:
+        """Days a stopped process left mid-post: now "unconfirmed", returned once for a resend.
+
+        The resend records the tip if it is in the channel, or posts it once with the same nonce if it is
+        missing and still that local day. mark_posted accepts an unconfirmed day, so that resend, or a
+        slow send finishing late, is recorded; a day that is over stays unconfirmed.
+        """
+        now = self._clock()
+        async with transaction(self._db):
+            days = await jobs_sql.unconfirm_in_flight(self._db, UNCONFIRMED_PROBLEM)
+            return [claim for day in days if (claim := await self._as_claim(day, now)) is not None]
+
+    async def next_due_at(self) -> datetime | None:
+        """The earliest of the next scheduled day and the next retry; None when neither exists."""
+        times = [await daily_sql.next_run_at(self._db), await jobs_sql.next_daily_retry_at(self._db)]
+        return min((moment for moment in times if moment is not None), default=None)
 
     # Helpers
-
-    def _schedule_changed(self) -> None:
-        for listener in self._listeners:
-            listener()
 
     @staticmethod
     def _zone_name(typed: str | None, previous: DailySchedule | None) -> str:
@@ -204,6 +224,39 @@ class DailyTipService:
         if await daily_sql.has_post(self._db, guild_id, run.local_date):
             run = run_on(run.local_date + timedelta(days=1), post_time, zone)
         return run
+
+    async def _as_claim(self, day: jobs_sql.ClaimedDay, now: datetime) -> DailyClaim | None:
+        """The claim for a stored day, its tip looked up again; a day whose tip was removed is failed."""
+        post = day.post
+        server_tips = library_tips(await guild_tips_sql.all_for(self._db, post.guild_id))
+        tip = next((tip for tip in (*self._builtin_tips(), *server_tips) if tip.id == post.tip_id), None)
+        if tip is None:
+            await daily_sql.fail_claim(
+                self._db, post.guild_id, post.local_date, "The tip was removed before it was posted."
+            )
+            return None
+        schedule = await daily_sql.get_schedule(self._db, post.guild_id)
+        may_post = (
+            schedule is not None
+            and schedule.state is ScheduleState.ACTIVE
+            and local_date_at(now, zone_named(schedule.timezone)) == post.local_date
+        )
+        scheduled_at = (
+            run_on(post.local_date, schedule.post_time, zone_named(schedule.timezone)).at
+            if schedule
+            else post.claimed_at
+        )
+        return DailyClaim(
+            post.guild_id,
+            post.channel_id,
+            post.local_date,
+            tip,
+            post.nonce,
+            scheduled_at,
+            claimed_at=post.claimed_at,
+            attempt=day.attempt,
+            may_post=may_post,
+        )
 
     async def _is_present(self, guild_id: int) -> bool:
         config = await guilds_sql.get(self._db, guild_id)
@@ -241,7 +294,7 @@ class DailyTipService:
         await daily_sql.insert_claim(
             self._db, guild_id, run.local_date, channel_id=schedule.channel_id, tip_id=pick.tip.id, nonce=nonce, at=now
         )
-        return DailyClaim(guild_id, schedule.channel_id, run.local_date, pick.tip, nonce, run.at)
+        return DailyClaim(guild_id, schedule.channel_id, run.local_date, pick.tip, nonce, run.at, claimed_at=now)
 
 
 def _due_run(schedule: DailySchedule | None, now: datetime) -> Run | None:

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import discord
 from discord import app_commands
 
 from bot.checkins.timezones import timezone_suggestions
+from bot.guilds.tips import GuildTipService
+from bot.library.library import Library
 from bot.library.models import Tip
-
-if TYPE_CHECKING:
-    from bot.app import KneadBot
 
 
 async def timezone_choices(_interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
@@ -19,15 +16,15 @@ async def timezone_choices(_interaction: discord.Interaction, current: str) -> l
     return [app_commands.Choice(name=zone, value=zone) for zone in timezone_suggestions(current[:64])]
 
 
-async def server_tips(bot: KneadBot, guild_id: int | None) -> list[Tip]:
+async def server_tips(tips: GuildTipService, guild_id: int | None) -> list[Tip]:
     """In a server, its own tips join the built-in ones; in DMs there are none."""
-    return await bot.server_tips.all_as_library_tips(guild_id) if guild_id else []
+    return await tips.all_as_library_tips(guild_id) if guild_id else []
 
 
 async def topic_choices(
-    bot: KneadBot, interaction: discord.Interaction, current: str
+    library: Library, tips: GuildTipService, interaction: discord.Interaction, current: str
 ) -> list[app_commands.Choice[str]]:
     """Tip topics here (built-in and this server's own) containing what was typed."""
     typed = current.lower().strip()
-    topics = bot.library.topics(await server_tips(bot, interaction.guild_id))
+    topics = library.topics(await server_tips(tips, interaction.guild_id))
     return [app_commands.Choice(name=t, value=t) for t in topics if typed in t][:25]

@@ -7,7 +7,7 @@ Discord hides commands behind default permissions, but that is a convenience a s
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, TypeVar, cast
+from typing import Protocol, TypeVar, runtime_checkable
 
 import discord
 from discord import app_commands
@@ -15,22 +15,27 @@ from discord import app_commands
 from bot.errors import KneadError
 from bot.exts._channels import missing_post_permissions
 from bot.ui.errors import CommandRefused
-
-if TYPE_CHECKING:
-    from bot.app import KneadBot
+from bot.ui.moderators import check_moderator
+from bot.ui.services import ModeratorCheck
 
 T = TypeVar("T")
 
 
+@runtime_checkable
+class ModeratedCog(Protocol):
+    """A cog with moderator commands: it built the GuildService that decides who is a moderator."""
+
+    servers: ModeratorCheck
+
+
 async def _is_moderator(interaction: discord.Interaction) -> bool:
-    bot = cast("KneadBot", interaction.client)
-    roles = interaction.user.roles if isinstance(interaction.user, discord.Member) else []
+    """Asks the cog the command belongs to (discord.py's `binding`), never the client; the check itself
+    is the one in bot/ui/moderators.py that the buttons run too."""
+    cog = interaction.command.binding if isinstance(interaction.command, app_commands.Command) else None
+    if not isinstance(cog, ModeratedCog):
+        raise TypeError(f"moderator commands belong to a cog with `servers`, not {type(cog).__name__}")
     try:
-        await bot.servers.check_moderator(
-            interaction.guild_id,
-            has_manage_guild=interaction.permissions.manage_guild,
-            role_ids=[role.id for role in roles],
-        )
+        await check_moderator(interaction, cog.servers)
     except KneadError as refusal:
         raise CommandRefused(str(refusal)) from refusal
     return True

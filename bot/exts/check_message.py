@@ -6,46 +6,46 @@ private; a moderator also gets a button that posts it publicly as a reply (bot/u
 
 from __future__ import annotations
 
-from typing import cast
-
 import discord
 from discord import app_commands
 from discord.ext import commands
 
 from bot.app import KneadBot
 from bot.exts._member import member_command
-from bot.ui.check_message import NOTHING_CHECKED, PostCheckButton, checked_embed, is_moderator, post_view
+from bot.exts._services import audit_trail, guild_service
+from bot.guilds.service import GuildService
+from bot.ui.binding import bind
+from bot.ui.check_message import NOTHING_CHECKED, PostCheckButton, checked_embed
+from bot.ui.moderators import is_moderator
 
 COMMAND_NAME = "Check with kneadbot"
 
 
-@member_command
-async def check_with_kneadbot(interaction: discord.Interaction, message: discord.Message) -> None:
-    bot = cast(KneadBot, interaction.client)
-    entry = bot.library.check_message(message.content)
-    if entry is None:
-        await interaction.response.send_message(NOTHING_CHECKED, ephemeral=True)
-        return
-    if await is_moderator(interaction, bot):
-        view = post_view(entry.id, message.id)
-        await interaction.response.send_message(embed=checked_embed(entry), view=view, ephemeral=True)
-        return
-    await interaction.response.send_message(embed=checked_embed(entry), ephemeral=True)
-
-
 class CheckMessage(commands.Cog):
-    def __init__(self, bot: KneadBot) -> None:
-        self.bot = bot
-        self.menu = app_commands.ContextMenu(name=COMMAND_NAME, callback=check_with_kneadbot)
+    def __init__(self, bot: KneadBot, servers: GuildService) -> None:
+        self.bot, self.library, self.servers = bot, bot.library, servers
+        self.menu = member_command(app_commands.ContextMenu(name=COMMAND_NAME, callback=self.check_with_kneadbot))
+        self.post_button = bind(PostCheckButton, content=bot.library, moderators=servers, posts=servers)
 
     async def cog_load(self) -> None:
         self.bot.tree.add_command(self.menu)
-        self.bot.add_dynamic_items(PostCheckButton)
+        self.bot.add_dynamic_items(self.post_button)
 
     async def cog_unload(self) -> None:
         self.bot.tree.remove_command(self.menu.name, type=self.menu.type)
-        self.bot.remove_dynamic_items(PostCheckButton)
+        self.bot.remove_dynamic_items(self.post_button)
+
+    async def check_with_kneadbot(self, interaction: discord.Interaction, message: discord.Message) -> None:
+        entry = self.library.check_message(message.content)
+        if entry is None:
+            await interaction.response.send_message(NOTHING_CHECKED, ephemeral=True)
+            return
+        if await is_moderator(interaction, self.servers):
+            view = self.post_button.make_view(entry.id, message.id)
+            await interaction.response.send_message(embed=checked_embed(entry), view=view, ephemeral=True)
+            return
+        await interaction.response.send_message(embed=checked_embed(entry), ephemeral=True)
 
 
 async def setup(bot: KneadBot) -> None:
-    await bot.add_cog(CheckMessage(bot))
+    await bot.add_cog(CheckMessage(bot, guild_service(bot, audit_trail(bot))))

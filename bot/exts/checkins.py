@@ -14,18 +14,25 @@ from zoneinfo import ZoneInfo
 
 import discord
 from discord import app_commands
-from discord.ext import commands, tasks
+from discord.ext import commands
 
 from bot.app import KneadBot
+from bot.checkins.delivery import CheckinJob
 from bot.checkins.errors import ConsentRequired
 from bot.checkins.models import Area, CheckinSummary, Intensity
-from bot.checkins.scheduler import CheckinScheduler
+from bot.checkins.service import CheckinService
 from bot.checkins.timezones import zone_named
+from bot.exts._background import BackgroundJobs
 from bot.exts._checkin_courier import CheckinCourier
 from bot.exts._choices import timezone_choices
 from bot.exts._member import MEMBER_CONTEXTS, member_command
+from bot.exts._services import checkin_service
+from bot.jobs.periodic import PeriodicJob
+from bot.jobs.runner import JobRunner
 from bot.log import get_logger
+from bot.ui.binding import bind
 from bot.ui.charts import MIN_POINTS, soreness_chart
+from bot.ui.checkin_buttons import CheckinButton
 from bot.ui.checkins import (
     AREA_WORDS,
     checkin_line,
@@ -35,7 +42,7 @@ from bot.ui.checkins import (
     undelivered_text,
     upcoming_embed,
 )
-from bot.ui.confirm import confirm_view
+from bot.ui.confirm import MemberDataPrompt
 from bot.ui.replies import answer, defer_write
 
 LOG_COOLDOWN_USES, LOG_COOLDOWN_SECONDS = 3, 60.0
@@ -45,6 +52,7 @@ INTENSITY_CHOICES = [app_commands.Choice(name=i.value, value=i.value) for i in I
 WHERE = MEMBER_CONTEXTS  # Discord reads where a group may be used from the group, not its subcommands
 
 log = get_logger(__name__)
+HELD_PURGE_INTERVAL = timedelta(hours=1)
 
 
 class Checkins(commands.Cog):
@@ -54,38 +62,32 @@ class Checkins(commands.Cog):
         name="mydata", description="Export or delete everything kneadbot stores about you.", **WHERE
     )
 
-    def __init__(self, bot: KneadBot) -> None:
-        self.bot = bot
-        self.service = bot.checkins
-        self.courier = CheckinCourier(bot)
-        self.scheduler = CheckinScheduler(self.service.delivery, self.courier.deliver, clock=bot.clock)
-        self._starting: asyncio.Task[None] | None = None
+    def __init__(self, bot: KneadBot, service: CheckinService) -> None:
+        self.bot, self.service = bot, service
+        self.checkin_button = bind(CheckinButton, checkins=service, content=bot.library)
+        self.prompt = bind(MemberDataPrompt, members=service, clock=bot.clock)
+        self.buttons = (self.checkin_button, self.prompt)
+        courier = CheckinCourier(bot, bot.library, self.checkin_button, clock=bot.clock)
+        self.jobs = BackgroundJobs(bot, enabled=bot.background_jobs)
+        asleep = self.jobs.announce_asleep
+        self.runner = JobRunner(CheckinJob(service.delivery, bot.metrics), courier, clock=bot.clock, on_asleep=asleep)
+        purge = PeriodicJob("checkins-purge", service.purge_expired, clock=bot.clock, on_asleep=asleep)
+        # hourly, so a first session waiting for "I agree" is never kept longer than the consent prompt says
+        self.held_purge = PeriodicJob(
+            "checkins-purge-held", service.purge_held, clock=bot.clock, interval=HELD_PURGE_INTERVAL, on_asleep=asleep
+        )
+        self.jobs.add(self.runner, purge, self.held_purge)
         self._notice_lock = asyncio.Lock()
 
     async def cog_load(self) -> None:
-        if self.bot.background_jobs:
-            self._starting = asyncio.create_task(self._start_when_ready(), name="checkins-start")
-            self.purge_expired.start()
+        self.bot.add_dynamic_items(*self.buttons)
+        self.service.delivery.schedule_changes.add(self.runner.wake)
+        self.jobs.start_when_ready()
 
     async def cog_unload(self) -> None:
-        self.purge_expired.cancel()
-        if self._starting is not None:
-            self._starting.cancel()
-        await self.scheduler.stop()
-
-    async def _start_when_ready(self) -> None:
-        """Settle deliveries a crash cut off, then let the scheduler deliver what is due (late ones too)."""
-        await self.bot.wait_until_ready()
-        try:
-            await self.courier.reconcile(await self.service.delivery.stale_sending(timedelta(0)))
-        finally:
-            self.scheduler.start()  # whatever happened above, due check-ins must keep flowing
-
-    @tasks.loop(hours=24)
-    async def purge_expired(self) -> None:
-        removed = await self.service.purge_expired()
-        if removed:
-            log.info("Purged %s sessions past the retention period", removed)
+        self.bot.remove_dynamic_items(*self.buttons)
+        self.service.delivery.schedule_changes.remove(self.runner.wake)
+        await self.jobs.stop()
 
     @commands.Cog.listener()
     async def on_app_command_completion(self, interaction: discord.Interaction, _command: object) -> None:
@@ -142,7 +144,7 @@ class Checkins(commands.Cog):
                 channel_id=interaction.channel_id if interaction.guild_id else None,
             )
         except ConsentRequired as held:
-            view = confirm_view("consent", interaction.user.id, held.pending_id)
+            view = self.prompt.make_view("consent", interaction.user.id, held.pending_id, opened_at=self.bot.clock())
             embed = consent_embed(self.bot.settings.retention_days)
             await answer(interaction, embed=embed, view=view, ephemeral=True)
             return
@@ -237,7 +239,7 @@ class Checkins(commands.Cog):
     async def delete(self, interaction: discord.Interaction) -> None:
         """Erase everything kneadbot stores about you and cancel your check-ins."""
 
-        view = confirm_view("erase", interaction.user.id)
+        view = self.prompt.make_view("erase", interaction.user.id, opened_at=self.bot.clock())
         text = "This erases your sessions, answers and settings and cancels your check-ins. It cannot be undone."
         await interaction.response.send_message(text, view=view, ephemeral=True)
 
@@ -249,4 +251,4 @@ def choice_name(checkin: CheckinSummary, zone: ZoneInfo) -> str:
 
 
 async def setup(bot: KneadBot) -> None:
-    await bot.add_cog(Checkins(bot))
+    await bot.add_cog(Checkins(bot, checkin_service(bot)))

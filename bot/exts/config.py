@@ -8,6 +8,7 @@ from discord.ext import commands
 
 from bot.app import KneadBot
 from bot.exts._moderation import cannot_post_for, moderator_command, server_id
+from bot.exts._services import audit_trail, daily_tip_service, guild_service
 from bot.ui.errors import CommandRefused
 from bot.ui.moderation import config_embed
 from bot.ui.replies import answer, defer_write
@@ -17,7 +18,8 @@ from bot.ui.replies import answer, defer_write
 @app_commands.allowed_contexts(guilds=True, dms=False, private_channels=False)
 class Config(commands.GroupCog, group_name="config", group_description="kneadbot settings for this server."):
     def __init__(self, bot: KneadBot) -> None:
-        self.bot = bot
+        audit = audit_trail(bot)
+        self.servers, self.daily_tips = guild_service(bot, audit), daily_tip_service(bot, audit)
         super().__init__()
 
     @app_commands.command(name="mod-role")
@@ -32,7 +34,7 @@ class Config(commands.GroupCog, group_name="config", group_description="kneadbot
         if not interaction.permissions.manage_guild:
             raise CommandRefused("Only members with Manage Server can choose the moderator role.")
         role_id = role.id if role is not None else None
-        await self.bot.servers.set_mod_role(server_id(interaction), interaction.user.id, role_id)
+        await self.servers.set_mod_role(server_id(interaction), interaction.user.id, role_id)
         text = "Moderator role cleared." if role is None else f"Moderator role is now {role.mention}."
         await answer(interaction, text, ephemeral=True)
 
@@ -49,7 +51,7 @@ class Config(commands.GroupCog, group_name="config", group_description="kneadbot
             await answer(interaction, reason, ephemeral=True)
             return
         channel_id = channel.id if channel is not None else None
-        await self.bot.servers.set_log_channel(server_id(interaction), interaction.user.id, channel_id)
+        await self.servers.set_log_channel(server_id(interaction), interaction.user.id, channel_id)
         text = "Moderator actions are no longer mirrored." if channel is None else f"Logging to {channel.mention}."
         await answer(interaction, text, ephemeral=True)
 
@@ -57,8 +59,8 @@ class Config(commands.GroupCog, group_name="config", group_description="kneadbot
     @moderator_command
     async def show(self, interaction: discord.Interaction) -> None:
         """Show this server's kneadbot settings."""
-        config = await self.bot.servers.config(server_id(interaction))
-        daily = await self.bot.daily_tips.show(server_id(interaction))
+        config = await self.servers.config(server_id(interaction))
+        daily = await self.daily_tips.show(server_id(interaction))
         await interaction.response.send_message(embed=config_embed(config, daily), ephemeral=True)
 
 

@@ -2,21 +2,22 @@
 
 from __future__ import annotations
 
-import asyncio
-from datetime import date
+from datetime import date, timedelta
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
 from bot.app import KneadBot
-from bot.checkins.timezones import zone_named
-from bot.daily.models import DailyClaim, DailyPost, ScheduleState
-from bot.daily.schedule import local_date_at
-from bot.daily.scheduler import DailyTipScheduler
+from bot.daily.jobs import DAILY_BACKOFF, DailyTipJob
+from bot.daily.models import DailyClaim
+from bot.exts._background import BackgroundJobs
 from bot.exts._channels import cached_guild, find_own_message
 from bot.exts._choices import timezone_choices
 from bot.exts._moderation import cannot_post_for, cannot_post_reason, moderator_command, server_id
+from bot.exts._services import audit_trail, daily_tip_service, guild_service
+from bot.jobs.outcomes import Failed, Outcome, Sent, Undeliverable
+from bot.jobs.runner import JobRunner
 from bot.library.models import Tip
 from bot.log import get_logger
 from bot.ui.embeds import DISCLAIMER, tip_embed
@@ -24,6 +25,7 @@ from bot.ui.moderation import daily_status_text
 from bot.ui.replies import answer, defer_write
 
 DAILY_FOOTER = "Tip of the day for {date:%Y-%m-%d}"
+POST_TIMEOUT = timedelta(minutes=1)
 
 log = get_logger(__name__)
 
@@ -32,76 +34,27 @@ log = get_logger(__name__)
 @app_commands.allowed_contexts(guilds=True, dms=False, private_channels=False)
 class DailyTip(commands.GroupCog, group_name="daily-tip", group_description="A tip every day in a channel."):
     def __init__(self, bot: KneadBot) -> None:
-        self.bot = bot
-        self.scheduler = DailyTipScheduler(bot.daily_tips, self.post, clock=bot.clock, recover=self.recover)
-        self._starting: asyncio.Task[None] | None = None
+        audit = audit_trail(bot)
+        self.servers, self.daily_tips = guild_service(bot, audit), daily_tip_service(bot, audit)
+        self.jobs = BackgroundJobs(bot, enabled=bot.background_jobs)
+        self.runner = JobRunner(
+            DailyTipJob(self.daily_tips, bot.metrics),
+            DailyTipPoster(bot),
+            clock=bot.clock,
+            policy=DAILY_BACKOFF,
+            send_timeout=POST_TIMEOUT,
+            on_asleep=self.jobs.announce_asleep,
+        )
+        self.jobs.add(self.runner)
         super().__init__()
 
     async def cog_load(self) -> None:
-        if self.bot.background_jobs:
-            self._starting = asyncio.create_task(self._start_when_ready(), name="daily-tip-start")
+        self.daily_tips.schedule_changes.add(self.runner.wake)
+        self.jobs.start_when_ready()
 
     async def cog_unload(self) -> None:
-        if self._starting is not None:
-            self._starting.cancel()
-        await self.scheduler.stop()
-
-    async def _start_when_ready(self) -> None:
-        await self.bot.wait_until_ready()  # channels and permissions are known only after READY
-        self.scheduler.start()
-
-    async def post(self, claim: DailyClaim) -> None:
-        """Post the day's tip, or turn the schedule off saying why when the channel or a permission is gone."""
-        channel = cached_guild(self.bot, claim.guild_id).get_channel(claim.channel_id)  # raises while reconnecting
-        if not isinstance(channel, discord.TextChannel):
-            await self.bot.daily_tips.disable(claim.guild_id, "The channel was deleted or I can no longer see it.")
-            return
-        if reason := cannot_post_reason(channel):
-            await self.bot.daily_tips.disable(claim.guild_id, reason)
-            return
-        try:
-            message = await channel.send(embed=daily_embed(claim.tip, claim.local_date), nonce=claim.nonce)
-        except (discord.Forbidden, discord.NotFound) as error:
-            await self.bot.daily_tips.disable(claim.guild_id, f"Discord refused the post ({error.status}).")
-            return
-        await self._record_posted(claim.guild_id, claim.local_date, message.id)
-
-    async def recover(self, stale: DailyPost) -> None:
-        """A post cut off by a crash: if Discord has it, record it; if not and the day is not over, post it.
-
-        The message is found by the date in its footer, so a tip that did go out is never posted again.
-        """
-        channel = cached_guild(self.bot, stale.guild_id).get_channel(stale.channel_id)
-        if not isinstance(channel, discord.TextChannel) or cannot_post_reason(channel):
-            return
-        found = await self._find_posted(channel, stale)
-        if found is not None:
-            await self._record_posted(stale.guild_id, stale.local_date, found.id)
-            return
-        if not await self._is_still_that_day(stale):
-            return  # the day is over: a late tip would be a second one tomorrow
-        own = await self.bot.server_tips.all_as_library_tips(stale.guild_id)
-        tip = self.bot.library.tip_by_id(stale.tip_id, own)
-        message = await channel.send(embed=daily_embed(tip, stale.local_date), nonce=stale.nonce)
-        await self._record_posted(stale.guild_id, stale.local_date, message.id)
-
-    async def _record_posted(self, guild_id: int, local_date: date, message_id: int) -> None:
-        if await self.bot.daily_tips.mark_posted(guild_id, local_date, message_id):
-            self.bot.metrics.daily_tip_posted()
-
-    async def _find_posted(self, channel: discord.TextChannel, stale: DailyPost) -> discord.Message | None:
-        marker = DAILY_FOOTER.format(date=stale.local_date)
-
-        def is_that_days_tip(message: discord.Message) -> bool:
-            return any((embed.footer.text or "").startswith(marker) for embed in message.embeds)
-
-        return await find_own_message(channel, self.bot.user, stale.claimed_at, is_that_days_tip)
-
-    async def _is_still_that_day(self, stale: DailyPost) -> bool:
-        status = await self.bot.daily_tips.show(stale.guild_id)
-        if status is None or status.schedule.state is not ScheduleState.ACTIVE:
-            return False
-        return local_date_at(self.bot.clock(), zone_named(status.schedule.timezone)) == stale.local_date
+        self.daily_tips.schedule_changes.remove(self.runner.wake)
+        await self.jobs.stop()
 
     @app_commands.command(name="set")
     @app_commands.autocomplete(timezone=timezone_choices)
@@ -124,7 +77,7 @@ class DailyTip(commands.GroupCog, group_name="daily-tip", group_description="A t
         if reason := cannot_post_for(channel, interaction.user):
             await answer(interaction, reason, ephemeral=True)
             return
-        status = await self.bot.daily_tips.set(
+        status = await self.daily_tips.set(
             server_id(interaction), interaction.user.id, channel_id=channel.id, post_time=time, timezone=timezone
         )
         await answer(interaction, f"Daily tip set.\n{daily_status_text(status)}", ephemeral=True)
@@ -133,7 +86,7 @@ class DailyTip(commands.GroupCog, group_name="daily-tip", group_description="A t
     @moderator_command
     async def show(self, interaction: discord.Interaction) -> None:
         """Where and when the daily tip is posted, or why it was turned off."""
-        status = await self.bot.daily_tips.show(server_id(interaction))
+        status = await self.daily_tips.show(server_id(interaction))
         await interaction.response.send_message(daily_status_text(status), ephemeral=True)
 
     @app_commands.command(name="stop")
@@ -141,9 +94,55 @@ class DailyTip(commands.GroupCog, group_name="daily-tip", group_description="A t
     async def stop(self, interaction: discord.Interaction) -> None:
         """Stop posting the daily tip."""
         await defer_write(interaction)
-        stopped = await self.bot.daily_tips.stop(server_id(interaction), interaction.user.id)
+        stopped = await self.daily_tips.stop(server_id(interaction), interaction.user.id)
         text = "The daily tip is stopped." if stopped else "There was no daily tip to stop."
         await answer(interaction, text, ephemeral=True)
+
+
+class DailyTipPoster:
+    """The daily tip's Sender for bot.jobs: posts a claimed day and reports how it went, nothing more."""
+
+    def __init__(self, client: discord.Client) -> None:
+        self._client = client
+
+    async def send(self, claim: DailyClaim) -> Outcome:
+        """A first try posts; a retry may come after Discord forgot the nonce, so it looks first."""
+        if claim.attempt > 1:
+            return await self.resend(claim)
+        return await self._post(claim)
+
+    async def resend(self, claim: DailyClaim) -> Outcome:
+        """A post a stopped process (or an earlier try) may have made: found means sent; else post if
+        the day is not over. The message is found by the date in its footer, so it is never posted twice."""
+        channel = cached_guild(self._client, claim.guild_id).get_channel(claim.channel_id)
+        if isinstance(channel, discord.TextChannel) and not cannot_post_reason(channel):
+            found = await self._find_posted(channel, claim)
+            if found is not None:
+                return Sent(channel.id, found.id)
+        if not claim.may_post:
+            return Failed("the day was over, or the daily tip stopped, before the tip could be posted")
+        return await self._post(claim)
+
+    async def _post(self, claim: DailyClaim) -> Outcome:
+        """Post the day's tip; a channel or permission that is gone turns the schedule off, saying why."""
+        channel = cached_guild(self._client, claim.guild_id).get_channel(claim.channel_id)  # raises while reconnecting
+        if not isinstance(channel, discord.TextChannel):
+            return Undeliverable("The channel was deleted or I can no longer see it.")
+        if reason := cannot_post_reason(channel):
+            return Undeliverable(reason)
+        try:
+            message = await channel.send(embed=daily_embed(claim.tip, claim.local_date), nonce=claim.nonce)
+        except (discord.Forbidden, discord.NotFound) as error:
+            return Undeliverable(f"Discord refused the post ({error.status}).")
+        return Sent(channel.id, message.id)
+
+    async def _find_posted(self, channel: discord.TextChannel, claim: DailyClaim) -> discord.Message | None:
+        marker = DAILY_FOOTER.format(date=claim.local_date)
+
+        def is_that_days_tip(message: discord.Message) -> bool:
+            return any((embed.footer.text or "").startswith(marker) for embed in message.embeds)
+
+        return await find_own_message(channel, self._client.user, claim.claimed_at, is_that_days_tip)
 
 
 def daily_embed(tip: Tip, local_date: date) -> discord.Embed:

@@ -9,14 +9,21 @@ from discord.ext import commands
 from bot.app import KneadBot
 from bot.exts._member import member_command
 from bot.library.guides import StepCursor
-from bot.library.library import Library
+from bot.ui.binding import bind
 from bot.ui.embeds import guide_page_embed
-from bot.ui.views import guide_view
+from bot.ui.views import GuideButton
 
 
 class Guides(commands.Cog):
-    def __init__(self, library: Library) -> None:
-        self.library = library
+    def __init__(self, bot: KneadBot) -> None:
+        self.bot, self.library = bot, bot.library
+        self.button = bind(GuideButton, content=bot.library)
+
+    async def cog_load(self) -> None:
+        self.bot.add_dynamic_items(self.button)
+
+    async def cog_unload(self) -> None:
+        self.bot.remove_dynamic_items(self.button)
 
     @app_commands.command(name="technique")
     @member_command
@@ -27,7 +34,7 @@ class Guides(commands.Cog):
             name: Which guide: foot, calf, thigh or self-massage.
         """
         cursor = StepCursor(self.library.guide(name))
-        view = guide_view(interaction.user.id, cursor)
+        view = self.button.make_view(interaction.user.id, cursor)
         await interaction.response.send_message(embed=guide_page_embed(cursor), view=view)
 
     @technique.autocomplete("name")
@@ -36,4 +43,4 @@ class Guides(commands.Cog):
 
 
 async def setup(bot: KneadBot) -> None:
-    await bot.add_cog(Guides(bot.library))
+    await bot.add_cog(Guides(bot))

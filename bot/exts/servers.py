@@ -5,14 +5,15 @@ Also posts each moderator action to the server's log channel, when one is set.
 
 from __future__ import annotations
 
-import asyncio
-
 import discord
-from discord.ext import commands, tasks
+from discord.ext import commands
 
 from bot.app import KneadBot
+from bot.exts._background import BackgroundJobs
 from bot.exts._moderation import cannot_post_reason
+from bot.exts._services import audit_trail, guild_service
 from bot.guilds.models import AuditEntry
+from bot.jobs.periodic import PeriodicJob
 from bot.log import get_logger
 from bot.ui.moderation import audit_entry_embed
 
@@ -22,59 +23,51 @@ log = get_logger(__name__)
 class Servers(commands.Cog):
     def __init__(self, bot: KneadBot) -> None:
         self.bot = bot
-        self._mirroring: set[asyncio.Task[None]] = set()
-        bot.audit.on_record(self._mirror_soon)
+        self.servers = guild_service(bot, audit_trail(bot))
+        self.jobs = BackgroundJobs(bot, enabled=bot.background_jobs)
+        self.jobs.add(
+            PeriodicJob("servers-purge", self.purge_departed, clock=bot.clock, on_asleep=self.jobs.announce_asleep)
+        )
 
     async def cog_load(self) -> None:
-        if self.bot.background_jobs:
-            self.purge_departed.start()
+        self.jobs.start_when_ready()
 
     async def cog_unload(self) -> None:
-        self.purge_departed.cancel()
-        for task in list(self._mirroring):
-            task.cancel()
+        await self.jobs.stop()
 
     @commands.Cog.listener()
     async def on_guild_remove(self, guild: discord.Guild) -> None:
-        await self.bot.servers.mark_left(guild.id)
+        await self.servers.mark_left(guild.id)
         log.info("Left server %s: its data is kept 30 days", guild.id)
 
     @commands.Cog.listener()
     async def on_guild_join(self, guild: discord.Guild) -> None:
-        await self.bot.servers.mark_joined(guild.id)
+        await self.servers.mark_joined(guild.id)
 
     @commands.Cog.listener()
     async def on_ready(self) -> None:
         """Catch up on servers that removed the bot while it was offline."""
-        absent = await self.bot.servers.mark_absent_as_left({guild.id for guild in self.bot.guilds})
+        absent = await self.servers.mark_absent_as_left({guild.id for guild in self.bot.guilds})
         if absent:
             log.info("Removed from %s servers while offline: their data is kept 30 days", len(absent))
 
     @commands.Cog.listener()
     async def on_guild_available(self, guild: discord.Guild) -> None:
         """A server that re-invited the bot while it was offline shows up here, not in on_guild_join."""
-        await self.bot.servers.mark_joined(guild.id)
+        await self.servers.mark_joined(guild.id)
 
-    @tasks.loop(hours=24)
     async def purge_departed(self) -> None:
-        """Runs after READY only: a server that re-invited the bot while it was offline is marked
-        joined again (on_guild_available) before anything is purged."""
-        purged = await self.bot.servers.purge_departed(self.bot.clock())
+        """Runs after READY only (BackgroundJobs): a server that re-invited the bot while it was offline
+        is marked joined again (on_guild_available) before anything is purged."""
+        purged = await self.servers.purge_departed(self.bot.clock())
         if purged:
             log.info("Purged data of %s servers the bot left more than 30 days ago", len(purged))
 
-    @purge_departed.before_loop
-    async def _after_ready(self) -> None:
-        await self.bot.wait_until_ready()
-
-    def _mirror_soon(self, entry: AuditEntry) -> None:
-        """Audit listeners must not block the command that recorded the action: mirror in a task."""
-        task = asyncio.create_task(self._mirror(entry), name=f"audit-mirror-{entry.id}")
-        self._mirroring.add(task)
-        task.add_done_callback(self._mirroring.discard)
-
-    async def _mirror(self, entry: AuditEntry) -> None:
-        config = await self.bot.servers.config(entry.guild_id)
+    @commands.Cog.listener()
+    async def on_audit_recorded(self, entry: AuditEntry) -> None:
+        """Any cog's committed audit entry (bot/exts/_services.py), in its own task: the command that
+        recorded it never waits for the mirror."""
+        config = await self.servers.config(entry.guild_id)
         channel = self.bot.get_channel(config.log_channel_id) if config.log_channel_id else None
         if not isinstance(channel, discord.TextChannel) or cannot_post_reason(channel):
             return

@@ -7,35 +7,29 @@ entries to the server's log channel) only ever hear about actions that really ha
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from bot.clock import Clock, utc_now
 from bot.guilds.models import AuditAction, AuditEntry
-from bot.log import get_logger
+from bot.listeners import Listeners
 from bot.storage import audit as audit_sql
 from bot.storage import guilds as guilds_sql
 from bot.storage.db import Database
 
-AuditListener = Callable[[AuditEntry], None]
-
 RECENT_SHOWN = 20
 KEPT_PER_GUILD = 500
-
-log = get_logger(__name__)
 
 
 class AuditTrail:
     """The per-server log of moderator actions; shared by every service that changes a server."""
 
     def __init__(self, db: Database, *, clock: Clock = utc_now, reader: Database | None = None) -> None:
-        """`reader` (see `storage.db.open_reader`) serves `recent`; `db` does the writes."""
+        """`reader` serves `recent`; `db` does the writes.
+
+        It defaults to `db`, whose reads outside a transaction already use its reader engine.
+        """
         self._db, self._clock = db, clock
         self._read = reader if reader is not None else db
-        self._listeners: list[AuditListener] = []
-
-    def on_record(self, listener: AuditListener) -> None:
-        """Call `listener` with each entry once it is committed; it must not block (schedule a task)."""
-        self._listeners.append(listener)
+        self.recorded: Listeners[[AuditEntry]] = Listeners("audit")
+        """Told each entry once it is committed; a listener must not block (schedule a task)."""
 
     async def write(self, guild_id: int, actor_id: int | None, action: AuditAction, detail: str) -> AuditEntry:
         """Store one entry; call inside the caller's transaction, then `publish` after it commits."""
@@ -53,11 +47,7 @@ class AuditTrail:
 
     def publish(self, entry: AuditEntry) -> None:
         """Tell listeners; one failing listener neither stops the others nor fails the action."""
-        for listener in self._listeners:
-            try:
-                listener(entry)
-            except Exception:
-                log.exception("Audit listener failed for entry %s in guild %s", entry.id, entry.guild_id)
+        self.recorded.emit(entry)
 
     async def recent(self, guild_id: int, limit: int = RECENT_SHOWN) -> list[AuditEntry]:
         """This server's latest actions, newest first."""

@@ -16,6 +16,7 @@ from bot.guilds.models import AuditAction, AuditEntry, GuildConfig
 from bot.guilds.permissions import is_moderator
 from bot.log import get_logger
 from bot.storage import guilds as guilds_sql
+from bot.storage import posted_checks as posted_sql
 from bot.storage.db import Database
 from bot.storage.transactions import transaction
 
@@ -36,7 +37,10 @@ class GuildService:
         retention: timedelta = RETENTION_AFTER_LEAVING,
         reader: Database | None = None,
     ) -> None:
-        """`reader` (see `storage.db.open_reader`) serves the read-only queries; `db` does the writes."""
+        """`reader` serves the read-only queries; `db` does the writes.
+
+        It defaults to `db`, whose reads outside a transaction already use its reader engine.
+        """
         self._db, self._audit, self._clock, self.retention = db, audit, clock, retention
         self._read = reader if reader is not None else db
 
@@ -83,6 +87,17 @@ class GuildService:
             )
         self._audit.publish(entry)
         return entry
+
+    async def claim_check_post(self, guild_id: int, actor_id: int, message_id: int, faq_id: str) -> bool:
+        """True for the one click that may post this checked answer under this message; False once it is
+        posted (or being posted), so a double click posts once. Call `release_check_post` if the post fails."""
+        async with transaction(self._db):
+            await guilds_sql.ensure(self._db, guild_id, self._clock())
+            return await posted_sql.claim(self._db, guild_id, message_id, faq_id, actor_id, self._clock())
+
+    async def release_check_post(self, guild_id: int, message_id: int, faq_id: str) -> None:
+        async with transaction(self._db):
+            await posted_sql.release(self._db, guild_id, message_id, faq_id)
 
     async def recent_actions(self, guild_id: int, limit: int = RECENT_SHOWN) -> list[AuditEntry]:
         """The last moderator actions in this server, newest first (20 for /tips audit)."""

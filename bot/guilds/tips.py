@@ -52,7 +52,10 @@ class GuildTipService:
         max_tips: int = MAX_TIPS_PER_GUILD,
         reader: Database | None = None,
     ) -> None:
-        """`reader` (see `storage.db.open_reader`) serves the read-only queries; `db` does the writes."""
+        """`reader` serves the read-only queries; `db` does the writes.
+
+        It defaults to `db`, whose reads outside a transaction already use its reader engine.
+        """
         self._db, self._audit, self._clock, self.max_tips = db, audit, clock, max_tips
         self._read = reader if reader is not None else db
 

@@ -3,7 +3,8 @@
 The schema (models.py, loader.py) decides whether content can be shown at all, and the bot refuses
 to start without it. These rules catch mistakes that still load but mislead members: a misspelt topic
 (`presure`) that silently becomes a topic of its own, and a guide that README, the code or the content
-points members to with `/technique` but that does not exist. They run in `content check` and in
+points members to with `/technique` but that does not exist, and a source linked as a search (a
+PubMed `?term=` query, a `/search?` page) rather than the record itself. They run in `content check` and in
 the tests of the shipped content, not at start-up, so a server's test fixtures may stay small.
 """
 
@@ -11,13 +12,19 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
+from pydantic import BaseModel
+
 from bot.library.loader import Content, ContentError, ContentProblem, load_content
+from bot.library.models import Source
 
 INSTALL_ROOT = Path(__file__).resolve().parents[2]
 """The checkout this code runs from: its README.md and bot/ are what name guides to members."""
+
+SEARCH_LINK = re.compile(r"[?&]term=|/search\?", re.IGNORECASE)
+"""A link to search results, not to a source: what it shows changes, and it proves nothing."""
 
 _NAME = r"(?!(?:and|or)\b)[a-z][a-z-]*[a-z]"
 _NAME_LIST = rf"{_NAME}(?:(?:, | or | and ){_NAME})*"
@@ -47,7 +54,7 @@ def editorial_problems(content: Content, install_root: Path = INSTALL_ROOT) -> l
     """Every editorial problem in loaded content, as `file: entry: problem`."""
     guide_names = {name.lower() for guide in content.guides for name in (guide.id, *guide.aliases)}
     mentions = {**_texts_outside_content(install_root), **_content_texts(content)}
-    return [*_lonely_topics(content), *_missing_guides(guide_names, mentions)]
+    return [*_lonely_topics(content), *_missing_guides(guide_names, mentions), *_search_links(content)]
 
 
 def guides_named_in(text: str) -> set[str]:
@@ -66,6 +73,37 @@ def _lonely_topics(content: Content) -> list[ContentProblem]:
         for tip in content.tips
         if counts[tip.topic] == 1
     ]
+
+
+def _search_links(content: Content) -> list[ContentProblem]:
+    parts: list[tuple[str, object]] = [
+        *(("tips.yaml", tip) for tip in content.tips),
+        *(("faq.yaml", entry) for entry in content.faq),
+        *((f"guides/{guide.id}.yaml", guide) for guide in content.guides),
+        ("safety.yaml", content.safety),
+        ("checkins.yaml", content.checkins),
+    ]
+    return [
+        ContentProblem(file, getattr(part, "id", "-"), f"'{source.name}' links to search results, not a source")
+        for file, part in parts
+        for source in _sources_in(part)
+        if source.url is not None and SEARCH_LINK.search(source.url)
+    ]
+
+
+def _sources_in(value: object) -> Iterator[Source]:
+    """Every Source anywhere inside a content model (entries, guide steps, outcomes, advice texts)."""
+    if isinstance(value, Source):
+        yield value
+    elif isinstance(value, BaseModel):
+        for name in type(value).model_fields:
+            yield from _sources_in(getattr(value, name))
+    elif isinstance(value, list | tuple):
+        for item in value:
+            yield from _sources_in(item)
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _sources_in(item)
 
 
 def _missing_guides(guide_names: set[str], texts: dict[str, str]) -> list[ContentProblem]:

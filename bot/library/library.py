@@ -23,8 +23,10 @@ NEAREST_SHOWN = 3
 LISTED_AT_MOST = 20
 """An error lists at most this many names, so a server with many topics still gets a short reply."""
 GUIDE_CUTOFF = 75.0
-MESSAGE_CHECKED_LENGTH = 300
-"""Only a message's opening is checked: a claim is stated early, and a long post would dilute it."""
+MESSAGE_RANKED_LENGTH = 300
+"""Only a message's opening is ranked: a claim is stated early, and a long post would dilute it."""
+MESSAGE_MAX_LENGTH = 4000
+"""Discord's longest message (Nitro): warning signs are looked for in all of it."""
 
 
 def listing(names: Sequence[str]) -> str:
@@ -121,11 +123,16 @@ class Library:
         Same engine as a typed /faq: a warning sign in the message picks its entry, and an unclear match
         is None ("nothing checked on that"), never a guess. A chat message has more words the FAQ never
         uses than a question does, so an entry that is far closer in meaning than any other also counts.
+        A warning sign is looked for in the whole message (it may come late in a long post); only the
+        ranking reads the opening alone.
         """
-        cleaned = " ".join(CHAT_MARKUP.sub(" ", text).split())[:MESSAGE_CHECKED_LENGTH]
+        cleaned = " ".join(CHAT_MARKUP.sub(" ", text[:MESSAGE_MAX_LENGTH]).split())
         if not cleaned:
             return None
-        decision = self._faq_engine.decide(cleaned)
+        flagged = self._faq_engine.warning_for(cleaned)
+        if flagged is not None:
+            return flagged
+        decision = self._faq_engine.decide(cleaned[:MESSAGE_RANKED_LENGTH])
         if decision.kind in ("answer", "warning"):
             return decision.ranked[0].entry
         if decision.kind == "unsure" and clearly_about(decision.ranked):

@@ -199,14 +199,14 @@ async def mark_unconfirmed_before(db: Database, moment: datetime, problem: str) 
         .values(state="unconfirmed", problem=problem)
         .returning(posts)
     )
-    changed = [_post(row) for row in (await db.write(statement)).mappings()]
+    changed = [post_of(row) for row in (await db.write(statement)).mappings()]
     return sorted(changed, key=lambda post: (post.claimed_at, post.guild_id))
 
 
 async def last_post(db: Database, guild_id: int) -> DailyPost | None:
     statement = select(posts).where(posts.c.guild_id == guild_id).order_by(posts.c.local_date.desc()).limit(1)
     row = (await db.read(statement)).mappings().first()
-    return None if row is None else _post(row)
+    return None if row is None else post_of(row)
 
 
 # The shuffled cycle
@@ -247,7 +247,8 @@ def _schedule(row: RowMapping) -> DailySchedule:
     )
 
 
-def _post(row: RowMapping) -> DailyPost:
+def post_of(row: RowMapping) -> DailyPost:
+    """A daily_tip_posts row as a DailyPost (also used by storage/jobs.py for the retry claims)."""
     return DailyPost(
         guild_id=row["guild_id"],
         local_date=row["local_date"],

@@ -117,6 +117,10 @@ class Database:
         self.location = location
         """The SQLite path, or the PostgreSQL URL without its password: safe to print."""
         self._current: ContextVar[_Block | None] = ContextVar(f"kneadbot_db_{id(self)}", default=None)
+        self._open_blocks = 0
+        """Transactions and snapshots begun or queued and not yet finished: `close` waits for them."""
+        self._idle: asyncio.Event | None = None
+        self._closing = False
 
     @property
     def is_postgres(self) -> bool:
@@ -127,7 +131,7 @@ class Database:
         """Commit everything done inside the block, or nothing if it raises. Not re-entrant."""
         if self._block() is not None:
             raise RuntimeError("transactions do not nest")
-        async with self.writer.begin() as connection:
+        async with self._counted(), self.writer.begin() as connection:
             token = self._current.set(_Block(connection, writable=True, task=asyncio.current_task()))
             try:
                 yield self
@@ -140,7 +144,7 @@ class Database:
         if self._block() is not None:
             yield self
             return
-        async with self.reader.connect() as connection:
+        async with self._counted(), self.reader.connect() as connection:
             token = self._current.set(_Block(connection, writable=False, task=asyncio.current_task()))
             try:
                 yield self
@@ -170,7 +174,29 @@ class Database:
         current = self._current.get()
         return current if current is not None and current.task is asyncio.current_task() else None
 
+    @asynccontextmanager
+    async def _counted(self) -> AsyncIterator[None]:
+        if self._closing:
+            raise RuntimeError("the database is closing")
+        self._open_blocks += 1
+        try:
+            yield
+        finally:
+            self._open_blocks -= 1
+            if self._open_blocks == 0 and self._idle is not None:
+                self._idle.set()
+
     async def close(self) -> None:
+        """Close once every transaction and snapshot already begun (or queued) has finished.
+
+        Shutdown can begin while an event handler is half-way through a write (on_ready marking servers,
+        a check-in being settled); closing under it would turn a finished piece of work into an error.
+        A block asked for after closing began is refused instead of keeping the database open.
+        """
+        self._closing = True
+        while self._open_blocks:
+            self._idle = asyncio.Event()
+            await self._idle.wait()
         await self.reader.dispose()
         if self.reader is not self.writer:
             await self.writer.dispose()

@@ -213,6 +213,8 @@ daily_tip_posts = Table(
     Column("posted_at", Moment),
     Column("message_id", Id),
     Column("problem", String),
+    Column("attempts", Integer, nullable=False),
+    Column("retry_at", Moment),
 )
 
 daily_tip_cycle = Table(
@@ -249,6 +251,16 @@ pending_logs = Table(
     Column("session_id", Id),
 )
 
+posted_checks = Table(
+    "posted_checks",
+    metadata,
+    Column("guild_id", Id, nullable=False),
+    Column("message_id", Id, primary_key=True, autoincrement=False),
+    Column("faq_id", String, primary_key=True),
+    Column("posted_by", Id, nullable=False),
+    Column("posted_at", Moment, nullable=False),
+)
+
 COPY_ORDER = (
     members,
     sessions,
@@ -261,5 +273,6 @@ COPY_ORDER = (
     daily_tip_posts,
     daily_tip_cycle,
     audit_log,
+    posted_checks,
 )
 """Every table, parents before children (foreign-key order), for `db copy-to-postgres`."""

@@ -1,38 +1,40 @@
 """ "Check with kneadbot": the private answer, and the moderator's restart-safe "Post this in the channel".
 
 The button's custom_id holds the FAQ entry id and the checked message's id, so any running bot can act
-on a click after a restart. Whether the clicker may post is decided on the click, by the bot, from the
+on a click after a restart. A row in `posted_checks` (unique per message and answer, claimed before the
+send) makes a double click, or two moderators at once, post it once; both are answered.
+Whether the clicker may post is decided on the click, by the bot, from the
 server's moderator settings (GuildService.check_moderator), never from the custom_id or from who saw it.
 """
 
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any, Self, cast
+from typing import Any, ClassVar, Self
 
 import discord
 
 from bot.errors import KneadError
 from bot.library.models import FaqEntry
-from bot.ui.embeds import CARE_LINE, DISCLAIMER, FAQ_COLOUR, WARNING_COLOUR, sources_text
+from bot.ui.embeds import CARE_LINE, faq_embed
 from bot.ui.errors import error_reply, reply_privately
-
-if TYPE_CHECKING:
-    from bot.app import KneadBot
+from bot.ui.moderators import check_moderator
+from bot.ui.services import CheckPosts, Content, ModeratorCheck
 
 NOTHING_CHECKED = (
     "I have nothing checked on that: no answer in kneadbot's checked FAQ clearly fits this message, and I "
     f"won't guess.\n\n{CARE_LINE}"
 )
+POSTED = "Posted in the channel."
+ALREADY_POSTED = "This answer is already posted in the channel as a reply to that message."
 
 
 def checked_embed(entry: FaqEntry) -> discord.Embed:
-    """What careful sources say about the subject of a message, with the sources to check it."""
-    colour = WARNING_COLOUR if entry.red_flag else FAQ_COLOUR
-    description = f"**{entry.question}**\n{entry.answer}"
-    embed = discord.Embed(title="What careful sources say", description=description, colour=colour)
-    embed.add_field(name="Sources", value=sources_text(entry.sources), inline=False)
-    return embed.set_footer(text=DISCLAIMER)
+    """The FAQ answer (colour, sources and disclaimer as `/faq` shows it), framed as what careful sources say."""
+    embed = faq_embed(entry)
+    embed.title = "What careful sources say"
+    embed.description = f"**{entry.question}**\n{entry.answer}"
+    return embed
 
 
 class PostCheckButton(
@@ -40,6 +42,10 @@ class PostCheckButton(
     template=r"kb:chk:(?P<faq>[a-z0-9][a-z0-9-]{1,40}):(?P<message>\d{1,20})",
 ):
     """Posts the checked answer publicly, as a reply to the checked message, with mentions off."""
+
+    content: ClassVar[Content]
+    moderators: ClassVar[ModeratorCheck]
+    posts: ClassVar[CheckPosts]
 
     def __init__(self, faq_id: str, message_id: int) -> None:
         super().__init__(
@@ -57,57 +63,49 @@ class PostCheckButton(
     ) -> Self:
         return cls(match["faq"], int(match["message"]))
 
-    async def callback(self, interaction: discord.Interaction) -> None:
-        try:
-            await self._post(interaction, cast("KneadBot", interaction.client))
-        except Exception as error:
-            await reply_privately(interaction, error_reply(error, "check-message post button"))
+    @classmethod
+    def make_view(cls, faq_id: str, message_id: int) -> discord.ui.View:
+        """Call it on the class the cog registered: sending a view registers its items' class with discord.py."""
+        view = discord.ui.View(timeout=None)
+        view.add_item(cls(faq_id, message_id))
+        return view
 
-    async def _post(self, interaction: discord.Interaction, bot: KneadBot) -> None:
-        if not await is_moderator(interaction, bot):
-            await reply_privately(interaction, "Only a moderator can post this in the channel.")
-            return
-        entry = bot.library.faq_entry(self.faq_id)
+    async def callback(self, interaction: discord.Interaction) -> None:
+        """Acknowledges first (privately): the post may wait on Discord or the database, and a click
+        without an answer in 3 s shows "interaction failed" and invites a second click."""
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        try:
+            text = await self._post(interaction)
+        except Exception as error:
+            text = error_reply(error, "check-message post button")
+        await reply_privately(interaction, text)
+
+    async def _post(self, interaction: discord.Interaction) -> str:
+        """Posts at most once per (message, answer): the claim in the database decides which click posts."""
+        try:
+            guild_id = await check_moderator(interaction, self.moderators)
+        except KneadError:
+            return "Only a moderator can post this in the channel."
+        entry = self.content.faq_entry(self.faq_id)
         channel = interaction.channel
         if entry is None or channel is None or not isinstance(channel, discord.abc.Messageable):
-            await reply_privately(interaction, "That answer can't be posted any more: run the check again.")
-            return
+            return "That answer can't be posted any more: run the check again."
         if not interaction.permissions.send_messages:
-            await reply_privately(interaction, "You can't post in this channel, so I won't post there for you.")
-            return
-        reference = discord.MessageReference(
-            message_id=self.message_id, channel_id=channel.id, fail_if_not_exists=False
-        )
+            return "You can't post in this channel, so I won't post there for you."
+        if not await self.posts.claim_check_post(guild_id, interaction.user.id, self.message_id, self.faq_id):
+            return ALREADY_POSTED
         try:
             await channel.send(
                 embed=checked_embed(entry),
-                reference=reference,
+                reference=discord.MessageReference(
+                    message_id=self.message_id, channel_id=channel.id, fail_if_not_exists=False
+                ),
                 allowed_mentions=discord.AllowedMentions.none(),
                 mention_author=False,
             )
-        except discord.Forbidden:
-            await reply_privately(interaction, "I can't post in this channel: check my permissions here.")
-            return
-        await interaction.response.send_message("Posted in the channel.", ephemeral=True)
-
-
-async def is_moderator(interaction: discord.Interaction, bot: KneadBot) -> bool:
-    """Manage Server or the server's moderator role, checked by GuildService; never in DMs."""
-    if interaction.guild_id is None:
-        return False
-    roles = interaction.user.roles if isinstance(interaction.user, discord.Member) else []
-    try:
-        await bot.servers.check_moderator(
-            interaction.guild_id,
-            has_manage_guild=interaction.permissions.manage_guild,
-            role_ids=[role.id for role in roles],
-        )
-    except KneadError:
-        return False
-    return True
-
-
-def post_view(faq_id: str, message_id: int) -> discord.ui.View:
-    view = discord.ui.View(timeout=None)
-    view.add_item(PostCheckButton(faq_id, message_id))
-    return view
+        except Exception as error:
+            await self.posts.release_check_post(guild_id, self.message_id, self.faq_id)  # let a retry post it
+            if isinstance(error, discord.Forbidden):
+                return "I can't post in this channel: check my permissions here."
+            raise
+        return POSTED

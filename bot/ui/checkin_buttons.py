@@ -3,22 +3,22 @@
 One `DynamicItem` covers every check-in button: its custom_id holds the check-in id and the action,
 so any running bot can rebuild it from a click. Who may act is decided by the service from the
 clicker's id, never from the custom_id, so a forged id reaches only the clicker's own check-ins.
+The check-ins cog registers it bound to its service and content (bot/ui/binding.py).
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Self, cast
+from typing import Any, ClassVar, Self
 
 import discord
 
 from bot.checkins.models import Answer, Soreness
+from bot.ui import replies
 from bot.ui.checkins import SORENESS_LABELS, guidance_embed
 from bot.ui.errors import error_reply, reply_privately
-
-if TYPE_CHECKING:
-    from bot.app import KneadBot
+from bot.ui.services import CheckinActions, Content
 
 
 @dataclass(frozen=True)
@@ -42,6 +42,9 @@ class CheckinButton(
 ):
     """A button on a check-in (or on the advice after it): answer, warning signs, snooze, follow-up."""
 
+    checkins: ClassVar[CheckinActions]
+    content: ClassVar[Content]
+
     def __init__(self, checkin_id: int, action: str) -> None:
         look = LOOKS[action]
         super().__init__(
@@ -57,40 +60,43 @@ class CheckinButton(
     ) -> Self:
         return cls(int(match["id"]), match["action"])
 
+    @classmethod
+    def make_view(cls, checkin_id: int) -> discord.ui.View:
+        """None / Mild / Moderate / Severe, then Warning signs and Ask me later.
+
+        Call it on the class the cog registered: sending a view registers its items' class with discord.py.
+        """
+        view = discord.ui.View(timeout=None)
+        for action in ("s0", "s1", "s2", "s3", "warn", "later"):
+            view.add_item(cls(checkin_id, action))
+        return view
+
     async def callback(self, interaction: discord.Interaction) -> None:
+        await replies.defer_write(interaction)  # every action writes: answer Discord before the database may wait
         try:
-            await self._act(interaction, cast("KneadBot", interaction.client))
+            await self._act(interaction)
         except Exception as error:
             await reply_privately(interaction, error_reply(error, f"check-in button {self.action}"))
 
-    async def _act(self, interaction: discord.Interaction, bot: KneadBot) -> None:
-        checkins, user_id = bot.checkins, interaction.user.id
+    async def _act(self, interaction: discord.Interaction) -> None:
+        checkins, user_id = self.checkins, interaction.user.id
         if self.action.startswith("s"):
             answer = await checkins.record_soreness(self.checkin_id, user_id, int(self.action[1]))
-            await _send_guidance(interaction, bot, answer)
+            await self._send_guidance(interaction, answer)
         elif self.action == "warn":
-            await _send_guidance(interaction, bot, await checkins.record_warning_signs(self.checkin_id, user_id))
+            await self._send_guidance(interaction, await checkins.record_warning_signs(self.checkin_id, user_id))
         elif self.action == "later":
             summary = await checkins.snooze(self.checkin_id, user_id)
             when = discord.utils.format_dt(summary.deliver_at, "R")
-            await interaction.response.send_message(f"OK, I will ask again {when}.", ephemeral=True)
+            await replies.answer(interaction, f"OK, I will ask again {when}.", ephemeral=True)
         else:
             summary = await checkins.schedule_follow_up(self.checkin_id, user_id)
             when = discord.utils.format_dt(summary.deliver_at, "R")
-            await interaction.response.send_message(f"I will check on you again {when}.", ephemeral=True)
+            await replies.answer(interaction, f"I will check on you again {when}.", ephemeral=True)
 
-
-async def _send_guidance(interaction: discord.Interaction, bot: KneadBot, answer: Answer) -> None:
-    view = discord.ui.View(timeout=None)
-    if answer.offers_follow_up:
-        view.add_item(CheckinButton(answer.checkin_id, "again"))
-    embed = guidance_embed(bot.library.checkin_texts, answer.guidance)
-    await interaction.response.send_message(embed=embed, view=view, ephemeral=True)
-
-
-def checkin_view(checkin_id: int) -> discord.ui.View:
-    """None / Mild / Moderate / Severe, then Warning signs and Ask me later."""
-    view = discord.ui.View(timeout=None)
-    for action in ("s0", "s1", "s2", "s3", "warn", "later"):
-        view.add_item(CheckinButton(checkin_id, action))
-    return view
+    async def _send_guidance(self, interaction: discord.Interaction, answer: Answer) -> None:
+        view = discord.ui.View(timeout=None)
+        if answer.offers_follow_up:
+            view.add_item(type(self)(answer.checkin_id, "again"))
+        embed = guidance_embed(self.content.checkin_texts, answer.guidance)
+        await replies.answer(interaction, embed=embed, view=view, ephemeral=True)

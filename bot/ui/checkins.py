@@ -29,6 +29,8 @@ GUIDANCE_COLOURS = {
     Guidance.SEVERE: OUTCOME_COLOURS["doctor"],
     Guidance.WARNING_SIGNS: OUTCOME_COLOURS["urgent"],
 }
+DECLINED = "Cancelled: I erased the session you were about to log. Nothing about you is stored."
+NOTHING_HELD = "There was nothing to erase: that session was already erased, expired, or logged."
 CHECKIN_FOOTER = "Check-in #{id} · Not medical advice; kneadbot never diagnoses."
 
 
@@ -152,6 +154,6 @@ def consent_embed(retention_days: int) -> discord.Embed:
         "`/mydata export` gives you a copy at any time and `/mydata delete` erases everything of yours.\n\n"
         "Check-ins come by DM. If your DMs are closed and you logged the session in a server channel, "
         "the check-in is posted there instead, mentioning only you.\n\n"
-        "Nothing is stored until you press **I agree**."
+        "Your session is held for at most a day so that **I agree** can save it; **Cancel** erases it now."
     )
     return discord.Embed(title="Before your first session", description=text, colour=TIP_COLOUR)

@@ -16,9 +16,10 @@ from bot.library.safety import MAX_ADVICE_SHOWN, SafetyResult
 from bot.ui.untrusted import is_server_tip, plain_source, safe_text
 
 DISCLAIMER = (
-    "Not medical advice; kneadbot never diagnoses. Chest pain, sudden breathlessness, or one swollen, "
-    "painful leg: get urgent medical help."
+    "Not medical advice; kneadbot never diagnoses. Chest pain, sudden breathlessness, one swollen, painful leg, "
+    "or any one of dark urine, muscle pain far worse than expected or new weakness: get urgent medical help."
 )
+"""Every footer carries the warning signs; each rhabdo sign is urgent alone (CDC/NIOSH), so none is left out."""
 TIP_COLOUR = discord.Colour.teal()
 FAQ_COLOUR = discord.Colour.blurple()
 WARNING_COLOUR = discord.Colour.red()
@@ -64,10 +65,11 @@ def faq_embed(entry: FaqEntry) -> discord.Embed:
 
 
 CARE_LINE = (
-    "If you have chest pain, feel breathless, cough blood, have one swollen, hot or painful calf, dark urine or "
-    "hot red skin that is spreading, get medical help now. For anything else about your health, ask a doctor, "
-    "nurse or pharmacist."
+    "If you have chest pain, feel breathless, cough blood, have one swollen, hot or painful calf, hot red skin "
+    "that is spreading, or any one of dark urine, muscle pain far worse than expected or new weakness, get "
+    "medical help now. For anything else about your health, ask a doctor, nurse or pharmacist."
 )
+"""Kept under every answer that is not a checked one, so a worried member still knows where to go."""
 
 
 def faq_miss_embed(nearest: Sequence[FaqEntry]) -> discord.Embed:

@@ -9,6 +9,10 @@ answers those privately instead.
 Why hand-written: discord.py has no hook for "nobody handled this"; its ViewStore lookups are the
 only way to know, and they are made synchronously at dispatch time (see `KneadBot.dispatch`), before
 a view's callback can stop the view and remove it from the store.
+
+Private API: `is_claimed` reads ViewStore's `_views`, `_dynamic_items` and `_modals`, as in discord.py
+2.7.1 (pinned by requirements.lock). tests/test_view_store_shape.py fails if an upgrade changes their
+shape or the order in which discord.py routes a click; redo this module then.
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Awaitable, Callable, Sequence
-from typing import TYPE_CHECKING, Any, Self, cast
+from typing import Any, ClassVar, Self
 
 import discord
 from discord.utils import escape_markdown, format_dt
@@ -14,11 +14,9 @@ from bot.guilds.errors import ServerOnly
 from bot.guilds.models import AuditEntry, GuildConfig, GuildTip, TipPage
 from bot.ui.embeds import TIP_COLOUR
 from bot.ui.errors import error_reply, reply_privately
+from bot.ui.services import ServerTipActions
 from bot.ui.untrusted import plain_source, safe_text
 from bot.ui.views import is_owner
-
-if TYPE_CHECKING:
-    from bot.app import KneadBot
 
 MOD_COLOUR = discord.Colour.dark_teal()
 
@@ -144,6 +142,8 @@ class TipPageButton(
 ):
     """Previous / Next over /tips list pages; the custom_id says whose list and which page is shown."""
 
+    tips: ClassVar[ServerTipActions]
+
     def __init__(self, owner_id: int, page: int, action: str, *, disabled: bool = False) -> None:
         custom_id = f"kb:tips:{owner_id}:{page}:{action}"
         button: discord.ui.Button[Any] = discord.ui.Button(
@@ -158,6 +158,17 @@ class TipPageButton(
     ) -> Self:
         return cls(int(match["owner"]), int(match["page"]), match["action"])
 
+    @classmethod
+    def make_view(cls, owner_id: int, page: TipPage) -> discord.ui.View:
+        """Previous and Next, greyed at either end.
+
+        Call it on the class the cog registered: sending a view registers its items' class with discord.py.
+        """
+        view = discord.ui.View(timeout=None)
+        view.add_item(cls(owner_id, page.number, "previous", disabled=page.number <= 1))
+        view.add_item(cls(owner_id, page.number, "next", disabled=page.number >= page.total_pages))
+        return view
+
     async def interaction_check(self, interaction: discord.Interaction, /) -> bool:
         return await is_owner(interaction, self.owner_id)
 
@@ -166,17 +177,9 @@ class TipPageButton(
             if interaction.guild_id is None:
                 raise ServerOnly()
             wanted = self.page + (1 if self.action == "next" else -1)
-            tips = cast("KneadBot", interaction.client).server_tips
-            page = await tips.list_page(interaction.guild_id, wanted)
+            page = await self.tips.list_page(interaction.guild_id, wanted)
             await interaction.response.edit_message(
-                embed=tip_page_embed(page), view=tip_pager_view(self.owner_id, page)
+                embed=tip_page_embed(page), view=type(self).make_view(self.owner_id, page)
             )
         except Exception as error:
             await reply_privately(interaction, error_reply(error, "tips list page"))
-
-
-def tip_pager_view(owner_id: int, page: TipPage) -> discord.ui.View:
-    view = discord.ui.View(timeout=None)
-    view.add_item(TipPageButton(owner_id, page.number, "previous", disabled=page.number <= 1))
-    view.add_item(TipPageButton(owner_id, page.number, "next", disabled=page.number >= page.total_pages))
-    return view

@@ -9,7 +9,7 @@ anyone else is told so privately, and the menu stays as it was.
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any, Self, cast
+from typing import Any, ClassVar, Self
 
 import discord
 
@@ -18,9 +18,7 @@ from bot.library.models import Guide, SafetyCheck
 from bot.library.safety import assess
 from bot.ui.embeds import guide_page_embed, safety_result_embed
 from bot.ui.errors import error_reply, reply_privately
-
-if TYPE_CHECKING:
-    from bot.app import KneadBot
+from bot.ui.services import Content
 
 NONE_OF_THESE = "none-of-these"
 NOT_YOURS = "Only the member who opened this can use these buttons. Run the command yourself to get your own."
@@ -52,6 +50,8 @@ class GuideButton(
 ):
     """Back, Next or Done on a /technique page; the custom_id says whose guide, which one and which step."""
 
+    content: ClassVar[Content]
+
     def __init__(self, owner_id: int, guide_id: str, step: int, action: str, *, disabled: bool = False) -> None:
         label, style = GUIDE_BUTTONS[action]
         custom_id = f"kb:guide:{owner_id}:{guide_id}:{step}:{action}"
@@ -64,17 +64,30 @@ class GuideButton(
     ) -> Self:
         return cls(int(match["owner"]), match["guide"], int(match["step"]), match["action"])
 
+    @classmethod
+    def make_view(cls, owner_id: int, cursor: StepCursor) -> discord.ui.View:
+        """Back / Next / Done for the step on screen; Back is greyed on the first step, Next on the last.
+
+        Call it on the class the cog registered: sending a view registers its items' class with discord.py.
+        """
+        view = discord.ui.View(timeout=None)
+        guide: Guide = cursor.guide
+        for action in GUIDE_BUTTONS:
+            disabled = (action == "back" and cursor.is_first) or (action == "next" and cursor.is_last)
+            view.add_item(cls(owner_id, guide.id, cursor.index, action, disabled=disabled))
+        return view
+
     async def interaction_check(self, interaction: discord.Interaction, /) -> bool:
         return await is_owner(interaction, self.owner_id)
 
     async def callback(self, interaction: discord.Interaction) -> None:
         try:
-            await self._page(interaction, cast("KneadBot", interaction.client))
+            await self._page(interaction)
         except Exception as error:
             await reply_privately(interaction, error_reply(error, f"guide button {self.action}"))
 
-    async def _page(self, interaction: discord.Interaction, bot: KneadBot) -> None:
-        guide = next((g for g in bot.library.guides if g.id == self.guide_id), None)
+    async def _page(self, interaction: discord.Interaction) -> None:
+        guide = next((g for g in self.content.guides if g.id == self.guide_id), None)
         if guide is None or self.step >= len(guide.steps):  # the guide changed or went since the menu was sent
             await reply_privately(interaction, expired_text("/technique"))
             return
@@ -86,17 +99,9 @@ class GuideButton(
             cursor.next()
         else:
             cursor.back()
-        await interaction.response.edit_message(embed=guide_page_embed(cursor), view=guide_view(self.owner_id, cursor))
-
-
-def guide_view(owner_id: int, cursor: StepCursor) -> discord.ui.View:
-    """Back / Next / Done for the step on screen; Back is greyed on the first step, Next on the last."""
-    view = discord.ui.View(timeout=None)
-    guide: Guide = cursor.guide
-    for action in GUIDE_BUTTONS:
-        disabled = (action == "back" and cursor.is_first) or (action == "next" and cursor.is_last)
-        view.add_item(GuideButton(owner_id, guide.id, cursor.index, action, disabled=disabled))
-    return view
+        await interaction.response.edit_message(
+            embed=guide_page_embed(cursor), view=type(self).make_view(self.owner_id, cursor)
+        )
 
 
 class SafetyMenu(
@@ -104,6 +109,8 @@ class SafetyMenu(
     template=r"kb:safety:(?P<owner>\d{1,20})",
 ):
     """The /safety multi-select; picking answers replaces the menu with the outcome."""
+
+    content: ClassVar[Content]
 
     def __init__(self, owner_id: int, check: SafetyCheck) -> None:
         options = [discord.SelectOption(label=q.label, value=q.id, description=q.description) for q in check.questions]
@@ -120,9 +127,16 @@ class SafetyMenu(
 
     @classmethod
     async def from_custom_id(
-        cls, interaction: discord.Interaction, _item: discord.ui.Item[Any], match: re.Match[str], /
+        cls, _interaction: discord.Interaction, _item: discord.ui.Item[Any], match: re.Match[str], /
     ) -> Self:
-        return cls(int(match["owner"]), cast("KneadBot", interaction.client).library.safety)
+        return cls(int(match["owner"]), cls.content.safety)
+
+    @classmethod
+    def make_view(cls, owner_id: int, check: SafetyCheck) -> discord.ui.View:
+        """Call it on the class the cog registered: sending a view registers its items' class with discord.py."""
+        view = discord.ui.View(timeout=None)
+        view.add_item(cls(owner_id, check))
+        return view
 
     async def interaction_check(self, interaction: discord.Interaction, /) -> bool:
         return await is_owner(interaction, self.owner_id)
@@ -134,9 +148,3 @@ class SafetyMenu(
             await interaction.response.edit_message(embed=safety_result_embed(result, self.check), view=None)
         except Exception as error:
             await reply_privately(interaction, error_reply(error, "safety menu"))
-
-
-def safety_view(owner_id: int, check: SafetyCheck) -> discord.ui.View:
-    view = discord.ui.View(timeout=None)
-    view.add_item(SafetyMenu(owner_id, check))
-    return view

@@ -6,9 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from bot.checkins.delivery import CheckinDelivery, retry_delay
+from bot.checkins.delivery import CheckinDelivery
 from bot.checkins.models import Area, CheckinState, Intensity
 from bot.checkins.service import CheckinService
+from bot.jobs.outcomes import Failed, Retry, RetryLater
+from bot.jobs.policy import Backoff
 from bot.storage.db import Database, open_database
 from tests.checkins.support import MEMBER, STRANGER, FakeClock, row
 from tests.sql import fetch_all
@@ -141,7 +143,11 @@ async def test_retries_keep_the_nonce_then_fail_after_the_last_attempt(
         [due] = await service.delivery.claim_due(clock.now)
         assert due.attempt == attempt
         nonces.add(due.nonce)
-        states.append(await service.delivery.retry_later(checkin_id, clock.now + retry_delay(attempt)))
+        match Backoff().verdict(RetryLater("503"), due.attempt, clock.now):
+            case Retry(at, _):
+                states.append(await service.delivery.retry_later(checkin_id, at))
+            case Failed(_):
+                states.append(await service.delivery.give_up(checkin_id))
         clock.advance(hours=1)
 
     assert states == [CheckinState.PENDING] * 7 + [CheckinState.FAILED]
@@ -181,9 +187,8 @@ async def test_undeliverable_and_failed_checkins_are_both_reported_with_their_pr
     await service.delivery.claim_due(clock.now)
     await service.delivery.mark_undeliverable(closed_dms, "dms-closed")
     await service.delivery.retry_later(failing, clock.now)
-    service.delivery.max_attempts = 2
     await service.delivery.claim_due(clock.now)
-    await service.delivery.retry_later(failing, clock.now)
+    await service.delivery.give_up(failing)
 
     notices = await service.undelivered_notices(member)
 
@@ -240,6 +245,6 @@ async def test_marking_another_members_notices_changes_nothing(
     assert await service.undelivered_notices(member) == []
 
 
-@pytest.mark.parametrize(("attempt", "minutes"), [(1, 1), (2, 2), (4, 8), (7, 60), (20, 60)])
+@pytest.mark.parametrize(("attempt", "minutes"), [(1, 1), (2, 2), (4, 8), (7, 60), (20, 60), (10**6, 60)])
 def test_retry_delay_backs_off_up_to_an_hour(attempt: int, minutes: int) -> None:
-    assert retry_delay(attempt) == timedelta(minutes=minutes)
+    assert Backoff().delay(attempt) == timedelta(minutes=minutes)

@@ -17,6 +17,7 @@ from bot.checkins.service import MAX_HELD_PER_MEMBER, MAX_OPEN_PER_MEMBER, Check
 from bot.errors import BadInput, KneadError
 from bot.storage.db import Database
 from tests.checkins.support import MEMBER, STRANGER, FakeClock, row
+from tests.sql import fetch_all
 
 COUNTS = {
     "members": "SELECT count(*) FROM members",
@@ -53,6 +54,29 @@ async def test_only_the_newest_held_sessions_wait_for_consent(service: CheckinSe
 
     assert again == logged
     assert [await count(db, table) for table in ("members", "sessions", "checkins")] == [1, 1, 1]
+
+
+async def test_the_hourly_purge_erases_holds_older_than_a_day_and_keeps_fresh_ones(
+    service: CheckinService, db: Database, clock: FakeClock
+) -> None:
+    """The consent prompt promises "held for at most a day": 23 h lifetime plus an hourly purge keeps it."""
+    with pytest.raises(ConsentRequired):
+        await service.log_session(MEMBER, "calves", "firm", note="old")
+    clock.advance(hours=22)
+    with pytest.raises(ConsentRequired):
+        await service.log_session(STRANGER, "feet", "light", note="fresh")
+    clock.advance(hours=1, minutes=1)  # the first hold is now 23 h 1 min old, the second 1 h 1 min
+    assert await service.purge_held() == 1
+    assert [note for [note] in await fetch_all(db, "SELECT note FROM pending_logs")] == ["fresh"]
+
+
+async def test_declining_erases_the_hold_and_says_whether_it_did(service: CheckinService, db: Database) -> None:
+    with pytest.raises(ConsentRequired) as raised:
+        await service.log_session(MEMBER, "calves", "firm")
+    assert await service.decline(raised.value.pending_id, STRANGER) is False  # not theirs: nothing erased
+    assert await service.decline(raised.value.pending_id, MEMBER) is True
+    assert await service.decline(raised.value.pending_id, MEMBER) is False  # a second click
+    assert tuple(await row(db, "SELECT count(*) FROM pending_logs")) == (0,)
 
 
 async def test_consent_is_recorded_once(service: CheckinService, clock: FakeClock) -> None:

@@ -110,10 +110,16 @@ async def test_a_restart_between_claimed_and_posted_does_not_post_that_day_again
     after = DailyTipService(db, builtin_tips=lambda: builtin_tips, audit=audit, clock=clock)
     assert await claim_now(after, clock) == []
     clock.advance(minutes=10)
-    [stale] = await after.settle_stale_claims(clock(), older_than=timedelta(minutes=10))
-    assert (stale.local_date, stale.state, stale.nonce) == (claim.local_date, PostState.UNCONFIRMED, claim.nonce)
+    [stale] = await after.unconfirm_in_flight()
+    assert (stale.local_date, stale.nonce, stale.tip, stale.may_post) == (
+        claim.local_date,
+        claim.nonce,
+        claim.tip,
+        True,
+    )
+    assert (await last_post_of(after, SERVER_A)).state is PostState.UNCONFIRMED
     assert await claim_now(after, clock) == []
-    assert await after.settle_stale_claims(clock(), older_than=timedelta(minutes=10)) == []
+    assert await after.unconfirm_in_flight() == []
 
     # A send that finishes late is still recorded; the next day is posted as usual.
     assert await after.mark_posted(SERVER_A, claim.local_date, message_id=99)
@@ -275,7 +281,7 @@ async def test_stop_removes_the_schedule(daily: DailyTipService, guilds: GuildSe
 
 async def test_schedule_listeners_hear_set_stop_and_disable(daily: DailyTipService) -> None:
     heard: list[str] = []
-    daily.on_schedule_change(lambda: heard.append("changed"))
+    daily.schedule_changes.add(lambda: heard.append("changed"))
     await daily.set(SERVER_A, MOD_A, channel_id=CHANNEL_A, post_time="09:00")
     await daily.disable(SERVER_A, "Lost permission.")
     await daily.set(SERVER_A, MOD_A, channel_id=CHANNEL_A, post_time="09:00")
@@ -368,3 +374,51 @@ async def test_concurrent_claims_of_one_server_day_give_one_claim(
     [[posts]] = await fetch_all(db, "SELECT count(*) FROM daily_tip_posts WHERE guild_id = ?", SERVER_A)
     [[used]] = await fetch_all(db, "SELECT count(*) FROM daily_tip_cycle WHERE guild_id = ?", SERVER_A)
     assert (posts, used) == (1, 1)
+
+
+async def test_a_claim_handed_back_unattempted_is_due_again_at_once_as_a_first_attempt(
+    daily: DailyTipService, clock: FakeClock
+) -> None:
+    """Stopping mid-batch releases what was not tried: same day, same nonce, the attempt not counted."""
+    clock.set(utc(2026, 1, 10, 8, 0))
+    await daily.set(SERVER_A, MOD_A, channel_id=CHANNEL_A, post_time="09:00")
+    clock.set(utc(2026, 1, 10, 9, 0))
+    [claim] = await claim_now(daily, clock)
+
+    await daily.release([claim])
+
+    assert await daily.next_due_at() == clock()
+    [again] = await daily.claim_retries(clock(), limit=10)
+    assert (again.local_date, again.nonce, again.tip, again.attempt) == (claim.local_date, claim.nonce, claim.tip, 1)
+    assert await daily.claim_retries(clock(), limit=10) == []
+    assert await daily.unconfirm_in_flight() == [again]  # claimed and in flight again, like any fresh claim
+
+
+async def test_concurrent_retry_claims_take_each_waiting_day_once(
+    database_location, daily: DailyTipService, db: Database, clock: FakeClock, builtin_tips
+) -> None:
+    """Several processes claiming retries at once (FOR UPDATE SKIP LOCKED on PostgreSQL): each waiting
+    day goes to one of them, as its second attempt, and the attempt is counted once."""
+    clock.set(utc(2026, 1, 9, 12, 0))
+    await daily.set(SERVER_A, MOD_A, channel_id=CHANNEL_A, post_time="09:00", timezone="UTC")
+    await daily.set(SERVER_B, MOD_B, channel_id=CHANNEL_B, post_time="09:00", timezone="UTC")
+    clock.set(utc(2026, 1, 10, 9, 0))
+    claims = await claim_now(daily, clock)
+    for claim in claims:
+        assert await daily.retry(claim.guild_id, claim.local_date, clock() + timedelta(minutes=1), "timeout")
+    clock.advance(minutes=1)
+    processes = [await open_database(database_location) for _ in range(3)]
+    try:
+        services = [
+            DailyTipService(p, builtin_tips=lambda: builtin_tips, audit=AuditTrail(p, clock=clock), clock=clock)
+            for p in processes
+        ]
+        taken = await asyncio.gather(*(services[n % 3].claim_retries(clock(), limit=10) for n in range(6)))
+    finally:
+        for process in processes:
+            await process.close()
+
+    retried = sorted((claim.guild_id, claim.attempt) for batch in taken for claim in batch)
+    assert retried == [(SERVER_A, 2), (SERVER_B, 2)]
+    rows = await fetch_all(db, "SELECT guild_id, attempts, retry_at FROM daily_tip_posts ORDER BY guild_id")
+    assert [tuple(row) for row in rows] == [(SERVER_A, 2, None), (SERVER_B, 2, None)]

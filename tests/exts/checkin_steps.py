@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 from typing import Any
 
@@ -29,24 +28,20 @@ async def agree_and_log(fake: FakeDiscord, options: dict[str, Any], **where: Any
 
 
 async def run_scheduler(bot: KneadBot, clock: FakeClock, **advance: float) -> None:
-    """Move the clock, wake the check-in scheduler and wait until it has handled everything due."""
+    """Move the clock, wake the check-in job runner and wait until it has handled everything due."""
     clock.advance(**advance)
-    await wake_and_wait(bot.get_cog("Checkins"))
+    await wake_and_wait(bot, bot.get_cog("Checkins"), "checkins")
 
 
-async def wake_and_wait(cog: Any) -> None:
-    """Wake a cog's scheduler and wait until it has run at least once since and is asleep again.
+async def wake_and_wait(bot: KneadBot, cog: Any, job_name: str) -> None:
+    """Wake a cog's job runner and wait for the bot's `job_asleep` event: it has looked since, and
+    handled everything due (the runner announces sleep only when no wake-up came in meanwhile).
 
     (`load_extension` makes its own module object, so the cog is duck-typed, not isinstance-checked.)
     """
-    scheduler = cog.scheduler
-    async with asyncio.timeout(30):
-        while not scheduler.is_running:
-            await asyncio.sleep(0.01)
-        before = scheduler.runs_completed
-        scheduler.wake()
-        while scheduler.runs_completed <= before or not scheduler.is_idle:
-            await asyncio.sleep(0.01)
+    asleep = bot.wait_for("job_asleep", check=lambda name, _until: name == job_name, timeout=30)
+    cog.runner.wake()
+    await asleep
 
 
 async def rows(location: Path | str, sql: str, *parameters: object) -> list[tuple[Any, ...]]:
@@ -62,7 +57,7 @@ async def rows(location: Path | str, sql: str, *parameters: object) -> list[tupl
 async def run_daily_tips(bot: KneadBot, clock: FakeClock, **advance: float) -> None:
     """Move the clock, wake the daily-tip scheduler and wait until it has posted everything due."""
     clock.advance(**advance)
-    await wake_and_wait(bot.get_cog("DailyTip"))
+    await wake_and_wait(bot, bot.get_cog("DailyTip"), "daily-tips")
 
 
 COUNT_ROWS = {

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.app import KneadBot
+from bot.checkins.service import CheckinService
 from bot.library.library import Library
 from bot.library.loader import load_content
 from bot.settings import Settings
@@ -44,3 +45,10 @@ async def running_kneadbot(
     bot = TestKneadBot(make_settings(db_path, **settings), real_library(), clock=clock or FakeClock())
     async with running_client(fake, bot) as running:
         yield running
+
+
+def checkins_of(bot: KneadBot) -> CheckinService:
+    """The check-in service the Checkins cog built (each extension builds its own services)."""
+    cog: Any = bot.get_cog("Checkins")
+    service: CheckinService = cog.service
+    return service

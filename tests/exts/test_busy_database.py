@@ -14,8 +14,9 @@ from pathlib import Path
 import pytest
 
 from bot.storage import db as db_module
+from tests.clock import FakeClock
 from tests.dblock import write_lock_held
-from tests.exts.checkin_steps import agree_and_log, button_id, rows
+from tests.exts.checkin_steps import agree_and_log, button_id, rows, run_scheduler
 from tests.exts.harness import running_kneadbot
 from tests.fakediscord import FakeDiscord
 
@@ -81,3 +82,22 @@ async def test_a_lock_held_past_the_busy_timeout_gets_try_again_and_saves_nothin
     assert retried.embeds[0]["title"] == "Session logged"
     assert [r[0] for r in await rows(db_path, "SELECT area FROM sessions ORDER BY id")] == ["calves", "feet"]
     assert await rows(db_path, "SELECT timezone FROM members") == [("UTC",)]
+
+
+async def test_a_check_in_answer_is_acknowledged_while_the_database_is_locked(
+    fake_discord: FakeDiscord, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(db_module, "BUSY_TIMEOUT_MS", 120_000)
+    clock, db_path = FakeClock(), tmp_path / "kb.sqlite3"
+    async with running_kneadbot(fake_discord, db_path, clock=clock) as bot:
+        await agree_and_log(fake_discord, {**CALVES, "checkin_in": "1h"})
+        await run_scheduler(bot, clock, hours=1)
+        [message] = fake_discord.dm_messages(fake_discord.user.id)
+        async with write_lock_held(db_path):
+            pressed = await fake_discord.click(message, button_id(message, "Mild"))
+            ack = await fake_discord.interaction_reply(pressed, timeout=WAIT_S)
+            assert requests_for(fake_discord, pressed.token) == []  # the answer waits for the lock
+        guidance = await fake_discord.final_reply(pressed, timeout=WAIT_S)
+    assert ack.type == 5
+    assert guidance.embeds[0]["title"] == "Thanks, glad to hear it"
+    assert await rows(db_path, "SELECT soreness FROM answers") == [(1,)]

@@ -3,10 +3,11 @@ moderator see, what gets posted in the channel, and what must never happen."""
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 from typing import Any
 
-from bot.ui.check_message import NOTHING_CHECKED
+from bot.ui.check_message import ALREADY_POSTED, NOTHING_CHECKED, POSTED
 from tests.exts.harness import real_library, running_kneadbot
 from tests.exts.moderation_world import ALICE, GENERAL, MANAGER
 from tests.fakediscord import FakeDiscord, InteractionReply, User
@@ -73,7 +74,7 @@ async def test_a_moderator_posts_it_as_a_reply_with_mentions_off_even_after_a_re
     assert reply.embeds, reply.content
     [custom_id] = button_ids(reply)
     async with running_kneadbot(world, tmp_path / "kb.sqlite3"):  # a restart: the button must still work
-        posted = await world.interaction_reply(await world.click(reply, custom_id, user=MANAGER))
+        posted = await world.final_reply(await world.click(reply, custom_id, user=MANAGER))
     assert posted.ephemeral
     assert posted.content == "Posted in the channel."
     public = world.messages(GENERAL.id)[-1]
@@ -89,7 +90,7 @@ async def test_a_non_moderator_pressing_the_button_is_refused(world: FakeDiscord
     async with running_kneadbot(world, tmp_path / "kb.sqlite3"):
         reply = await check(world, claim, MANAGER)
         [custom_id] = button_ids(reply)
-        refused = await world.interaction_reply(await world.click(reply, custom_id, user=ALICE))
+        refused = await world.final_reply(await world.click(reply, custom_id, user=ALICE))
     assert refused.ephemeral
     assert refused.content == "Only a moderator can post this in the channel."
     assert world.messages(GENERAL.id) == [claim]
@@ -101,7 +102,55 @@ async def test_a_button_for_an_answer_that_no_longer_exists_posts_nothing(world:
     button = {"type": 2, "style": 1, "label": "Post this in the channel", "custom_id": "kb:chk:gone-entry:1"}
     stale = world.store.create_message(GENERAL.id, world.bot, {"components": [{"type": 1, "components": [button]}]}, [])
     async with running_kneadbot(world, tmp_path / "kb.sqlite3"):
-        reply = await world.interaction_reply(await world.click(stale, "kb:chk:gone-entry:1", user=MANAGER))
+        reply = await world.final_reply(await world.click(stale, "kb:chk:gone-entry:1", user=MANAGER))
     assert reply.ephemeral
     assert reply.content == "That answer can't be posted any more: run the check again."
     assert world.messages(GENERAL.id) == [claim, stale]
+
+
+async def test_a_double_clicked_post_button_posts_once_and_answers_both(world: FakeDiscord, tmp_path: Path) -> None:
+    claim = post_message(world, "massage guns are totally fine to use on anyone, any time")
+    async with running_kneadbot(world, tmp_path / "kb.sqlite3"):
+        reply = await check(world, claim, MANAGER)
+        [custom_id] = button_ids(reply)
+        clicks = await asyncio.gather(
+            world.click(reply, custom_id, user=MANAGER), world.click(reply, custom_id, user=MANAGER)
+        )
+        answers = [await world.final_reply(state, timeout=10) for state in clicks]
+        again = await world.final_reply(await world.click(reply, custom_id, user=MANAGER))  # much later
+    assert sorted(answer.content for answer in answers) == sorted([POSTED, ALREADY_POSTED])
+    assert all(answer.ephemeral for answer in answers)
+    assert again.content == ALREADY_POSTED
+    public = world.messages(GENERAL.id)
+    assert len(public) == 2, public  # the claim and exactly one answer to it
+    assert len(world.requests_to("POST", rf"/channels/{GENERAL.id}/messages")) == 1
+
+
+async def test_the_post_button_answers_the_click_before_it_posts(world: FakeDiscord, tmp_path: Path) -> None:
+    """A slow channel send must not leave the click unanswered: the deferral goes out first."""
+    claim = post_message(world, "massage guns are safe on the legs")
+    async with running_kneadbot(world, tmp_path / "kb.sqlite3"):
+        reply = await check(world, claim, MANAGER)
+        [custom_id] = button_ids(reply)
+        state = await world.click(reply, custom_id, user=MANAGER)
+        posted = await world.final_reply(state)
+    assert posted.content == POSTED
+    order = [
+        "post" if request.path.startswith("/channels/") else "answer"
+        for request in world.requests_to("POST", rf"/channels/{GENERAL.id}/messages|/interactions/{state.id}/")
+    ]
+    assert order[:2] == ["answer", "post"], order
+
+
+async def test_a_refused_post_can_be_retried(world: FakeDiscord, tmp_path: Path) -> None:
+    """The claim is released when Discord refuses the post, so "already posted" never hides a failure."""
+    claim = post_message(world, "massage guns are safe on the legs")
+    async with running_kneadbot(world, tmp_path / "kb.sqlite3"):
+        reply = await check(world, claim, MANAGER)
+        [custom_id] = button_ids(reply)
+        world.fail_next("POST", rf"/channels/{GENERAL.id}/messages", 403)
+        refused = await world.final_reply(await world.click(reply, custom_id, user=MANAGER))
+        retried = await world.final_reply(await world.click(reply, custom_id, user=MANAGER))
+    assert refused.content == "I can't post in this channel: check my permissions here."
+    assert retried.content == POSTED
+    assert len(world.messages(GENERAL.id)) == 2

@@ -15,7 +15,7 @@ import pytest
 from bot.checkins.delivery import CheckinDelivery
 from bot.checkins.models import DueCheckin
 from bot.storage.db import open_database
-from bot.ui.checkin_buttons import checkin_view
+from bot.ui.checkin_buttons import CheckinButton
 from bot.ui.checkins import checkin_embed
 from tests.clock import FakeClock
 from tests.exts.checkin_steps import agree_and_log, rows, run_scheduler
@@ -42,7 +42,7 @@ async def send_as_crashed_process(fake: FakeDiscord, due: DueCheckin, clock: Fak
             channel_id = (await r.json())["id"]
         body = {
             "embeds": [checkin_embed(due, real_library().checkin_texts, clock()).to_dict()],
-            "components": checkin_view(due.checkin_id).to_components(),
+            "components": CheckinButton.make_view(due.checkin_id).to_components(),
             "nonce": due.nonce,
             "enforce_nonce": True,
         }

@@ -74,7 +74,7 @@ async def test_warning_signs_send_the_member_to_urgent_care(
         await run_scheduler(bot, clock, hours=2)
         [message] = fake_discord.dm_messages(fake_discord.user.id)
         state = await fake_discord.click(message, button_id(message, "Warning signs"))
-        reply = await fake_discord.interaction_reply(state)
+        reply = await fake_discord.final_reply(state)
     description = reply.embeds[0]["description"]
     assert reply.embeds[0]["title"] == "Please get medical help now"
     assert "emergency" in description and "swollen" in description and "dark urine" in description
@@ -93,7 +93,7 @@ async def test_check_in_survives_a_restart_and_arrives_once_saying_it_is_late(
         await run_scheduler(bot, clock, minutes=5)
         [message] = fake_discord.dm_messages(alice)
         # The buttons were made by the previous process: they still work.
-        reply = await fake_discord.interaction_reply(await fake_discord.click(message, button_id(message, "Mild")))
+        reply = await fake_discord.final_reply(await fake_discord.click(message, button_id(message, "Mild")))
     assert "6h late" in message["embeds"][0]["description"]
     assert bot.metrics.registry.get_sample_value("kneadbot_checkins_late_total") == 1
     assert reply.embeds[0]["title"] == "Thanks, glad to hear it"
@@ -151,7 +151,7 @@ async def test_rate_limits_and_server_errors_are_retried_without_doubling(
 
 
 async def click(fake: FakeDiscord, message: dict, label: str, **who: object) -> InteractionReply:
-    return await fake.interaction_reply(await fake.click(message, button_id(message, label), **who))
+    return await fake.final_reply(await fake.click(message, button_id(message, label), **who))
 
 
 def _labels(message: object) -> set[str]:

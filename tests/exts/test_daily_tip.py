@@ -90,9 +90,9 @@ async def test_a_crash_between_claimed_and_posted_never_posts_that_day_twice(
     async with running_kneadbot(world, db_path, clock=clock) as bot:
         await set_daily(world, "09:00", "UTC")
         cog: Any = bot.get_cog("DailyTip")
-        await cog.scheduler.stop()  # from here on, only the "crashed process" below acts for this bot
+        await cog.runner.stop()  # from here on, only the "crashed process" below acts for this bot
         clock.advance(hours=1)
-        claim = await bot.daily_tips.claim(A, clock())
+        claim = await cog.daily_tips.claim(A, clock())
         assert claim is not None
         if reached_discord:  # Discord took the message; the process died before recording it
             channel = bot.get_channel(TIPS.id)
@@ -118,9 +118,9 @@ async def test_a_crash_mid_post_is_not_made_up_for_once_the_day_is_over(
     async with running_kneadbot(world, db_path, clock=clock) as bot:
         await set_daily(world, "23:30", "UTC")
         cog: Any = bot.get_cog("DailyTip")
-        await cog.scheduler.stop()
+        await cog.runner.stop()
         clock.advance(hours=1, minutes=30)
-        assert await bot.daily_tips.claim(A, clock()) is not None
+        assert await cog.daily_tips.claim(A, clock()) is not None
     clock.advance(hours=1)  # back at 00:30 on 2 June
     async with running_kneadbot(world, db_path, clock=clock) as bot:
         await run_daily_tips(bot, clock)

@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any, cast
 
 import discord
 
+from bot.app import KneadBot
+from bot.ui.checkins import DECLINED
 from tests.clock import FakeClock
 from tests.exts.checkin_steps import agree_and_log, button_id, row_counts, rows
 from tests.exts.harness import running_kneadbot
@@ -66,9 +69,46 @@ async def test_declining_consent_forgets_the_held_session(world: FakeDiscord, tm
     async with running_kneadbot(world, db_path):
         prompt = await run(world, "session log", CALVES_FIRM)
         declined = await world.final_reply(await world.click(prompt, button_id(prompt, "Cancel")))
-    assert declined.content == "No problem: nothing was stored."
+    prompt_text = prompt.embeds[0]["description"]
+    assert "held for at most a day so that **I agree** can save it; **Cancel** erases it now" in prompt_text
+    assert "Nothing is stored" not in prompt_text  # it is stored, briefly: the prompt must not say otherwise
+    assert declined.content == DECLINED
     counts = await row_counts(db_path, "pending_logs", "members", "sessions", "checkins")
     assert set(counts.values()) == {0}, counts
+
+
+async def test_a_held_session_past_its_day_is_erased_by_the_next_hold(world: FakeDiscord, tmp_path: Path) -> None:
+    """The prompt says "at most a day": an unanswered hold is gone once that has passed, not kept 2 days."""
+    db_path, clock = tmp_path / "kb.sqlite3", FakeClock()
+    async with running_kneadbot(world, db_path, clock=clock):
+        await run(world, "session log", CALVES_FIRM)
+        clock.advance(hours=23, minutes=1)
+        await run(world, "session log", {"area": "feet", "intensity": "light"}, user=STRANGER)
+    assert await rows(db_path, "SELECT user_id, area FROM pending_logs") == [(STRANGER.id, "feet")]
+
+
+async def test_a_held_session_past_its_day_is_erased_by_the_hourly_job_with_no_new_hold(
+    world: FakeDiscord, tmp_path: Path
+) -> None:
+    """Nobody logs again: the hourly PeriodicJob alone keeps the prompt's "at most a day", and not earlier."""
+    db_path, clock = tmp_path / "kb.sqlite3", FakeClock()
+    async with running_kneadbot(world, db_path, clock=clock) as bot:
+        await run(world, "session log", CALVES_FIRM)
+        clock.advance(hours=22)
+        await wake_held_purge(bot)
+        held_after_22h = await rows(db_path, "SELECT area FROM pending_logs")
+        clock.advance(hours=1, minutes=1)
+        await wake_held_purge(bot)
+        held_after_23h = await rows(db_path, "SELECT area FROM pending_logs")
+    assert held_after_22h == [("calves",)]
+    assert held_after_23h == []
+
+
+async def wake_held_purge(bot: KneadBot) -> None:
+    """Run the hourly purge now and wait until it says it is asleep again (it ran since the wake)."""
+    asleep = bot.wait_for("job_asleep", check=lambda name, _until: name == "checkins-purge-held", timeout=30)
+    cast(Any, bot.get_cog("Checkins")).held_purge.wake()
+    await asleep
 
 
 async def test_a_session_held_for_consent_is_in_the_export_and_goes_with_delete(
@@ -86,11 +126,13 @@ async def test_a_session_held_for_consent_is_in_the_export_and_goes_with_delete(
 
 
 async def test_consent_after_the_held_session_was_forgotten_says_so(world: FakeDiscord, tmp_path: Path) -> None:
+    """Within the prompt's 15 minutes, but the held session is gone (here: erased with /mydata delete)."""
     clock, db_path = FakeClock(), tmp_path / "kb.sqlite3"
-    async with running_kneadbot(world, db_path, clock=clock) as bot:
+    async with running_kneadbot(world, db_path, clock=clock):
         prompt = await run(world, "session log", CALVES_FIRM)
-        clock.advance(days=2)
-        await bot.checkins.purge_expired()
+        clock.advance(minutes=5)
+        erase = await run(world, "mydata delete")
+        await world.final_reply(await world.click(erase, button_id(erase, "Delete everything")))
         late = await world.final_reply(await world.click(prompt, button_id(prompt, "I agree")))
     assert late.content == "This question has expired. Run /session log again to log a session."
     counts = await row_counts(db_path, "pending_logs", "members", "sessions")

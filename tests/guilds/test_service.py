@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 
@@ -11,7 +13,7 @@ from bot.guilds.errors import BadModRole, NotModerator, ServerOnly
 from bot.guilds.models import AuditAction, AuditEntry, GuildConfig
 from bot.guilds.service import GuildService
 from bot.guilds.tips import GuildTipService
-from bot.storage.db import Database
+from bot.storage.db import Database, open_database
 from tests.clock import FakeClock
 from tests.guilds.support import MOD_A, MOD_B, SERVER_A, SERVER_B, tip_fields
 from tests.sql import fetch_all
@@ -86,12 +88,12 @@ async def test_audit_keeps_a_bounded_history_per_server(
 
 async def test_audit_listeners_hear_committed_actions_only(guilds: GuildService, audit: AuditTrail) -> None:
     heard: list[AuditEntry] = []
-    audit.on_record(heard.append)
+    audit.recorded.add(heard.append)
 
     def broken(entry: AuditEntry) -> None:
         raise RuntimeError("the log channel is gone")
 
-    audit.on_record(broken)  # a broken listener neither fails the action nor silences others
+    audit.recorded.add(broken)  # a broken listener neither fails the action nor silences others
 
     await guilds.set_mod_role(SERVER_A, MOD_A, MOD_ROLE)
     with pytest.raises(BadModRole):
@@ -143,3 +145,27 @@ async def test_leaving_a_server_the_bot_never_stored_anything_for_is_fine(
 ) -> None:
     await guilds.mark_left(SERVER_B)
     assert await guilds.purge_departed(clock() + timedelta(days=30)) == [SERVER_B]
+
+
+async def test_concurrent_clicks_on_post_this_claim_one_post(
+    database_location: Path | str, db: Database, clock: FakeClock
+) -> None:
+    """Several processes' clicks on one checked answer's "Post this in the channel": exactly one may post,
+    on PostgreSQL's READ COMMITTED as on SQLite; a refused post handed back can be claimed again."""
+    message_id, faq_id = 777_000, "calf-cramp"
+    processes = [await open_database(database_location) for _ in range(3)]
+    try:
+        services = [GuildService(p, audit=AuditTrail(p, clock=clock), clock=clock) for p in processes]
+        claims = await asyncio.gather(
+            *(services[n % 3].claim_check_post(SERVER_A, MOD_A, message_id, faq_id) for n in range(9))
+        )
+        assert claims.count(True) == 1
+        await services[0].release_check_post(SERVER_A, message_id, faq_id)
+        assert await services[1].claim_check_post(SERVER_A, MOD_B, message_id, faq_id) is True
+        assert await services[2].claim_check_post(SERVER_A, MOD_A, message_id, "other-answer") is True
+    finally:
+        for process in processes:
+            await process.close()
+
+    rows = await fetch_all(db, "SELECT faq_id, posted_by FROM posted_checks ORDER BY faq_id")
+    assert [tuple(row) for row in rows] == [("calf-cramp", MOD_B), ("other-answer", MOD_A)]

@@ -21,7 +21,7 @@ import pytest
 from bot.app import KneadBot
 from tests.clock import FakeClock
 from tests.exts.checkin_steps import agree_and_log, rows, run_scheduler
-from tests.exts.harness import running_kneadbot
+from tests.exts.harness import checkins_of, running_kneadbot
 from tests.fakediscord import FakeDiscord, InteractionReply, Member, RecordedRequest, User
 from tests.fakediscord.interceptors import InterceptingFakeDiscord
 from tests.hardening import world as w
@@ -56,9 +56,9 @@ async def log_check_ins(bot: KneadBot, members: int, each: int) -> None:
     """Consented members with check-ins due in an hour (through the service: /session log has a cooldown)."""
     for _ in range(members):
         member = next(FRESH_IDS)
-        await bot.checkins.give_consent(member)
+        await checkins_of(bot).give_consent(member)
         for _ in range(each):
-            await bot.checkins.log_session(member, "calves", "firm", check_in_after="1h")
+            await checkins_of(bot).log_session(member, "calves", "firm", check_in_after="1h")
 
 
 async def assert_each_delivered_once(db_path: Path, fake: FakeDiscord, expected: int) -> None:

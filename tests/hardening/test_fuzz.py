@@ -43,7 +43,7 @@ from hypothesis import strategies as st
 
 from bot.app import KneadBot
 from tests.exts.checkin_steps import rows
-from tests.exts.harness import running_kneadbot
+from tests.exts.harness import checkins_of, running_kneadbot
 from tests.fakediscord import FakeDiscord, InteractionReply, InteractionState, Member, Role, User
 from tests.hardening import world as w
 from tests.hardening.catalog import Option, SlashCommand, slash_commands
@@ -261,9 +261,9 @@ async def new_member(fuzz: FuzzWorld, command: SlashCommand, data: st.DataObject
         guild.members.append(Member(user, roles))
         who = Who(user, guild.id, w.GENERAL.id if place == "A" else w.GENERAL_B.id)
     if data.draw(st.booleans(), label="consented"):
-        await fuzz.bot.checkins.give_consent(user.id)
+        await checkins_of(fuzz.bot).give_consent(user.id)
         if data.draw(st.booleans(), label="has a session"):
-            await fuzz.bot.checkins.log_session(user.id, "calves", "firm", guild_id=who.guild_id)
+            await checkins_of(fuzz.bot).log_session(user.id, "calves", "firm", guild_id=who.guild_id)
     return who
 
 
@@ -278,10 +278,8 @@ def draw_options(command: SlashCommand, who: Who, data: st.DataObject) -> dict[s
 
 
 async def answer(fuzz: FuzzWorld, state: InteractionState) -> InteractionReply:
-    reply = await fuzz.fake.interaction_reply(state, timeout=REPLY_TIMEOUT_S)
-    if reply.type == 5:  # deferred: the real answer is the first follow-up
-        await fuzz.fake.wait_followups(state, timeout=REPLY_TIMEOUT_S)
-    return reply
+    """What the member ends up reading; for a deferred command, the message that replaced "thinking..."."""
+    return await fuzz.fake.final_reply(state, timeout=REPLY_TIMEOUT_S)
 
 
 async def follow_through(fuzz: FuzzWorld, reply: InteractionReply, who: Who, data: st.DataObject) -> None:
@@ -385,7 +383,7 @@ def test_integers_past_64_bits_get_a_plain_answer(
         first_error = len(world.errors.records)
         member = User(next(FRESH_IDS), "big-numbers")
         world.fake.guilds[w.A].members.append(Member(member, [w.MANAGERS.id]))
-        await world.bot.checkins.give_consent(member.id)
+        await checkins_of(world.bot).give_consent(member.id)
         options = {o.name: filler(o) for o in command.options if o.required} | {option.name: value}
         reply = await answer(world, await world.fake.slash(command.name, options, user=member))
         return reply, world.errors.since(first_error)
@@ -398,7 +396,7 @@ def test_integers_past_64_bits_get_a_plain_answer(
 def test_an_unknown_topic_is_answered_even_in_a_server_with_many_topics(world: FuzzWorld) -> None:
     async def ask() -> tuple[int, str]:
         for number in range(60):  # 60 of the 500 tips a server may keep, each with its own long topic
-            await world.bot.server_tips.add(
+            await world.bot.get_cog("ServerTips").server_tips.add(  # type: ignore[union-attr]
                 w.C,
                 w.MANAGER_C.id,
                 text=f"Tip {number}: warm the legs up gently before any firm pressure.",

@@ -28,7 +28,7 @@ from aiohttp import web
 from bot.log import setup_logging
 from tests.clock import FakeClock
 from tests.exts.checkin_steps import agree_and_log, button_id, rows, run_scheduler
-from tests.exts.harness import running_kneadbot
+from tests.exts.harness import checkins_of, running_kneadbot
 from tests.fakediscord import FakeDiscord, InteractionReply, Member, RecordedRequest, User
 from tests.fakediscord.faults import error_response
 from tests.fakediscord.interceptors import InterceptingFakeDiscord
@@ -409,7 +409,7 @@ async def test_token_inside_an_exception_is_redacted_in_the_log_and_never_shown(
             leak()
 
         monkeypatch.setattr(bot.library, "pick_tip", leak)
-        monkeypatch.setattr(bot.checkins, "undelivered_notices", leak_later)  # runs in a discord.py listener
+        monkeypatch.setattr(checkins_of(bot), "undelivered_notices", leak_later)  # runs in a discord.py listener
         with bot_logging() as output:
             failed = await reply_to(fake, "tip", user=ALICE)
             completed = await reply_to(fake, "help", user=ALICE)  # then on_app_command_completion fails

@@ -20,10 +20,11 @@ from bot.library.library import Library
 from bot.library.loader import Content, load_content
 from bot.library.models import Source
 from bot.ui.checkins import checkin_embed
+from tests.library.seed_fingerprint import RUN_LENGTH, Fingerprint, digest, words
+from tests.library.seed_fingerprint import headings as seed_headings
 
 ROOT = Path(__file__).resolve().parents[2]
 SEED = ROOT.parent / "shared" / "seed" / "leg-massage-guide.txt"
-RUN_LENGTH = 8
 
 
 @pytest.fixture(scope="module")
@@ -34,10 +35,6 @@ def content() -> Content:
 @pytest.fixture(scope="module")
 def library(content: Content) -> Library:
     return Library(content)
-
-
-def words(text: str) -> list[str]:
-    return re.findall(r"[a-z0-9']+", text.lower().replace("\u2019", "'"))
 
 
 def test_there_is_enough_content(content: Content) -> None:
@@ -58,14 +55,47 @@ def test_no_source_points_at_the_seed_guide(content: Content) -> None:
         assert "leg-massage-guide" not in (source.url or ""), source
 
 
-@pytest.mark.skipif(not SEED.exists(), reason="the seed guide sits in ../shared beside the checkout")
+def content_files() -> list[Path]:
+    return sorted((ROOT / "content").rglob("*.yaml"))
+
+
 def test_no_run_of_eight_words_from_the_seed_guide_is_pasted() -> None:
+    """Runs on any clone: against the stored hashes of the guide's runs (tests/library/seed_fingerprint.py),
+    and also against the guide itself when ../shared is beside the checkout."""
+    fingerprint = Fingerprint.stored()
+    for path in content_files():
+        assert fingerprint.pasted_runs(path.read_text(encoding="utf-8")) == [], path.name
+    if not SEED.exists():
+        return
     seed = words(SEED.read_text(encoding="utf-8"))
     seed_runs = {tuple(seed[i : i + RUN_LENGTH]) for i in range(len(seed) - RUN_LENGTH + 1)}
-    for path in sorted((ROOT / "content").rglob("*.yaml")):
+    for path in content_files():
         ours = words(path.read_text(encoding="utf-8"))
         pasted = [" ".join(ours[i : i + RUN_LENGTH]) for i in range(len(ours) - RUN_LENGTH + 1)]
         assert [run for run in pasted if tuple(run.split()) in seed_runs] == [], path.name
+
+
+@pytest.mark.skipif(not SEED.exists(), reason="the seed guide sits in ../shared beside the checkout")
+def test_the_stored_fingerprint_is_the_seed_guides() -> None:
+    """Regenerate with `python -m tests.library.seed_fingerprint ../shared/seed/leg-massage-guide.txt`."""
+    assert Fingerprint.stored() == Fingerprint.of_text(SEED.read_text(encoding="utf-8"))
+
+
+def test_the_fingerprint_catches_pasted_runs_and_near_copies_of_headings() -> None:
+    """The hashed checks can fail: shown on a made-up guide, since the real one is not in the repository."""
+    guide = Fingerprint.of_text(
+        "Is Foot Rubbing Ever Risky?\n\nPressing hard on a tired foot after a long walk can leave it sore.\n"
+    )
+    assert guide.pasted_runs("Tip: pressing hard on a tired foot after a long walk hurts.") == [
+        "pressing hard on a tired foot after a",
+        "hard on a tired foot after a long",
+        "on a tired foot after a long walk",
+    ]
+    assert guide.pasted_runs("Press gently on a sore foot once a long walk is over.") == []
+    for copied in ("Is foot rubbing ever risky?", "Is foot rubbing ever very risky?", "Is hand rubbing ever risky?"):
+        assert guide.title_matches_heading(copied), copied
+    assert guide.title_matches_heading("FAQ: is foot rubbing ever risky? Read this")
+    assert not guide.title_matches_heading("When should I not rub a foot?")
 
 
 def all_sources(content: Content) -> list[Source]:
@@ -123,21 +153,19 @@ def test_technique_tips_without_a_medical_source_say_they_are_practical_advice(c
         assert [s.kind for s in tip.sources] == ["practical advice"], tip_id
 
 
-SEED_HEADING = re.compile(r"^[A-Z][^.!]{0,60}[?:]?$")
-
-
-def seed_headings() -> list[str]:
-    lines = [line.strip() for line in SEED.read_text(encoding="utf-8").splitlines()]
-    return [line for line in lines if line and SEED_HEADING.match(line) and len(line.split()) <= 8]
-
-
-@pytest.mark.skipif(not SEED.exists(), reason="the seed guide sits in ../shared beside the checkout")
 def test_titles_are_in_our_own_words_not_the_seed_guides_headings(content: Content) -> None:
-    headings = [" ".join(words(h)) for h in seed_headings()]
-    assert "are leg massages safe" in headings  # the check reads the real headings
+    """Runs on any clone against the stored heading hashes; with ../shared present, also the fuzzy
+    comparison against the real headings."""
+    fingerprint = Fingerprint.stored()
+    assert digest(["are", "leg", "massages", "safe"]) in fingerprint.headings  # the hashes are the real headings
     titles = [e.question for e in content.faq] + [g.name for g in content.guides]
     titles += [step.title for g in content.guides for step in g.steps]
     titles += [o.title for o in content.safety.outcomes.values()]
+    assert [title for title in titles if fingerprint.title_matches_heading(title)] == []
+    if not SEED.exists():
+        return
+    headings = [" ".join(h) for h in seed_headings(SEED.read_text(encoding="utf-8"))]
+    assert "are leg massages safe" in headings  # the check reads the real headings
     for title in titles:
         ours = " ".join(words(title))
         close = [

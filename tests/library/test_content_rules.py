@@ -136,3 +136,33 @@ def test_content_check_command_fails_on_a_misspelt_topic_and_a_missing_named_gui
     assert "tips.yaml: tip-c: topic 'presure' is used by this tip only (a typo?)" in result.stdout
     assert "guides/: foot: bot/exts/guides.py names this guide, but there is no guides/foot.yaml" in result.stdout
     assert content.exists()
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://pubmed.ncbi.nlm.nih.gov/?term=Behera+massage+pulmonary+thromboembolism",
+        "https://www.nhs.uk/search?q=massage",
+        "https://example.org/papers?page=2&term=massage",
+    ],
+)
+def test_a_source_linked_as_search_results_is_reported(tmp_path: Path, url: str) -> None:
+    """A search is not a source: it shows whatever matches today, and a member can't check the claim."""
+    searched = {"name": "A case report (search)", "url": url}
+    tips = [tip("tip-a"), {**tip("tip-b"), "sources": [searched]}]
+    content = write_content(tmp_path / "content", tips=tips)
+
+    assert problems_for(content, empty_install(tmp_path / "install")) == [
+        "tips.yaml: tip-b: 'A case report (search)' links to search results, not a source"
+    ]
+
+
+def test_a_search_link_in_a_faq_answer_fails_the_content_check_command(tmp_path: Path) -> None:
+    searched = {"name": "Search", "url": "https://pubmed.ncbi.nlm.nih.gov/?term=massage"}
+    faqs = [faq("clots", "Can massage cause blood clots?", ["dvt"], sources=[searched]), faq("sore", "Why sore?")]
+    write_content(tmp_path, faqs=faqs, guides=ALL_GUIDES)
+
+    result = run_bot("content", "check", env=clean_env(KNEADBOT_CONTENT_DIR=str(tmp_path)))
+
+    assert result.returncode == 1
+    assert "faq.yaml: clots: 'Search' links to search results, not a source" in result.stdout

@@ -125,4 +125,6 @@ def test_the_real_vocabulary_is_part_of_the_checked_content() -> None:
         "swollen-leg",
         "dark-urine",
         "skin-infection",
+        "when-to-see-doctor",
+        "blood-clots",
     }

@@ -1,4 +1,5 @@
-"""The held-out split of bench/faq_eval_set.yaml, held to issue 9's targets.
+"""The held-out split of bench/faq_eval_set.yaml and the blind split (bench/faq_eval_blind.yaml), held to
+issue 9's targets.
 
 The engine is deterministic, so this is a pass/fail test (timings stay in bench/). The held-out
 phrasings were written before any tuning and are never tuned on: thresholds and vocabulary were set
@@ -9,13 +10,18 @@ from __future__ import annotations
 
 import pytest
 
-from bench.faq_eval import Report, evaluate, load_items
+from bench.faq_eval import Report, evaluate, load_blind, load_items
 from tests.exts.harness import real_library
 
 
 @pytest.fixture(scope="module")
 def held_out() -> Report:
     return evaluate(real_library(), [item for item in load_items() if item["split"] == "held"])["held"]
+
+
+@pytest.fixture(scope="module")
+def blind() -> Report:
+    return evaluate(real_library(), load_blind())["blind"]
 
 
 def test_the_set_is_big_enough_and_a_fifth_has_no_answer() -> None:
@@ -31,9 +37,8 @@ def test_held_out_recall(held_out: Report) -> None:
 
 
 def test_held_out_is_almost_never_confidently_wrong(held_out: Report) -> None:
-    """Target: at most 1 %. On 96 phrasings one wrong answer is 1.04 %, the smallest step above zero, so
-    the bound is one answer (bench/README.md gives the numbers)."""
-    assert held_out.confident_wrong <= max(1, int(0.01 * held_out.total)), held_out.misses
+    """Target: at most 1 %, strictly: with fewer than 100 phrasings that means none."""
+    assert held_out.confident_wrong / held_out.total <= 0.01, held_out.misses
 
 
 def test_held_out_never_answers_an_out_of_scope_question(held_out: Report) -> None:
@@ -44,3 +49,44 @@ def test_held_out_never_answers_an_out_of_scope_question(held_out: Report) -> No
 def test_held_out_routes_every_warning_sign(held_out: Report) -> None:
     assert held_out.warnings > 0
     assert held_out.routed == held_out.warnings, held_out.misses
+
+
+BLIND_RUN = "scored once after the safety fixes (bench/README.md); the blind split is never tuned on"
+
+
+def test_the_blind_set_is_big_enough_and_a_fifth_has_no_answer() -> None:
+    items = load_blind()
+    assert len(items) >= 150
+    assert 0.15 <= sum(item["expect"] == "none" for item in items) / len(items) <= 0.25
+    assert {item["split"] for item in items} == {"blind"}
+
+
+def test_blind_recall(blind: Report) -> None:
+    assert blind.top3 / blind.answerable >= 0.95, blind.misses
+    assert blind.top1 / blind.answerable >= 0.85, blind.misses
+
+
+def test_blind_never_answers_an_out_of_scope_question(blind: Report) -> None:
+    assert blind.out_of_scope > 0
+    assert blind.off_topic == 0, blind.misses
+
+
+def test_blind_never_answers_a_warning_sign_with_an_ordinary_entry(blind: Report) -> None:
+    """The safety-critical part that holds: no warning sign gets a non-warning entry as its answer."""
+    assert blind.warnings > 0
+    assert blind.unsafe_entry == 0, blind.misses
+
+
+@pytest.mark.xfail(strict=True, reason=f"4 of 57 warning signs were called out of scope; {BLIND_RUN}")
+def test_blind_never_calls_a_warning_sign_out_of_scope(blind: Report) -> None:
+    assert blind.unsafe_scope == 0, blind.misses
+
+
+@pytest.mark.xfail(strict=True, reason=f"45 of 57 warning signs routed; {BLIND_RUN}")
+def test_blind_routes_every_warning_sign(blind: Report) -> None:
+    assert blind.routed == blind.warnings, blind.misses
+
+
+@pytest.mark.xfail(strict=True, reason=f"2 of 160 (1.25 %) answered wrongly, both negations; {BLIND_RUN}")
+def test_blind_is_almost_never_confidently_wrong(blind: Report) -> None:
+    assert blind.confident_wrong / blind.total <= 0.01, blind.misses

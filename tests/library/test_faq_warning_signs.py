@@ -27,6 +27,18 @@ ROUTED = {
         "i coughed blood this morning",
         "spitting blood after massage",
         "breathless and my calf hurts",
+        # a reviewer's phrasings (issue 9 follow-up): synonyms now match stems, so inflections count
+        "shortness of breath after leg massage",
+        "trouble breathing after calf massage",
+        "difficulty breathing",
+        "hard to breath since yesterday",
+        "i am short of breathe",
+        "after massage my breathing is short",
+        "i get winded",
+        "cant breath properly after massage",
+        "i feel faint and dizzy after massage",
+        "i fainted after my leg massage",
+        "my heart is racing since the massage",
     ],
     "swollen-leg": [
         "my calf is puffy and hot on one side, can i rub it",
@@ -41,6 +53,12 @@ ROUTED = {
         "only one ankle is swollen and it hurts",
         "one thigh is warm and tender",
         "painful swelling in my calf",
+        "my calf is swollen after massage should i continue",
+        "my leg it is swelling only left side, i can do massage?",
+        "preggo and leg swollen",
+        "my calf is hard and painful",
+        "calf pain while pregnant",
+        "pain behind knee and calf is tight",
     ],
     "dark-urine": [
         "wee looks like coke after using massage gun",
@@ -55,6 +73,12 @@ ROUTED = {
         "sudden weakness in my legs",
         "my legs are so weak i cant walk",
         "severe weakness after massage",
+        "extreme weakness legs",
+        "i peed brown",
+        "i cant stand up after the massage",
+        "my legs feel like jelly and i cannot stand",
+        "my muscles hurt way more than normal after massage gun",
+        "worst pain ever in my thigh",
     ],
     "skin-infection": [
         "red patch on my leg is spreading",
@@ -63,6 +87,14 @@ ROUTED = {
         "the rash keeps spreading and feels warm",
         "hot red swollen skin on my shin",
         "red streak going up my leg",
+    ],
+    "when-to-see-doctor": [
+        "my varicose vein is bleeding",
+        "varicose veins bled after the massage",
+    ],
+    "blood-clots": [
+        "you should rub a dvt to break up the clot",
+        "can massage break up a blood clot",
     ],
 }
 
@@ -82,6 +114,21 @@ NOT_ROUTED = [
     "how long should a massage last",
     "i take warfarin",
     "are massage guns safe",
+    # near misses for the patterns added with the reviewer's phrasings
+    "does massage help you wind down",
+    "should i breathe slowly when pressing hard",
+    "how fast should i breathe during a massage",
+    "breathe deeply and relax during a massage",
+    "how hard should i press on my calf, it is sore",
+    "is it ok to massage behind the knee",
+    "varicose veins and blood thinners",
+    "i cant stand the smell of massage oil",
+    "is it normal that only my calves hurt after leg day",
+    "can massage break up knots in my calves",
+    "what is the best oil for a pregnant leg massage",
+    "my legs are sore after massage",
+    "massage for tired legs in pregnancy",
+    "my legs ache while pregnant can i massage them",
 ]
 
 
@@ -103,6 +150,19 @@ def test_warning_sign_is_answered_and_offered_first(library: Library, phrase: st
 @pytest.mark.parametrize("phrase", NOT_ROUTED)
 def test_ordinary_questions_are_not_warning_signs(library: Library, phrase: str) -> None:
     assert library.answer(phrase).kind != "warning"
+
+
+def test_the_answers_warning_signs_are_routed_to_name_them(library: Library) -> None:
+    """Routing fainting to the chest-pain entry and a bleeding vein to when-to-see-doctor is only right
+    while those answers say so, with the emergency or urgent wording."""
+    chest = library.answer("i feel faint and dizzy after massage").entry
+    assert chest is not None
+    assert "fainting" in chest.answer
+    assert "emergency number now" in chest.answer
+    doctor = library.answer("my varicose vein is bleeding").entry
+    assert doctor is not None
+    assert "a bleeding varicose vein" in doctor.answer
+    assert doctor.answer.index("emergency number now") < doctor.answer.index("a bleeding varicose vein")
 
 
 def test_a_warning_sign_comes_first_while_it_is_still_being_typed(library: Library) -> None:

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from sqlalchemy.exc import IntegrityError
 
-from bot.storage.db import Database
+from bot.storage.db import Database, open_database
 from bot.storage.transactions import transaction
 from tests.sql import fetch_all, statement
 
@@ -61,3 +62,28 @@ async def test_transactions_do_not_nest(db: Database) -> None:
         with pytest.raises(RuntimeError, match="do not nest"):
             async with transaction(db):
                 pass
+
+
+async def test_closing_waits_for_the_write_in_progress_and_keeps_it(database_location: Path | str) -> None:
+    """Shutdown during a write (on_ready marking servers, say) must not turn finished work into an error."""
+    db = await open_database(database_location)
+    inside = asyncio.Event()
+
+    async def write() -> None:
+        async with transaction(db):
+            await db.write(add_member(1))
+            inside.set()
+            await asyncio.sleep(0.2)  # the close below is asked for now, mid-transaction
+
+    writing = asyncio.create_task(write())
+    await inside.wait()
+    await db.close()
+    await writing  # committed, not "Cannot operate on a closed database"
+    check = await open_database(database_location)
+    try:
+        assert [row[0] for row in await fetch_all(check, "SELECT user_id FROM members")] == [1]
+        with pytest.raises(RuntimeError, match="closing"):  # nothing new starts on a closed database
+            async with transaction(db):
+                pass
+    finally:
+        await check.close()

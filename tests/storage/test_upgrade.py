@@ -22,12 +22,23 @@ RELEASE_FILE = Path(__file__).with_name("fixtures") / "release-0.1.sqlite3"
 MEMBER, SERVER = 1001, 5005
 
 
-def raw_rows(path: Path) -> dict[str, list[tuple[object, ...]]]:
-    """Every row of every table, read with plain sqlite3: the bytes as the old code left them."""
+def release_columns(path: Path) -> dict[str, list[str]]:
+    """The tables (in copy order) and columns the file has: what the old code wrote."""
+    with sqlite3.connect(path) as connection:
+        present = {name for [name] in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        return {
+            table.name: [column[1] for column in connection.execute(f"PRAGMA table_info({table.name})")]
+            for table in COPY_ORDER
+            if table.name in present
+        }
+
+
+def raw_rows(path: Path, columns: dict[str, list[str]]) -> dict[str, list[tuple[object, ...]]]:
+    """Every row of the given tables and columns, read with plain sqlite3: the bytes as the old code left them."""
     with sqlite3.connect(path) as connection:
         return {
-            table.name: connection.execute(f"SELECT * FROM {table.name} ORDER BY 1, 2").fetchall()
-            for table in COPY_ORDER
+            table: connection.execute(f"SELECT {', '.join(names)} FROM {table} ORDER BY 1, 2").fetchall()
+            for table, names in columns.items()
         }
 
 
@@ -42,9 +53,11 @@ async def test_the_release_file_migrates_in_place_and_keeps_every_row(
     release_copy: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.INFO, logger="bot.storage.db")
-    before = raw_rows(release_copy)
+    released = release_columns(release_copy)
+    before = raw_rows(release_copy, released)
     assert sqlite3.connect(release_copy).execute("PRAGMA user_version").fetchone() == (3,)
     assert all(before.values()), "the fixture holds a row in every table"
+    assert "posted_checks" not in released and "attempts" not in released["daily_tip_posts"]
 
     database = await open_database(release_copy)
     try:
@@ -52,12 +65,17 @@ async def test_the_release_file_migrates_in_place_and_keeps_every_row(
     finally:
         await database.close()
 
-    assert "Applied migration 0004_due_index.sql" in caplog.text
-    assert raw_rows(release_copy) == before  # not one value rewritten: times stay the old UTC text
+    for name in ("0004_posted_checks.sql", "0005_jobs.sql", "0006_due_index.sql"):
+        assert f"Applied migration {name}" in caplog.text
+    assert raw_rows(release_copy, released) == before  # not one value rewritten: times stay the old UTC text
+    added = raw_rows(
+        release_copy, {"daily_tip_posts": ["attempts", "retry_at"], "posted_checks": ["message_id", "faq_id"]}
+    )
+    assert added == {"daily_tip_posts": [(1, None)] * len(before["daily_tip_posts"]), "posted_checks": []}
 
 
 async def test_todays_services_read_and_write_the_release_file(release_copy: Path) -> None:
-    before = raw_rows(release_copy)
+    before = raw_rows(release_copy, release_columns(release_copy))
     clock = FakeClock()
     clock.advance(days=2)  # after everything the release stored
     database = await open_database(release_copy)

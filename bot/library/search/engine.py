@@ -26,7 +26,7 @@ from bot.library.search.lexical import Bm25
 from bot.library.search.semantic import Embedder
 from bot.library.search.text import Normalised, Normaliser, words_of
 from bot.library.search.vocabulary import Vocabulary
-from bot.library.search.warning import WarningRouter
+from bot.library.search.warning import WarningRouter, contains
 
 Kind = Literal["answer", "warning", "unsure", "out_of_scope"]
 
@@ -69,6 +69,12 @@ class FaqEngine:
         self._text = Normaliser(vocabulary, [p for group in phrases for p in group])
         self._by_id = {e.id: e for e in self.entries}
         self._router = WarningRouter(vocabulary, self._text, set(self._by_id))
+        self._audiences: dict[str, list[tuple[str, ...]]] = {}
+        """Entry id -> the stemmed words that name its group (vocabulary.Audience)."""
+        for audience in vocabulary.audiences:
+            markers = [self._text.stems_of(word) for word in audience.words]
+            for faq_id in audience.faq:
+                self._audiences.setdefault(faq_id, []).extend(m for m in markers if m)
         self._exact = {" ".join(words_of(key)): e for e in self.entries for key in (e.id, e.question, *e.aliases)}
         read = [[self._text.read(p, correct=False) for p in group] for group in phrases]
         self._terms = [frozenset(t for n in group for t in n.terms) for group in read]
@@ -102,7 +108,23 @@ class FaqEngine:
         exact = self._exact.get(" ".join(words_of(text)))
         if exact is not None:
             return Decision("warning" if exact.red_flag else "answer", (Scored(exact, 1.0, 1.0, 1.0),))
-        return Decision(self._kind(ranked), ranked)
+        kind = self._kind(ranked)
+        if kind == "answer" and not self._names_audience(ranked[0].entry.id, query):
+            kind = "unsure"
+        return Decision(kind, ranked)
+
+    def _names_audience(self, faq_id: str, query: Normalised) -> bool:
+        """True unless the entry is for one group of people and the question does not name that group."""
+        markers = self._audiences.get(faq_id)
+        return markers is None or any(contains(query.stems, marker) for marker in markers)
+
+    def warning_for(self, text: str) -> FaqEntry | None:
+        """The red-flag entry a text describes anywhere in it, or None: the warning router alone, no ranking.
+
+        "Check with kneadbot" runs this on a whole message, however long, because a warning sign may come
+        late in a long post; ranking then reads only the message's opening (Library.check_message)."""
+        flagged = self._router.route(self._text.read(text))
+        return None if flagged is None else self._by_id[flagged]
 
     def suggest(self, partial: str, limit: int) -> list[FaqEntry]:
         """Autocomplete: a warning-sign entry first when one triggers, then the ranked entries."""

@@ -3,6 +3,11 @@
 The same steps run on FAQ phrases (without typo correction), so a query and an entry meet in one form.
 Typos are corrected against the words the index and the vocabulary know (rapidfuzz), never listed one by
 one; words in `not_typos` stay as typed. Stemming uses PyStemmer's English Snowball stemmer.
+
+Synonyms of several words are matched on stems, not on the words as typed: "short of breath" must also
+catch "shortness of breath" and "short of breathe", and listing every inflection of every word of a
+phrase is how such variants were missed. A one-word synonym is matched as typed (after typo correction),
+because its stem can be another word: "winded" stems to "wind", and "wind down" is not breathlessness.
 """
 
 from __future__ import annotations
@@ -50,16 +55,20 @@ class Normaliser:
     def __init__(self, vocabulary: Vocabulary, phrases: Iterable[str]) -> None:
         self._stemmer = Stemmer.Stemmer("english")
         self._synonyms: dict[tuple[str, ...], tuple[str, ...]] = {}
+        """Multi-word variants by their stems; one-word variants as written."""
         for synonym in vocabulary.synonyms:
             for variant in synonym.words:
-                self._synonyms[tuple(words_of(variant))] = tuple(words_of(synonym.means))
+                words = words_of(variant)
+                key = tuple(self._stemmer.stemWords(words)) if len(words) > 1 else tuple(words)
+                self._synonyms[key] = tuple(words_of(synonym.means))
         self._longest = max((len(key) for key in self._synonyms), default=1)
         self._stop = frozenset(vocabulary.stop_words)
         known = {word for phrase in phrases for word in words_of(phrase)}
-        known |= {w for key, value in self._synonyms.items() for w in (*key, *value)}
+        known |= {w for synonym in vocabulary.synonyms for p in (synonym.means, *synonym.words) for w in words_of(p)}
         known |= {
             w for sign in vocabulary.warning_signs for p in sign.patterns for g in p for x in g for w in words_of(x)
         }
+        known |= {w for audience in vocabulary.audiences for x in audience.words for w in words_of(x)}
         self._known = frozenset(known | self._stop | set(vocabulary.not_typos))
         self._choices = sorted(w for w in known if len(w) >= TYPO_MIN_LENGTH)
         self._sorted = sorted(known)
@@ -94,12 +103,15 @@ class Normaliser:
         return word if hit is None else hit[0]
 
     def _apply_synonyms(self, words: list[str]) -> list[str]:
-        """Replace the longest known variant at each position with what it means."""
+        """Replace the longest known variant at each position with what it means (see the module docstring:
+        phrases compare stems, single words compare as written)."""
+        stems = self._stemmer.stemWords(words)
         out: list[str] = []
         position = 0
         while position < len(words):
             for size in range(min(self._longest, len(words) - position), 0, -1):
-                meaning = self._synonyms.get(tuple(words[position : position + size]))
+                window = stems if size > 1 else words
+                meaning = self._synonyms.get(tuple(window[position : position + size]))
                 if meaning is not None:
                     out.extend(meaning)
                     position += size

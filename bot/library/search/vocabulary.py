@@ -34,12 +34,26 @@ class WarningSign(Strict):
     patterns: Annotated[list[Pattern], Field(min_length=1, max_length=30)]
 
 
+class Audience(Strict):
+    """FAQ entries written for one group of people (children, pregnancy, older people).
+
+    Such an entry is answered outright only when the question names the group with one of `words`:
+    "why do my legs ache after a massage" shares words with the growing-pains entry, but an answer about
+    children given to an adult is confidently wrong. Without a marker the engine asks instead (unsure).
+    """
+
+    name: Word
+    faq: Annotated[list[Id], Field(min_length=1, max_length=20)]
+    words: Annotated[list[Word], Field(min_length=1, max_length=60)]
+
+
 class Vocabulary(Strict):
     stop_words: list[Word] = Field(default_factory=list, max_length=400)
     not_typos: list[Word] = Field(default_factory=list, max_length=400)
     """Real words spelled close to an FAQ word (cellulite, cellulitis) that must never be corrected to it."""
     synonyms: list[Synonym] = Field(default_factory=list, max_length=300)
     warning_signs: list[WarningSign] = Field(default_factory=list, max_length=20)
+    audiences: list[Audience] = Field(default_factory=list, max_length=20)
 
 
 class VocabularyFile(Strict):
@@ -47,7 +61,8 @@ class VocabularyFile(Strict):
 
 
 def warning_sign_problems(vocabulary: Vocabulary, faq: tuple[FaqEntry, ...] | list[FaqEntry]) -> list[tuple[str, str]]:
-    """(entry, problem) for each warning sign that names no FAQ entry, or one that is not a red flag."""
+    """(entry, problem) for each warning sign that names no FAQ entry, or one that is not a red flag, and for
+    each audience that names no FAQ entry."""
     by_id = {entry.id: entry for entry in faq}
     problems: list[tuple[str, str]] = []
     for sign in vocabulary.warning_signs:
@@ -56,4 +71,7 @@ def warning_sign_problems(vocabulary: Vocabulary, faq: tuple[FaqEntry, ...] | li
             problems.append((sign.name, f"names faq entry '{sign.faq}', which does not exist"))
         elif not entry.red_flag:
             problems.append((sign.name, f"faq entry '{sign.faq}' is not a red_flag entry"))
+    for audience in vocabulary.audiences:
+        for faq_id in (f for f in audience.faq if f not in by_id):
+            problems.append((audience.name, f"names faq entry '{faq_id}', which does not exist"))
     return problems

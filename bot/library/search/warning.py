@@ -13,7 +13,7 @@ from bot.library.search.vocabulary import Vocabulary
 StemGroup = tuple[tuple[str, ...], ...]
 
 
-def _contains(stems: tuple[str, ...], phrase: tuple[str, ...]) -> bool:
+def contains(stems: tuple[str, ...], phrase: tuple[str, ...]) -> bool:
     size = len(phrase)
     return any(stems[i : i + size] == phrase for i in range(len(stems) - size + 1))
 
@@ -30,6 +30,6 @@ class WarningRouter:
         """The id of the red-flag entry this question describes, or None. The first sign listed wins."""
         for faq_id, patterns in self._signs:
             for pattern in patterns:
-                if all(any(_contains(query.stems, phrase) for phrase in group if phrase) for group in pattern):
+                if all(any(contains(query.stems, phrase) for phrase in group if phrase) for group in pattern):
                     return faq_id
         return None

@@ -1,0 +1,1 @@
+"""One durable job runner for everything the bot does on its own (check-ins, daily tips, purges)."""

@@ -1,0 +1,100 @@
+"""SQL the job runner needs beyond each feature's own module: the daily tip's durable retries.
+
+A day's row in daily_tip_posts (see 0002_guilds.sql and 0005_jobs.sql) is "claimed" while its post is
+in flight (retry_at NULL) or waiting to be tried again (retry_at set). Every change is a guarded
+UPDATE, so a late or repeated call never moves a row backwards or takes it from another claimer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy.engine import RowMapping
+
+from bot.models.daily import DailyPost
+from bot.storage.daily_tips import post_of
+from bot.storage.db import Database
+from bot.storage.schema import daily_tip_posts
+
+posts = daily_tip_posts
+
+
+@dataclass(frozen=True)
+class ClaimedDay:
+    """A claimed day's row and which posting attempt this claim is."""
+
+    post: DailyPost
+    attempt: int
+
+
+async def claim_daily_retries(db: Database, now: datetime, limit: int) -> list[ClaimedDay]:
+    """Days whose retry time has come, taken for one more attempt in one statement (one caller each).
+
+    On PostgreSQL the chosen rows are locked with FOR UPDATE SKIP LOCKED and re-checked, as the
+    check-in claim does (storage/checkins.py claim_due), so concurrent claimers never share a day.
+    """
+    waiting = (
+        select(posts.c.id)
+        .where(posts.c.state == "claimed", posts.c.retry_at <= now)
+        .order_by(posts.c.retry_at, posts.c.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    statement = (
+        update(posts)
+        .where(posts.c.id.in_(waiting.scalar_subquery()), posts.c.state == "claimed", posts.c.retry_at.is_not(None))
+        .values(retry_at=None, attempts=posts.c.attempts + 1)
+        .returning(posts)
+    )
+    return _by_claim_time((await db.write(statement)).mappings())
+
+
+async def retry_daily_post(db: Database, guild_id: int, local_date: date, at: datetime, problem: str) -> bool:
+    """Claimed or unconfirmed -> claimed, waiting until `at`; False when the day was settled meanwhile."""
+    statement = (
+        update(posts)
+        .where(
+            posts.c.guild_id == guild_id,
+            posts.c.local_date == local_date,
+            posts.c.state.in_(("claimed", "unconfirmed")),
+        )
+        .values(state="claimed", retry_at=at, problem=problem)
+    )
+    return (await db.write(statement)).rowcount == 1
+
+
+async def release_daily_posts(db: Database, days: Sequence[tuple[int, date]], at: datetime) -> None:
+    """Hand back days claimed but never attempted (stopping mid-batch): due again at `at`, uncounted."""
+    if not days:
+        return
+    chosen = or_(*(and_(posts.c.guild_id == guild_id, posts.c.local_date == day) for guild_id, day in days))
+    await db.write(
+        update(posts)
+        .where(chosen, posts.c.state == "claimed", posts.c.retry_at.is_(None))
+        .values(retry_at=at, attempts=posts.c.attempts - 1)
+    )
+
+
+async def unconfirm_in_flight(db: Database, problem: str) -> list[ClaimedDay]:
+    """Claimed and in flight -> unconfirmed, for every day: run at start, when no post can be in flight."""
+    statement = (
+        update(posts)
+        .where(posts.c.state == "claimed", posts.c.retry_at.is_(None))
+        .values(state="unconfirmed", problem=problem)
+        .returning(posts)
+    )
+    return _by_claim_time((await db.write(statement)).mappings())
+
+
+async def next_daily_retry_at(db: Database) -> datetime | None:
+    statement = select(func.min(posts.c.retry_at)).where(posts.c.state == "claimed", posts.c.retry_at.is_not(None))
+    found: datetime | None = (await db.read(statement)).scalar()
+    return found
+
+
+def _by_claim_time(rows: Iterable[RowMapping]) -> list[ClaimedDay]:
+    claimed = [ClaimedDay(post_of(row), int(row["attempts"])) for row in rows]
+    return sorted(claimed, key=lambda day: (day.post.claimed_at, day.post.guild_id))
