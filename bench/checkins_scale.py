@@ -1,7 +1,12 @@
-"""Recovery check-ins at scale: 100,000 pending rows in a real SQLite file.
+"""Recovery check-ins at scale: 100,000 pending rows in a real SQLite file, or in PostgreSQL.
 
     .venv/bin/python -m bench.checkins_scale [--pending 100000] [--deliver 10000] [--runs 3]
                                              [--ticks 500] [--fake process|inline] [--validate]
+                                             [--database-url postgresql://...]
+
+With --database-url, every measurement runs on that PostgreSQL database instead (it is emptied first:
+use a scratch one). The rows are seeded in SQLite as usual, then moved with the bot's own
+`db copy-to-postgres` code before each section, so both back-ends start from the same data.
 
 Seeds members, sessions and check-ins on the real schema (`open_database` runs the migrations,
 then `executemany` fills the tables). Check-in k belongs to member k % (pending / 4); the first
@@ -50,17 +55,20 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import aiosqlite
+from sqlalchemy import func, select, update
 
-from bot.checkins.delivery import CheckinJob
+from bot.checkins.delivery import CheckinJob, due_checkin
 from bot.checkins.models import DueCheckin
 from bot.checkins.service import CheckinService
 from bot.jobs.outcomes import Outcome, RetryLater
 from bot.jobs.runner import JobRunner
 from bot.metrics import Metrics
+from bot.ops.postgres import copy_to_postgres
 from bot.storage import checkins as checkins_sql
-from bot.storage.db import as_db_time, from_db_time, open_database
+from bot.storage.db import Database, as_db_time, open_database
+from bot.storage.schema import checkins
 from bot.storage.transactions import transaction
+from tests.sql import fetch_all
 
 ROOT = Path(__file__).resolve().parents[1]
 BASE = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -135,6 +143,27 @@ def seed(path: Path, pending: int, due: int) -> float:
     return time.perf_counter() - start
 
 
+def materialize(template: Path, copy: Path, url: str | None) -> Path | str:
+    """A fresh database holding the template's rows: a copy of the file, or the PostgreSQL database
+    emptied and filled with `copy_to_postgres`."""
+    if url is None:
+        shutil.copyfile(template, copy)
+        return copy
+    asyncio.run(_empty_postgres(url))
+    copy_to_postgres(template, url)
+    return url
+
+
+async def _empty_postgres(url: str) -> None:
+    import asyncpg
+
+    connection = await asyncpg.connect(url)
+    try:
+        await connection.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public")
+    finally:
+        await connection.close()
+
+
 async def _migrate(path: Path) -> None:
     db = await open_database(path)
     await db.close()
@@ -148,7 +177,7 @@ def due_members(pending: int, due: int) -> list[tuple[int, int]]:
 # ---------------------------------------------------------------------------------------- designs
 
 
-async def start_scheduler(path: Path, clock: Clock) -> tuple[aiosqlite.Connection, object]:
+async def start_scheduler(path: Path | str, clock: Clock) -> tuple[Database, object]:
     """The bot's design, as far as `ready`: the database is the queue, one task sleeps until next_due_at."""
     db = await open_database(path)
     service = CheckinService(db, clock=clock)
@@ -172,16 +201,14 @@ class TaskPerReminder:
     guarded UPDATE as the bot, then hands it to `deliver`.
     """
 
-    def __init__(
-        self, db: aiosqlite.Connection, deliver: Callable[[DueCheckin], Awaitable[None]], *, clock: Clock
-    ) -> None:
+    def __init__(self, db: Database, deliver: Callable[[DueCheckin], Awaitable[None]], *, clock: Clock) -> None:
         self._db, self._deliver, self._clock = db, deliver, clock
         self.tasks: dict[int, asyncio.Task[None]] = {}
 
     async def start(self) -> int:
-        rows = await self._db.execute_fetchall("SELECT id, deliver_at FROM checkins WHERE state = 'pending'")
-        for row in rows:
-            self.schedule(row["id"], from_db_time(row["deliver_at"]))
+        statement = select(checkins.c.id, checkins.c.deliver_at).where(checkins.c.state == "pending")
+        for checkin_id, deliver_at in (await self._db.read(statement)).all():
+            self.schedule(checkin_id, deliver_at)
         await asyncio.sleep(0)  # one loop pass: every task runs up to its sleep, so its timer is armed
         return len(self.tasks)
 
@@ -193,17 +220,19 @@ class TaskPerReminder:
         self.tasks.pop(checkin_id, None)
         now = self._clock()
         async with transaction(self._db):
-            claimed = await self._db.execute_fetchall(
-                "UPDATE checkins SET state = 'sending', claimed_at = ?, attempts = attempts + 1"
-                " WHERE id = ? AND state = 'pending' RETURNING id",
-                (as_db_time(now), checkin_id),
+            claim = (
+                update(checkins)
+                .where(checkins.c.id == checkin_id, checkins.c.state == "pending")
+                .values(state="sending", claimed_at=now, attempts=checkins.c.attempts + 1)
+                .returning(checkins.c.id)
             )
-            due = await checkins_sql.load_due(self._db, [int(row["id"]) for row in claimed])
+            claimed = [int(found) for found in (await self._db.write(claim)).scalars()]
+            due = await checkins_sql.load_due(self._db, claimed)
         for one in due:
-            await self._deliver(one)
+            await self._deliver(due_checkin(one))
 
 
-async def start_tasks(path: Path, clock: Clock) -> tuple[aiosqlite.Connection, object]:
+async def start_tasks(path: Path | str, clock: Clock) -> tuple[Database, object]:
     db = await open_database(path)
 
     async def deliver(_due: DueCheckin) -> None:
@@ -217,7 +246,7 @@ async def start_tasks(path: Path, clock: Clock) -> tuple[aiosqlite.Connection, o
 DESIGNS = {"scheduler": start_scheduler, "tasks": start_tasks}
 
 
-async def child_startup(design: str, path: Path) -> dict[str, float]:
+async def child_startup(design: str, path: Path | str) -> dict[str, float]:
     """Runs in a fresh process: time and memory from nothing to ready."""
     gc.collect()
     before, start = rss_mb(), time.perf_counter()
@@ -230,7 +259,7 @@ async def child_startup(design: str, path: Path) -> dict[str, float]:
     return result
 
 
-def startup_in_subprocess(design: str, path: Path) -> dict[str, float]:
+def startup_in_subprocess(design: str, path: Path | str) -> dict[str, float]:
     out = subprocess.run(  # noqa: S603 - our own interpreter and module, fixed arguments
         [sys.executable, "-m", "bench.checkins_scale", "--child", design, "--db", str(path)],
         cwd=ROOT,
@@ -244,7 +273,7 @@ def startup_in_subprocess(design: str, path: Path) -> dict[str, float]:
 # ---------------------------------------------------------------------------------------- ticks
 
 
-async def ticks(path: Path, count: int) -> dict[str, list[float]]:
+async def ticks(path: Path | str, count: int) -> dict[str, list[float]]:
     clock = Clock(BEFORE)
     db = await open_database(path)
     delivery = CheckinService(db, clock=clock).delivery
@@ -267,9 +296,9 @@ async def ticks(path: Path, count: int) -> dict[str, list[float]]:
             "claim_due": "SELECT id FROM checkins WHERE state = 'pending' AND deliver_at <= ? ORDER BY deliver_at, id"
             " LIMIT 50",
         }.items():
-            args = (as_db_time(clock()),) if "?" in sql else ()
-            rows = await db.execute_fetchall(f"EXPLAIN QUERY PLAN {sql}", args)
-            plans[name] = "; ".join(row[3] for row in rows)
+            explain = "EXPLAIN" if db.is_postgres else "EXPLAIN QUERY PLAN"
+            rows = await fetch_all(db, f"{explain} {sql}", *((clock(),) if "?" in sql else ()))
+            plans[name] = "; ".join(str(row[-1]).strip() for row in rows)
         timings["plans"] = plans  # type: ignore[assignment]
     finally:
         await db.close()
@@ -280,7 +309,7 @@ async def ticks(path: Path, count: int) -> dict[str, list[float]]:
 
 
 async def deliver_through_bot(
-    path: Path, pending: int, due: int, fake_mode: str, validate: bool, *, amortise: bool = False
+    path: Path | str, pending: int, due: int, fake_mode: str, validate: bool, *, amortise: bool = False
 ) -> dict[str, Any]:
     from bench._fakeproc import connected, cpu_seconds, running_fake
     from tests.exts.harness import TestKneadBot, make_settings, real_library
@@ -318,9 +347,8 @@ async def deliver_through_bot(
             cpu = cpu_seconds() - cpu_before
             fake_counters = await fake.call("counters")
             rss_after = rss_mb()
-            async with aiosqlite.connect(path) as reader:
-                rows = await reader.execute_fetchall("SELECT state, count(*) FROM checkins GROUP BY state")
-            states = {str(row[0]): int(row[1]) for row in rows}
+            counted = select(checkins.c.state, func.count()).group_by(checkins.c.state)
+            states = {str(state): int(count) for state, count in (await bot.database.read(counted)).all()}
             violations = await fake.call("violations")
     return {
         "mode": fake_mode,
@@ -351,7 +379,7 @@ def verdict(value: float, target: float) -> str:
     return "yes" if value < target else "**no**"
 
 
-def report_startup(template: Path, pending: int, runs: int) -> list[str]:
+def report_startup(template: Path | str, pending: int, runs: int) -> list[str]:
     startup: dict[str, list[dict[str, float]]] = {name: [] for name in DESIGNS}
     for _ in range(runs):
         for name in DESIGNS:
@@ -374,15 +402,14 @@ def report_startup(template: Path, pending: int, runs: int) -> list[str]:
     ]
 
 
-def report_ticks(files: list[tuple[int, Path]], count: int, tmp: Path) -> None:
+def report_ticks(files: list[tuple[int, Path]], count: int, tmp: Path, url: str | None) -> None:
     print(f"Scheduler tick with nothing due ({count} ticks)\n")
     print("| pending rows | claim_due p50 ms | next_due_at p50 ms | tick p50 ms | tick p99 ms |")
     print("| ---: | ---: | ---: | ---: | ---: |")
     plans: dict[str, str] = {}
     for rows, path in files:
         copy = tmp / "ticks.sqlite3"
-        shutil.copyfile(path, copy)
-        timed = asyncio.run(ticks(copy, count))
+        timed = asyncio.run(ticks(materialize(path, copy, url), count))
         plans = timed.pop("plans")  # type: ignore[assignment]
         print(
             f"| {rows:,} | {statistics.median(timed['claim_due']):.3f} | "
@@ -394,7 +421,7 @@ def report_ticks(files: list[tuple[int, Path]], count: int, tmp: Path) -> None:
     print("\nQuery plans: " + " | ".join(f"{name}: {plan}" for name, plan in plans.items()) + "\n")
 
 
-def report_delivery(path: Path, args: argparse.Namespace, due: int) -> list[str]:
+def report_delivery(path: Path | str, args: argparse.Namespace, due: int) -> list[str]:
     delivered = asyncio.run(
         deliver_through_bot(path, args.pending, due, args.fake, args.validate, amortise=args.amortized_sweep)
     )
@@ -439,11 +466,13 @@ def main() -> None:
         action="store_true",
         help="run the bot with KNEADBOT_AMORTISE_BUCKET_SWEEP=true (bot/http_buckets.py)",
     )
+    parser.add_argument("--database-url", help="run on this PostgreSQL database (emptied first) instead of SQLite")
     parser.add_argument("--child", choices=sorted(DESIGNS), help=argparse.SUPPRESS)
-    parser.add_argument("--db", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--db", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        print(json.dumps(asyncio.run(child_startup(args.child, args.db))))
+        location = args.db if args.db.startswith("postgresql://") else Path(args.db)
+        print(json.dumps(asyncio.run(child_startup(args.child, location))))
         return
     due = min(args.deliver, args.pending)
     targets: list[str] = []
@@ -453,14 +482,15 @@ def main() -> None:
         seconds = seed(template, args.pending, due)
         size = template.stat().st_size / 2**20
         print(f"Seeded {args.pending:,} pending check-ins ({due:,} due) in {seconds:.1f} s; file {size:.1f} MB.\n")
+        print(f"Back-end: {'PostgreSQL' if args.database_url else 'SQLite'}\n")
         if not args.skip_startup:
-            targets += report_startup(template, args.pending, args.runs)
+            startup_from = materialize(template, tmp / "startup.sqlite3", args.database_url)
+            targets += report_startup(startup_from, args.pending, args.runs)
             small = tmp / "small.sqlite3"
             seed(small, 1_000, 0)
-            report_ticks([(args.pending, template), (1_000, small)], args.ticks, tmp)
+            report_ticks([(args.pending, template), (1_000, small)], args.ticks, tmp, args.database_url)
         if not args.skip_delivery and due:
-            path = tmp / "deliver.sqlite3"
-            shutil.copyfile(template, path)
+            path = materialize(template, tmp / "deliver.sqlite3", args.database_url)
             targets += report_delivery(path, args, due)
     print("\n| target | measured | met |\n| --- | ---: | --- |")
     print("\n".join(targets))

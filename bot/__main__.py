@@ -9,6 +9,7 @@ python -m bot db backup PATH     online backup of the database (safe while the b
 python -m bot db restore PATH    replace the database with a checked backup (stop the bot first)
 python -m bot db check           SQLite integrity check
 python -m bot db migrate         apply pending migrations
+python -m bot db copy-to-postgres URL   copy a stopped bot's SQLite file into an empty PostgreSQL database
 python -m bot sync [--guild ID]  publish slash commands to Discord (globally, or to one server)
 """
 
@@ -51,9 +52,11 @@ def build_parser() -> argparse.ArgumentParser:
     content = modes.add_parser("content", help="work with content/*.yaml")
     content.add_argument("action", choices=["check"], help="check: validate every file and list problems")
     modes.add_parser("doctor", help="check configuration, database and content, and say what to fix")
-    db = modes.add_parser("db", help="database tools: backup PATH, restore PATH, check, migrate")
-    db.add_argument("action", choices=["backup", "restore", "check", "migrate"])
-    db.add_argument("path", nargs="?", type=Path, help="the backup file (backup and restore)")
+    db = modes.add_parser("db", help="database tools: backup PATH, restore PATH, check, migrate, copy-to-postgres URL")
+    db.add_argument("action", choices=["backup", "restore", "check", "migrate", "copy-to-postgres"])
+    db.add_argument(
+        "path", nargs="?", help="the backup file (backup, restore), or the PostgreSQL URL (copy-to-postgres)"
+    )
     sync = modes.add_parser("sync", help="publish slash commands to Discord (needs DISCORD_TOKEN)")
     sync.add_argument("--guild", type=int, help="sync to this server only (instant) instead of globally")
     return parser
@@ -136,16 +139,52 @@ def run_doctor(settings: Settings) -> int:
     return 0 if all(f.ok for f in findings) else 1
 
 
-def run_db_tool(settings: Settings, action: str, path: Path | None, parser: argparse.ArgumentParser) -> int:
+def run_db_tool(settings: Settings, action: str, argument: str | None, parser: argparse.ArgumentParser) -> int:
     from bot.ops import database
 
+    path = None if argument is None else Path(argument)
     try:
+        if action == "copy-to-postgres":
+            return _copy_to_postgres(settings, argument, parser)
+        if settings.database_url is not None:
+            return _postgres_tool(settings.database_url.get_secret_value(), action, path, parser)
         return _db_tool(settings, action, path, parser)
     except database.DatabaseToolError as error:
         print(f"kneadbot: {error}", file=sys.stderr)
     except (OSError, sqlite3.Error) as error:
         print(f"kneadbot: {database.explain(path or settings.db, error)}", file=sys.stderr)
     return 1
+
+
+def _copy_to_postgres(settings: Settings, url: str | None, parser: argparse.ArgumentParser) -> int:
+    from bot.ops import postgres
+
+    if url is None or not url.startswith(("postgresql://", "postgres://")):
+        parser.error("db copy-to-postgres needs the PostgreSQL URL, e.g. postgresql://kneadbot@localhost/kneadbot")
+    copied = postgres.copy_to_postgres(settings.db, url)
+    for table, rows in copied.items():
+        print(f"{table}: {rows} rows")
+    print(f"copied {settings.db} to PostgreSQL; row counts match in every table. Now set KNEADBOT_DATABASE_URL.")
+    return 0
+
+
+def _postgres_tool(url: str, action: str, path: Path | None, parser: argparse.ArgumentParser) -> int:
+    from bot.ops import postgres
+
+    if action == "check":
+        problems = postgres.check(url)
+        print("\n".join(problems))
+        return 0 if problems == ["ok"] else 1
+    if action == "migrate":
+        print(f"database at schema version {postgres.migrate(url)}")
+        return 0
+    if path is None:
+        parser.error(f"db {action} needs a PATH")
+    if action == "backup":
+        postgres.backup(url, path)
+        print(f"backed up the PostgreSQL database to {path} with pg_dump")
+        return 0
+    raise postgres.restore_advice(path)
 
 
 def _db_tool(settings: Settings, action: str, path: Path | None, parser: argparse.ArgumentParser) -> int:
@@ -172,12 +211,15 @@ def _db_tool(settings: Settings, action: str, path: Path | None, parser: argpars
 async def run_bot(settings: Settings, library: Library, token: str) -> int:
     from bot.app import create_bot
     from bot.metrics import MetricsServerError, serving_metrics
-    from bot.ops import database
+    from bot.ops import database, postgres
     from bot.storage.db import SchemaTooNewError, open_database
 
     try:  # migrate before logging in, so a database problem stops start-up at once, offline, in one line
-        database.usable(settings.db)  # read-only checks first: a damaged file is left exactly as it is
-        await (await open_database(settings.db)).close()
+        if settings.database_url is None:
+            database.usable(settings.db)  # read-only checks first: a damaged file is left exactly as it is
+            await (await open_database(settings.db)).close()
+        else:
+            await asyncio.to_thread(postgres.migrate, settings.database_url.get_secret_value())
     except (SchemaTooNewError, database.DatabaseToolError) as error:
         print(f"kneadbot: {error}", file=sys.stderr)
         return 1

@@ -12,11 +12,9 @@ import asyncio
 import contextlib
 import gc
 import pkgutil
-from dataclasses import dataclass
 from types import TracebackType
 from typing import Any
 
-import aiosqlite
 import discord
 from discord import app_commands
 from discord.ext import commands
@@ -30,8 +28,7 @@ from bot.metrics import Metrics
 from bot.ops import published
 from bot.ratelimit import route_requests
 from bot.settings import Settings
-from bot.storage.db import open_database, open_reader
-from bot.storage.transactions import close_when_idle
+from bot.storage.db import Database, open_database
 from bot.ui.errors import CommandRefused, error_reply, reply_privately
 from bot.ui.expired import answer_if_unclaimed
 
@@ -91,16 +88,6 @@ def reply_for_error(interaction: discord.Interaction, error: app_commands.AppCom
     return error_reply(cause, f"/{name}")
 
 
-@dataclass(frozen=True)
-class Database:
-    """The connection that writes, and the read-only one that read-only commands use (never queued
-    behind a writer, never seeing uncommitted data)."""
-
-    writer: aiosqlite.Connection
-    reader: aiosqlite.Connection | None
-    """None for ":memory:", which no second connection can see: services then read on `writer`."""
-
-
 class KneadBot(commands.Bot):
     """The bot: opens the database and loads one cog per feature from `bot/exts/`."""
 
@@ -143,8 +130,9 @@ class KneadBot(commands.Bot):
         return self._database
 
     async def setup_hook(self) -> None:
-        writer = await open_database(self.settings.db)
-        self._database = Database(writer, await open_reader(self.settings.db))
+        # SQLite file or PostgreSQL URL; reads outside a transaction go to its reader engine, so read-only
+        # commands never wait on writers.
+        self._database = await open_database(self.settings.database)
         for name in extension_names():
             await self.load_extension(name)
         gc.freeze()  # content and services live for the whole run: keep full collections from rescanning them
@@ -209,9 +197,7 @@ class KneadBot(commands.Bot):
     async def _close_database(self) -> None:
         database, self._database = self._database, None
         if database is not None:
-            for connection in (database.reader, database.writer):
-                if connection is not None:
-                    await close_when_idle(connection)
+            await database.close()  # waits for the transaction in progress (see Database.close)
 
 
 def extension_names() -> list[str]:

@@ -20,7 +20,6 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import aiosqlite
 import discord
 
 from bot.checkins.durations import format_duration, parse_duration
@@ -34,7 +33,7 @@ from bot.errors import BadInput, KneadError
 from bot.library.library import Library
 from bot.ops import database
 from bot.settings import Settings
-from bot.storage.db import open_database
+from bot.storage.db import Database, open_database
 from bot.ui.charts import MIN_POINTS, soreness_chart
 from bot.ui.checkins import (
     DECLINED,
@@ -56,7 +55,7 @@ CHOICES = [*(SORENESS_LABELS[level] for level in sorted(SORENESS_LABELS)), "Warn
 _TIMESTAMP = re.compile(r"<t:(-?\d{1,12})(?::([tTdDfFR]))?>")
 
 
-async def _open(path: Path) -> aiosqlite.Connection:
+async def _open(path: Path) -> Database:
     """The database, or a one-line KneadError (a damaged or unwritable file) instead of a traceback."""
     try:
         database.usable(path)
@@ -86,7 +85,7 @@ class ConsoleCheckins:
     def __init__(self, library: Library, settings: Settings, runner: asyncio.Runner) -> None:
         self.library, self.settings, self._runner = library, settings, runner
         self.clock = MovableClock()
-        self._db: aiosqlite.Connection | None = None
+        self._db: Database | None = None
         self._service: CheckinService | None = None
         self.waiting_for: Callable[[str], str] | None = None
         """What the next plain line answers: a consent question, a check-in, a confirmation."""

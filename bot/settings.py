@@ -25,6 +25,9 @@ class Settings(BaseSettings):
 
     discord_token: SecretStr | None = Field(default=None, validation_alias="DISCORD_TOKEN")
     db: Path = PROJECT_ROOT / "data" / "kneadbot.sqlite3"
+    database_url: SecretStr | None = None
+    """`postgresql://user:password@host:port/name`: use PostgreSQL instead of the SQLite file `db`.
+    A SecretStr, since the URL may hold a password: it never shows in a repr, a log or a traceback."""
     content_dir: Path = PROJECT_ROOT / "content"
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_format: Literal["text", "json"] = "text"
@@ -48,6 +51,20 @@ class Settings(BaseSettings):
     network delays one more than the next, and every 429 counts toward Cloudflare's ban."""
     discord_api_url: HttpUrl | None = None
     """The REST base (e.g. http://proxy:8080/api/v10) of an operator's rate-limit proxy; unset: Discord."""
+
+    @field_validator("database_url", mode="before")
+    @classmethod
+    def _postgres_only(cls, value: object) -> object:
+        if isinstance(value, str) and not value.strip():
+            return None
+        if isinstance(value, str) and not value.startswith(("postgresql://", "postgres://", "postgresql+asyncpg://")):
+            raise ValueError("must be a postgresql:// URL (leave it unset for the SQLite file KNEADBOT_DB)")
+        return value
+
+    @property
+    def database(self) -> Path | str:
+        """Where the data lives: the PostgreSQL URL when set, else the SQLite file."""
+        return self.db if self.database_url is None else self.database_url.get_secret_value()
 
     @field_validator("discord_token", mode="before")
     @classmethod

@@ -2,9 +2,17 @@
 # Run the whole test suite (extra arguments go to pytest); installs the dev lock (runtime plus test tools).
 # The suite is spread over two workers with pytest-xdist unless the caller chooses with -n / --numprocesses
 # (-n 0 runs it in one process, for debugging).
+# Storage, service and bot tests run on SQLite always, and on PostgreSQL too when KNEADBOT_TEST_DATABASE_URL
+# names a server (`url=$(bash .ci/postgres start DIR)` starts a throwaway one; `.ci/run` does it for CI).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/bootstrap.sh dev
+if [ -n "${KNEADBOT_TEST_DATABASE_URL:-}" ]; then
+    echo "kneadbot: running the database tests on SQLite and on PostgreSQL (KNEADBOT_TEST_DATABASE_URL)" >&2
+else
+    echo "kneadbot: PostgreSQL tests are SKIPPED: KNEADBOT_TEST_DATABASE_URL is not set" \
+        "(start one with: url=\$(bash .ci/postgres start /tmp/kneadbot-pg); see README, PostgreSQL)" >&2
+fi
 workers=(-n 2)
 for arg in "$@"; do
     case "$arg" in

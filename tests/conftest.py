@@ -1,17 +1,22 @@
-"""Fixtures shared by the whole suite: the fake Discord, a hand-moved clock, a real SQLite file and services."""
+"""Fixtures shared by the whole suite: the fake Discord, a hand-moved clock, a real database and services.
+
+`db` runs each test that uses it on both back-ends: a real SQLite file always, and PostgreSQL when
+KNEADBOT_TEST_DATABASE_URL names a server (otherwise those cases skip, saying so). Each xdist worker
+gets a database of its own on that server, and each test a fresh, freshly migrated schema.
+"""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from pathlib import Path
 
-import aiosqlite
 import pytest
 
 from bot.guilds.audit import AuditTrail
 from bot.guilds.service import GuildService
 from bot.guilds.tips import GuildTipService
-from bot.storage.db import open_database, open_reader
+from bot.storage.db import Database, open_database
+from tests.backends import BACKENDS, fresh_location
 from tests.clock import FakeClock
 
 pytest_plugins = ("tests.fakediscord.pytest_plugin",)
@@ -22,35 +27,44 @@ def clock() -> FakeClock:
     return FakeClock()
 
 
-@pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[aiosqlite.Connection]:
-    """A real SQLite file with every migration applied."""
-    connection = await open_database(tmp_path / "k.sqlite3")
-    yield connection
-    await connection.close()
+@pytest.fixture(params=BACKENDS)
+def database_location(request: pytest.FixtureRequest, tmp_path: Path) -> Path | str:
+    """An empty database: a SQLite file path, or the URL of this worker's PostgreSQL database, emptied."""
+    return fresh_location(request.param, tmp_path, request.config)
 
 
 @pytest.fixture
-async def reader(db: aiosqlite.Connection, tmp_path: Path) -> AsyncIterator[aiosqlite.Connection]:
-    """The read-only connection beside `db`, as the bot wires it: services read through it."""
-    connection = await open_reader(tmp_path / "k.sqlite3")
-    assert connection is not None
-    yield connection
-    await connection.close()
+def postgres_location(tmp_path: Path, request: pytest.FixtureRequest) -> str:
+    """An empty PostgreSQL database for a PostgreSQL-only test; skips, saying why, without a server."""
+    location = fresh_location("postgres", tmp_path, request.config)
+    assert isinstance(location, str)
+    return location
 
 
 @pytest.fixture
-def audit(db: aiosqlite.Connection, reader: aiosqlite.Connection, clock: FakeClock) -> AuditTrail:
-    return AuditTrail(db, clock=clock, reader=reader)
+async def db(database_location: Path | str) -> AsyncIterator[Database]:
+    """A real database with every migration applied."""
+    database = await open_database(database_location)
+    yield database
+    await database.close()
 
 
 @pytest.fixture
-def guilds(db: aiosqlite.Connection, reader: aiosqlite.Connection, audit: AuditTrail, clock: FakeClock) -> GuildService:
-    return GuildService(db, audit=audit, clock=clock, reader=reader)
+def reader(db: Database) -> Database:
+    """What the services read through: the same Database, whose reads outside a transaction use its reader."""
+    return db
 
 
 @pytest.fixture
-def guild_tips(
-    db: aiosqlite.Connection, reader: aiosqlite.Connection, audit: AuditTrail, clock: FakeClock
-) -> GuildTipService:
-    return GuildTipService(db, audit=audit, clock=clock, reader=reader)
+def audit(db: Database, clock: FakeClock) -> AuditTrail:
+    return AuditTrail(db, clock=clock)
+
+
+@pytest.fixture
+def guilds(db: Database, audit: AuditTrail, clock: FakeClock) -> GuildService:
+    return GuildService(db, audit=audit, clock=clock)
+
+
+@pytest.fixture
+def guild_tips(db: Database, audit: AuditTrail, clock: FakeClock) -> GuildTipService:
+    return GuildTipService(db, audit=audit, clock=clock)

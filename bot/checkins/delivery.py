@@ -16,8 +16,6 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Protocol
 
-import aiosqlite
-
 from bot.checkins.models import CheckinState, DueCheckin, MemberSettings
 from bot.checkins.quiet_hours import next_allowed_delivery
 from bot.checkins.timezones import zone_named
@@ -25,8 +23,10 @@ from bot.clock import Clock, utc_now
 from bot.jobs.outcomes import Failed, Retry, Sent, Settled, Undeliverable, Verdict
 from bot.listeners import Listeners
 from bot.log import get_logger
+from bot.models.checkins import DueRow
 from bot.storage import checkins as checkins_sql
 from bot.storage import members as members_sql
+from bot.storage.db import Database
 from bot.storage.transactions import transaction
 
 NO_LIMIT = 2_147_483_647
@@ -40,10 +40,34 @@ def planned_delivery(member: MemberSettings, due_at: datetime) -> datetime:
     return next_allowed_delivery(due_at, zone_named(member.timezone), member.quiet_hours)
 
 
+def due_checkin(row: DueRow) -> DueCheckin:
+    """A claimed row as the delivery layer needs it: how late it is against its planned time (the due
+    time moved out of quiet hours), and the nonce that lets Discord drop a repeated send of this delivery
+    (same for every retry, new after a snooze)."""
+    planned_at = next_allowed_delivery(row.due_at, zone_named(row.timezone), row.quiet_hours)
+    return DueCheckin(
+        checkin_id=row.checkin_id,
+        user_id=row.user_id,
+        area=row.area,
+        intensity=row.intensity,
+        logged_at=row.logged_at,
+        timezone=row.timezone,
+        guild_id=row.guild_id,
+        channel_id=row.channel_id,
+        dm_channel_id=row.dm_channel_id,
+        due_at=row.due_at,
+        claimed_at=row.claimed_at,
+        late_by=max(row.claimed_at - planned_at, timedelta(0)),
+        attempt=row.attempts,
+        is_follow_up=row.is_follow_up,
+        nonce=f"kb{row.checkin_id}s{row.snoozes}",
+    )
+
+
 class CheckinDelivery:
     """Claim, settle and retry check-in deliveries; tells listeners when the next due time may change."""
 
-    def __init__(self, db: aiosqlite.Connection, *, clock: Clock = utc_now) -> None:
+    def __init__(self, db: Database, *, clock: Clock = utc_now) -> None:
         self._db, self._clock = db, clock
         self.schedule_changes: Listeners[[]] = Listeners("check-in schedule")
         """Told whenever a pending check-in is added, moved or removed (the job runner's wake)."""
@@ -55,7 +79,7 @@ class CheckinDelivery:
         """Move due check-ins to "sending" and return them; each is returned to one caller only."""
         async with transaction(self._db):
             claimed = await checkins_sql.claim_due(self._db, now, limit)
-            return await checkins_sql.load_due(self._db, claimed)
+            return [due_checkin(row) for row in await checkins_sql.load_due(self._db, claimed)]
 
     async def release(self, checkin_ids: list[int]) -> None:
         """Hand back claimed check-ins that were not attempted (shutting down mid-batch)."""
@@ -98,7 +122,7 @@ class CheckinDelivery:
     async def stale_sending(self, older_than: timedelta) -> list[DueCheckin]:
         """Check-ins claimed more than `older_than` ago and never settled: a crash mid-send left them."""
         claimed = await checkins_sql.claimed_before(self._db, self._clock() - older_than)
-        return await checkins_sql.load_due(self._db, claimed)
+        return [due_checkin(row) for row in await checkins_sql.load_due(self._db, claimed)]
 
     async def next_due_at(self) -> datetime | None:
         """When the earliest pending check-in may be sent, or None when nothing is pending."""

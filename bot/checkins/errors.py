@@ -18,6 +18,9 @@ KneadError
 from __future__ import annotations
 
 from bot.errors import BadInput, KneadError, NotFound
+from bot.models.checkins import BadQuietHours
+
+__all__ = ["BadQuietHours"]
 
 
 class ConsentRequired(KneadError):
@@ -84,7 +87,3 @@ class BadNote(BadInput):
 class UnknownTimezone(BadInput):
     def __init__(self) -> None:
         super().__init__("I don't know that time zone. Pick one from the list, such as Europe/London.")
-
-
-class BadQuietHours(BadInput):
-    """Quiet hours that cannot work: an unreadable time, the same start and end, or only one of them."""

@@ -8,46 +8,12 @@ went back) they end at its first occurrence after the due time.
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.checkins.errors import BadQuietHours
+from bot.models.checkins import QuietHours, parse_clock_time
 
-_CLOCK_TIME = re.compile(r"([01]?[0-9]|2[0-3]):([0-5][0-9])", re.ASCII)
-
-
-def parse_clock_time(text: str) -> time:
-    """Read a local time written as HH:MM (24-hour clock)."""
-    match = _CLOCK_TIME.fullmatch(text.strip())
-    if match is None:
-        raise BadQuietHours("Write times on the 24-hour clock as HH:MM, for example 22:00 or 07:30.")
-    return time(int(match[1]), int(match[2]))
-
-
-@dataclass(frozen=True)
-class QuietHours:
-    """From `start` up to (not including) `end`, local time; wraps past midnight when end < start."""
-
-    start: time
-    end: time
-
-    def __post_init__(self) -> None:
-        if self.start == self.end:
-            raise BadQuietHours("Quiet hours need different start and end times.")
-
-    @classmethod
-    def parse(cls, start: str, end: str) -> QuietHours:
-        return cls(parse_clock_time(start), parse_clock_time(end))
-
-    def contains(self, local: time) -> bool:
-        if self.start < self.end:
-            return self.start <= local < self.end
-        return local >= self.start or local < self.end
-
-    def __str__(self) -> str:
-        return f"{self.start:%H:%M}–{self.end:%H:%M}"
+__all__ = ["QuietHours", "moments_showing", "next_allowed_delivery", "parse_clock_time"]
 
 
 def next_allowed_delivery(due_at: datetime, zone: ZoneInfo, quiet: QuietHours | None) -> datetime:

@@ -14,8 +14,6 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
-import aiosqlite
-
 from bot.checkins.delivery import CheckinDelivery, planned_delivery
 from bot.checkins.durations import format_duration, parse_duration
 from bot.checkins.errors import (
@@ -54,7 +52,7 @@ from bot.storage import checkins as checkins_sql
 from bot.storage import members as members_sql
 from bot.storage import pending_logs as pending_sql
 from bot.storage import sessions as sessions_sql
-from bot.storage.db import as_db_time
+from bot.storage.db import Database, as_db_time
 from bot.storage.pending_logs import PendingLog
 from bot.storage.transactions import read_snapshot, transaction
 
@@ -96,14 +94,17 @@ class CheckinService:
 
     def __init__(
         self,
-        db: aiosqlite.Connection,
+        db: Database,
         *,
         clock: Clock = utc_now,
         min_delay: timedelta = timedelta(seconds=60),
         retention_days: int = 365,
-        reader: aiosqlite.Connection | None = None,
+        reader: Database | None = None,
     ) -> None:
-        """`reader` (see `storage.db.open_reader`) serves the read-only queries; `db` does the writes."""
+        """`reader` serves the read-only queries; `db` does the writes.
+
+        It defaults to `db`, whose reads outside a transaction already use its reader engine.
+        """
         self._db, self._clock = db, clock
         self._read = reader if reader is not None else db
         self.min_delay, self.retention = min_delay, timedelta(days=retention_days)
@@ -171,7 +172,7 @@ class CheckinService:
             session_id=None,
         )
         async with transaction(self._db):
-            member = await members_sql.get(self._db, user_id)
+            member = await members_sql.lock(self._db, user_id)  # the open-limit count below must not race
             if member is None:  # held, not logged: the prompt's "I agree" logs it (agree_and_log)
                 fields = _request_fields(request)
                 await pending_sql.delete_older_than(self._db, self._clock() - PENDING_LOG_LIFETIME)
@@ -335,6 +336,7 @@ class CheckinService:
         Refused once the member reported warning signs: they need medical help, not a later check-in.
         """
         async with transaction(self._db):
+            member = await self._consented_member(user_id)  # first: locks out a concurrent request
             parent = await self._sent_checkin(checkin_id, user_id)
             await self._check_no_warning_signs(checkin_id)
             if parent.is_follow_up:
@@ -342,7 +344,6 @@ class CheckinService:
             existing = await checkins_sql.follow_up(self._db, checkin_id)
             if existing is not None:
                 return await checkins_sql.summary(self._db, existing.id)
-            member = await self._consented_member(user_id)
             await self._check_open_limit(user_id)
             due_at = self._clock() + FOLLOW_UP_DELAY
             follow_up_id = await self._insert_checkin(member, parent.session_id, due_at, follow_up_of=checkin_id)
@@ -354,7 +355,7 @@ class CheckinService:
 
     async def export(self, user_id: int) -> dict[str, Any]:
         """Everything stored about the member, as JSON-ready values (times are UTC ISO text)."""
-        async with read_snapshot(self._read) if self._read is not self._db else transaction(self._db) as db:
+        async with read_snapshot(self._read) as db:
             return {
                 "user_id": user_id,
                 "exported_at": as_db_time(self._clock()),
@@ -398,7 +399,9 @@ class CheckinService:
         return delay
 
     async def _consented_member(self, user_id: int) -> MemberSettings:
-        member = await members_sql.get(self._db, user_id)
+        """The member's settings, their row locked until the transaction ends: a member's read-then-write
+        steps (the open-limit count, a follow-up) run one at a time on PostgreSQL as on SQLite."""
+        member = await members_sql.lock(self._db, user_id)
         if member is None:
             raise ConsentRequired()
         return member

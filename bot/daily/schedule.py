@@ -8,19 +8,13 @@ out at the first of the two 01:30s. Either way exactly one run per local date.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.checkins.quiet_hours import moments_showing
+from bot.models.daily import Run
 
-
-@dataclass(frozen=True)
-class Run:
-    """One day's run: the local date it belongs to and the UTC moment it is due."""
-
-    local_date: date
-    at: datetime
+__all__ = ["Run", "local_date_at", "next_run", "run_on"]
 
 
 def run_on(local_date: date, post_time: time, zone: ZoneInfo) -> Run:

@@ -15,8 +15,6 @@ import random
 from collections.abc import Callable, Sequence
 from datetime import date, datetime, time, timedelta
 
-import aiosqlite
-
 from bot.checkins.quiet_hours import parse_clock_time
 from bot.checkins.timezones import resolve_timezone, zone_named
 from bot.clock import Clock, utc_now
@@ -33,6 +31,7 @@ from bot.storage import daily_tips as daily_sql
 from bot.storage import guild_tips as guild_tips_sql
 from bot.storage import guilds as guilds_sql
 from bot.storage import jobs as jobs_sql
+from bot.storage.db import Database
 from bot.storage.transactions import transaction
 
 DEFAULT_TIMEZONE = "UTC"
@@ -53,15 +52,18 @@ class DailyTipService:
 
     def __init__(
         self,
-        db: aiosqlite.Connection,
+        db: Database,
         *,
         builtin_tips: BuiltinTips,
         audit: AuditTrail,
         clock: Clock = utc_now,
         rng: random.Random | None = None,
-        reader: aiosqlite.Connection | None = None,
+        reader: Database | None = None,
     ) -> None:
-        """`reader` (see `storage.db.open_reader`) serves `show`; `db` does the writes and the claims."""
+        """`reader` serves `show`; `db` does the writes and the claims.
+
+        It defaults to `db`, whose reads outside a transaction already use its reader engine.
+        """
         self._db, self._builtin_tips, self._audit, self._clock = db, builtin_tips, audit, clock
         self._read = reader if reader is not None else db
         self._rng = rng or random.Random()  # noqa: S311 - the order of tips is not a secret
@@ -153,7 +155,7 @@ class DailyTipService:
         this process or after a restart) never returns a second claim for the same date.
         """
         async with transaction(self._db):
-            schedule = await daily_sql.get_schedule(self._db, guild_id)
+            schedule = await daily_sql.lock_schedule(self._db, guild_id)  # one claim per server at a time
             run = _due_run(schedule, now)
             if schedule is None or run is None or not await self._is_present(guild_id):
                 return None

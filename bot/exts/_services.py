@@ -20,29 +20,28 @@ from bot.guilds.tips import GuildTipService
 
 
 def audit_trail(bot: KneadBot) -> AuditTrail:
-    audit = AuditTrail(bot.database.writer, clock=bot.clock, reader=bot.database.reader)
+    audit = AuditTrail(bot.database, clock=bot.clock)
     audit.recorded.add(functools.partial(bot.dispatch, "audit_recorded"))
     return audit
 
 
 def guild_service(bot: KneadBot, audit: AuditTrail) -> GuildService:
-    return GuildService(bot.database.writer, audit=audit, clock=bot.clock, reader=bot.database.reader)
+    return GuildService(bot.database, audit=audit, clock=bot.clock)
 
 
 def guild_tip_service(bot: KneadBot, audit: AuditTrail) -> GuildTipService:
-    return GuildTipService(bot.database.writer, audit=audit, clock=bot.clock, reader=bot.database.reader)
+    return GuildTipService(bot.database, audit=audit, clock=bot.clock)
 
 
 def daily_tip_service(bot: KneadBot, audit: AuditTrail) -> DailyTipService:
-    db, library = bot.database, bot.library
-    return DailyTipService(db.writer, builtin_tips=lambda: library.tips, audit=audit, clock=bot.clock, reader=db.reader)
+    library = bot.library
+    return DailyTipService(bot.database, builtin_tips=lambda: library.tips, audit=audit, clock=bot.clock)
 
 
 def checkin_service(bot: KneadBot) -> CheckinService:
     return CheckinService(
-        bot.database.writer,
+        bot.database,
         clock=bot.clock,
         min_delay=timedelta(seconds=bot.settings.min_checkin_delay),
         retention_days=bot.settings.retention_days,
-        reader=bot.database.reader,
     )

@@ -7,13 +7,12 @@ entries to the server's log channel) only ever hear about actions that really ha
 
 from __future__ import annotations
 
-import aiosqlite
-
 from bot.clock import Clock, utc_now
 from bot.guilds.models import AuditAction, AuditEntry
 from bot.listeners import Listeners
 from bot.storage import audit as audit_sql
 from bot.storage import guilds as guilds_sql
+from bot.storage.db import Database
 
 RECENT_SHOWN = 20
 KEPT_PER_GUILD = 500
@@ -22,10 +21,11 @@ KEPT_PER_GUILD = 500
 class AuditTrail:
     """The per-server log of moderator actions; shared by every service that changes a server."""
 
-    def __init__(
-        self, db: aiosqlite.Connection, *, clock: Clock = utc_now, reader: aiosqlite.Connection | None = None
-    ) -> None:
-        """`reader` (see `storage.db.open_reader`) serves `recent`; `db` does the writes."""
+    def __init__(self, db: Database, *, clock: Clock = utc_now, reader: Database | None = None) -> None:
+        """`reader` serves `recent`; `db` does the writes.
+
+        It defaults to `db`, whose reads outside a transaction already use its reader engine.
+        """
         self._db, self._clock = db, clock
         self._read = reader if reader is not None else db
         self.recorded: Listeners[[AuditEntry]] = Listeners("audit")

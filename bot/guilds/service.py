@@ -9,8 +9,6 @@ from __future__ import annotations
 from collections.abc import Collection
 from datetime import datetime, timedelta
 
-import aiosqlite
-
 from bot.clock import Clock, utc_now
 from bot.guilds.audit import RECENT_SHOWN, AuditTrail
 from bot.guilds.errors import BadModRole, NotModerator, ServerOnly
@@ -19,6 +17,7 @@ from bot.guilds.permissions import is_moderator
 from bot.log import get_logger
 from bot.storage import guilds as guilds_sql
 from bot.storage import posted_checks as posted_sql
+from bot.storage.db import Database
 from bot.storage.transactions import transaction
 
 RETENTION_AFTER_LEAVING = timedelta(days=30)
@@ -31,14 +30,17 @@ class GuildService:
 
     def __init__(
         self,
-        db: aiosqlite.Connection,
+        db: Database,
         *,
         audit: AuditTrail,
         clock: Clock = utc_now,
         retention: timedelta = RETENTION_AFTER_LEAVING,
-        reader: aiosqlite.Connection | None = None,
+        reader: Database | None = None,
     ) -> None:
-        """`reader` (see `storage.db.open_reader`) serves the read-only queries; `db` does the writes."""
+        """`reader` serves the read-only queries; `db` does the writes.
+
+        It defaults to `db`, whose reads outside a transaction already use its reader engine.
+        """
         self._db, self._audit, self._clock, self.retention = db, audit, clock, retention
         self._read = reader if reader is not None else db
 

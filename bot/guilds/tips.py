@@ -10,7 +10,6 @@ import math
 import re
 from collections.abc import Iterable
 
-import aiosqlite
 from pydantic import ValidationError
 
 from bot.clock import Clock, utc_now
@@ -18,10 +17,11 @@ from bot.guilds.audit import AuditTrail
 from bot.guilds.errors import GuildTipNotFound, TooManyTips
 from bot.guilds.models import TIP_ID_PREFIX, AuditAction, GuildTip, TipPage
 from bot.guilds.tip_input import clean_tip
-from bot.library.models import Tip
+from bot.library.models import Source, Tip
 from bot.log import get_logger
 from bot.storage import guild_tips as tips_sql
 from bot.storage import guilds as guilds_sql
+from bot.storage.db import Database
 from bot.storage.transactions import transaction
 
 MAX_TIPS_PER_GUILD = 500
@@ -45,14 +45,17 @@ class GuildTipService:
 
     def __init__(
         self,
-        db: aiosqlite.Connection,
+        db: Database,
         *,
         audit: AuditTrail,
         clock: Clock = utc_now,
         max_tips: int = MAX_TIPS_PER_GUILD,
-        reader: aiosqlite.Connection | None = None,
+        reader: Database | None = None,
     ) -> None:
-        """`reader` (see `storage.db.open_reader`) serves the read-only queries; `db` does the writes."""
+        """`reader` serves the read-only queries; `db` does the writes.
+
+        It defaults to `db`, whose reads outside a transaction already use its reader engine.
+        """
         self._db, self._audit, self._clock, self.max_tips = db, audit, clock, max_tips
         self._read = reader if reader is not None else db
 
@@ -62,9 +65,10 @@ class GuildTipService:
         """Check and store a new tip; TooManyTips once the server has `max_tips`."""
         fields = clean_tip(text=text, topic=topic, source_name=source_name, source_url=source_url)
         async with transaction(self._db):
+            await guilds_sql.ensure(self._db, guild_id, self._clock())
+            await guilds_sql.lock(self._db, guild_id)  # the count below must not race another add
             if await tips_sql.count(self._db, guild_id) >= self.max_tips:
                 raise TooManyTips(self.max_tips)
-            await guilds_sql.ensure(self._db, guild_id, self._clock())
             tip = await tips_sql.insert(self._db, guild_id, fields, author_id=actor_id, at=self._clock())
             entry = await self._audit.write(guild_id, actor_id, AuditAction.ADD_TIP, _describe("Added", tip))
         self._audit.publish(entry)
@@ -125,7 +129,7 @@ def library_tips(tips: Iterable[GuildTip]) -> list[Tip]:
     converted = []
     for tip in tips:
         try:
-            converted.append(tip.as_library_tip())
+            converted.append(as_library_tip(tip))
         except ValidationError:
             log.warning("Server tip %s in guild %s no longer fits the tip model; skipped", tip.ref, tip.guild_id)
     return converted
@@ -133,3 +137,9 @@ def library_tips(tips: Iterable[GuildTip]) -> list[Tip]:
 
 def _describe(verb: str, tip: GuildTip) -> str:
     return f"{verb} tip {tip.ref} ({tip.fields.topic})"
+
+
+def as_library_tip(tip: GuildTip) -> Tip:
+    """The same tip as the Library's model, so /tip, /tips post and the daily tip treat both alike."""
+    source = Source(name=tip.fields.source_name, url=tip.fields.source_url)
+    return Tip(id=tip.ref, topic=tip.fields.topic, text=tip.fields.text, sources=[source])

@@ -1,4 +1,4 @@
-"""`python -m bot db backup|restore|check|migrate`.
+"""`python -m bot db backup|restore|check|migrate` for the SQLite file (PostgreSQL: `bot.ops.postgres`).
 
 Backups use SQLite's online backup API, which copies a consistent snapshot even while the bot is
 writing (WAL mode), so an operator never has to stop the bot to take one.
@@ -90,7 +90,7 @@ def explain(path: Path, error: BaseException) -> DatabaseToolError:
 
 
 def latest_version() -> int:
-    found = migrations(MIGRATIONS_DIR)
+    found = migrations(MIGRATIONS_DIR / "sqlite")
     return found[-1].version if found else 0
 
 

@@ -16,8 +16,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import discord.http
+from sqlalchemy.engine import make_url
 
 from bot.library.loader import ContentError, load_content
+from bot.ops import postgres
 from bot.ops.database import DatabaseToolError, latest_version, readable_database, version_of, writable_folder
 from bot.settings import Settings
 
@@ -67,6 +69,8 @@ def check_token_with_discord(token: str, base_url: str | None = None) -> Finding
 
 def _database(settings: Settings) -> Finding:
     """The folder must take a new file (tried, not guessed), and an existing file must pass quick_check."""
+    if settings.database_url is not None:
+        return _postgres(settings.database_url.get_secret_value())
     path = Path(settings.db)
     try:
         writable_folder(path.parent)
@@ -84,6 +88,21 @@ def _database(settings: Settings) -> Finding:
     if current < latest:
         return Finding(False, f"database is at schema {current} of {latest}", "run: python -m bot db migrate")
     return Finding(True, f"database {path} is writable, passes quick_check and is at schema {current}")
+
+
+def _postgres(url: str) -> Finding:
+    """PostgreSQL: the server answers for this URL, and the schema is this code's (or can be migrated)."""
+    shown = make_url(url).render_as_string(hide_password=True)
+    try:
+        current = postgres.version(url)
+    except DatabaseToolError as error:
+        return Finding(False, str(error), "check KNEADBOT_DATABASE_URL and that the server is running")
+    latest = postgres.latest_version()
+    if current > latest:
+        return Finding(False, f"database is at schema {current}, newer than this code ({latest})", "upgrade kneadbot")
+    if current < latest:
+        return Finding(False, f"PostgreSQL {shown} is at schema {current} of {latest}", "run: python -m bot db migrate")
+    return Finding(True, f"PostgreSQL {shown} answers and is at schema {current}")
 
 
 def _content(settings: Settings) -> Finding:

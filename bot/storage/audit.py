@@ -8,14 +8,17 @@ from __future__ import annotations
 
 from datetime import datetime
 
-import aiosqlite
+from sqlalchemy import delete, select
+from sqlalchemy import insert as sql_insert
+from sqlalchemy.engine import RowMapping
 
-from bot.guilds.models import AuditAction, AuditEntry
-from bot.storage.db import as_db_time, from_db_time
+from bot.models.guilds import AuditAction, AuditEntry
+from bot.storage.db import Database
+from bot.storage.schema import audit_log
 
 
 async def insert(
-    db: aiosqlite.Connection,
+    db: Database,
     *,
     guild_id: int,
     actor_id: int | None,
@@ -24,35 +27,33 @@ async def insert(
     at: datetime,
     keep: int,
 ) -> AuditEntry:
-    rows = await db.execute_fetchall(
-        "INSERT INTO audit_log (guild_id, actor_id, action, detail, created_at) VALUES (?, ?, ?, ?, ?)"
-        " RETURNING id, guild_id, actor_id, action, detail, created_at",
-        (guild_id, actor_id, action.value, detail, as_db_time(at)),
+    statement = sql_insert(audit_log).values(
+        guild_id=guild_id, actor_id=actor_id, action=action.value, detail=detail, created_at=at
     )
-    entry = _entry(next(iter(rows)))
-    await db.execute(
-        "DELETE FROM audit_log WHERE guild_id = ? AND id <= (SELECT id FROM audit_log WHERE guild_id = ?"
-        " ORDER BY id DESC LIMIT 1 OFFSET ?)",
-        (guild_id, guild_id, keep),
+    entry = _entry((await db.write(statement.returning(audit_log))).mappings().one())
+    oldest_kept = (
+        select(audit_log.c.id)
+        .where(audit_log.c.guild_id == guild_id)
+        .order_by(audit_log.c.id.desc())
+        .limit(1)
+        .offset(keep)
+        .scalar_subquery()
     )
+    await db.write(delete(audit_log).where(audit_log.c.guild_id == guild_id, audit_log.c.id <= oldest_kept))
     return entry
 
 
-async def latest(db: aiosqlite.Connection, guild_id: int, limit: int) -> list[AuditEntry]:
-    rows = await db.execute_fetchall(
-        "SELECT id, guild_id, actor_id, action, detail, created_at FROM audit_log WHERE guild_id = ?"
-        " ORDER BY id DESC LIMIT ?",
-        (guild_id, limit),
-    )
-    return [_entry(row) for row in rows]
+async def latest(db: Database, guild_id: int, limit: int) -> list[AuditEntry]:
+    statement = select(audit_log).where(audit_log.c.guild_id == guild_id).order_by(audit_log.c.id.desc()).limit(limit)
+    return [_entry(row) for row in (await db.read(statement)).mappings()]
 
 
-def _entry(row: aiosqlite.Row) -> AuditEntry:
+def _entry(row: RowMapping) -> AuditEntry:
     return AuditEntry(
         id=row["id"],
         guild_id=row["guild_id"],
         actor_id=row["actor_id"],
         action=AuditAction(row["action"]),
         detail=row["detail"],
-        at=from_db_time(row["created_at"]),
+        at=row["created_at"],
     )

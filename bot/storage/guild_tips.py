@@ -5,65 +5,78 @@ from __future__ import annotations
 
 from datetime import datetime
 
-import aiosqlite
+from sqlalchemy import delete as sql_delete
+from sqlalchemy import func, select
+from sqlalchemy import insert as sql_insert
+from sqlalchemy import update as sql_update
+from sqlalchemy.engine import RowMapping
 
-from bot.guilds.models import GuildTip, TipFields
-from bot.storage.db import as_db_time, from_db_time, from_optional_db_time
+from bot.models.guilds import GuildTip, TipFields
+from bot.storage.db import Database
+from bot.storage.schema import guild_tips
 
 
-async def insert(
-    db: aiosqlite.Connection, guild_id: int, fields: TipFields, *, author_id: int, at: datetime
-) -> GuildTip:
-    rows = await db.execute_fetchall(
-        "INSERT INTO guild_tips (guild_id, topic, text, source_name, source_url, author_id, created_at)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING *",
-        (guild_id, fields.topic, fields.text, fields.source_name, fields.source_url, author_id, as_db_time(at)),
+def _fields(fields: TipFields) -> dict[str, str]:
+    return {
+        "topic": fields.topic,
+        "text": fields.text,
+        "source_name": fields.source_name,
+        "source_url": fields.source_url,
+    }
+
+
+async def insert(db: Database, guild_id: int, fields: TipFields, *, author_id: int, at: datetime) -> GuildTip:
+    statement = sql_insert(guild_tips).values(guild_id=guild_id, author_id=author_id, created_at=at, **_fields(fields))
+    return _tip((await db.write(statement.returning(guild_tips))).mappings().one())
+
+
+async def update(db: Database, guild_id: int, tip_id: int, fields: TipFields, *, at: datetime) -> GuildTip | None:
+    statement = (
+        sql_update(guild_tips)
+        .where(guild_tips.c.guild_id == guild_id, guild_tips.c.id == tip_id)
+        .values(edited_at=at, **_fields(fields))
+        .returning(guild_tips)
     )
-    return _tip(next(iter(rows)))
+    row = (await db.write(statement)).mappings().first()
+    return None if row is None else _tip(row)
 
 
-async def update(
-    db: aiosqlite.Connection, guild_id: int, tip_id: int, fields: TipFields, *, at: datetime
-) -> GuildTip | None:
-    rows = await db.execute_fetchall(
-        "UPDATE guild_tips SET topic = ?, text = ?, source_name = ?, source_url = ?, edited_at = ?"
-        " WHERE guild_id = ? AND id = ? RETURNING *",
-        (fields.topic, fields.text, fields.source_name, fields.source_url, as_db_time(at), guild_id, tip_id),
+async def delete(db: Database, guild_id: int, tip_id: int) -> GuildTip | None:
+    statement = (
+        sql_delete(guild_tips).where(guild_tips.c.guild_id == guild_id, guild_tips.c.id == tip_id).returning(guild_tips)
     )
-    return next((_tip(row) for row in rows), None)
+    row = (await db.write(statement)).mappings().first()
+    return None if row is None else _tip(row)
 
 
-async def delete(db: aiosqlite.Connection, guild_id: int, tip_id: int) -> GuildTip | None:
-    rows = await db.execute_fetchall(
-        "DELETE FROM guild_tips WHERE guild_id = ? AND id = ? RETURNING *", (guild_id, tip_id)
+async def get(db: Database, guild_id: int, tip_id: int) -> GuildTip | None:
+    statement = select(guild_tips).where(guild_tips.c.guild_id == guild_id, guild_tips.c.id == tip_id)
+    row = (await db.read(statement)).mappings().first()
+    return None if row is None else _tip(row)
+
+
+async def count(db: Database, guild_id: int) -> int:
+    statement = select(func.count()).select_from(guild_tips).where(guild_tips.c.guild_id == guild_id)
+    return int((await db.read(statement)).scalar_one())
+
+
+async def page(db: Database, guild_id: int, *, offset: int, limit: int) -> list[GuildTip]:
+    statement = (
+        select(guild_tips)
+        .where(guild_tips.c.guild_id == guild_id)
+        .order_by(guild_tips.c.id)
+        .limit(limit)
+        .offset(offset)
     )
-    return next((_tip(row) for row in rows), None)
+    return [_tip(row) for row in (await db.read(statement)).mappings()]
 
 
-async def get(db: aiosqlite.Connection, guild_id: int, tip_id: int) -> GuildTip | None:
-    rows = await db.execute_fetchall("SELECT * FROM guild_tips WHERE guild_id = ? AND id = ?", (guild_id, tip_id))
-    return next((_tip(row) for row in rows), None)
+async def all_for(db: Database, guild_id: int) -> list[GuildTip]:
+    statement = select(guild_tips).where(guild_tips.c.guild_id == guild_id).order_by(guild_tips.c.id)
+    return [_tip(row) for row in (await db.read(statement)).mappings()]
 
 
-async def count(db: aiosqlite.Connection, guild_id: int) -> int:
-    rows = await db.execute_fetchall("SELECT count(*) FROM guild_tips WHERE guild_id = ?", (guild_id,))
-    return int(next(iter(rows))[0])
-
-
-async def page(db: aiosqlite.Connection, guild_id: int, *, offset: int, limit: int) -> list[GuildTip]:
-    rows = await db.execute_fetchall(
-        "SELECT * FROM guild_tips WHERE guild_id = ? ORDER BY id LIMIT ? OFFSET ?",
-        (guild_id, limit, offset),
-    )
-    return [_tip(row) for row in rows]
-
-
-async def all_for(db: aiosqlite.Connection, guild_id: int) -> list[GuildTip]:
-    rows = await db.execute_fetchall("SELECT * FROM guild_tips WHERE guild_id = ? ORDER BY id", (guild_id,))
-    return [_tip(row) for row in rows]
-
-
-def _tip(row: aiosqlite.Row) -> GuildTip:
+def _tip(row: RowMapping) -> GuildTip:
     return GuildTip(
         id=row["id"],
         guild_id=row["guild_id"],
@@ -71,6 +84,6 @@ def _tip(row: aiosqlite.Row) -> GuildTip:
             text=row["text"], topic=row["topic"], source_name=row["source_name"], source_url=row["source_url"]
         ),
         author_id=row["author_id"],
-        created_at=from_db_time(row["created_at"]),
-        edited_at=from_optional_db_time(row["edited_at"]),
+        created_at=row["created_at"],
+        edited_at=row["edited_at"],
     )

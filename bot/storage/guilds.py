@@ -8,64 +8,72 @@ from __future__ import annotations
 
 from datetime import datetime
 
-import aiosqlite
+from sqlalchemy import delete, func, literal, select, update
+from sqlalchemy.engine import RowMapping
 
-from bot.guilds.models import GuildConfig
-from bot.storage.db import as_db_time, from_optional_db_time
+from bot.models.guilds import GuildConfig
+from bot.storage.db import Database
+from bot.storage.schema import guild_config, insert
 
-
-async def ensure(db: aiosqlite.Connection, guild_id: int, at: datetime) -> None:
-    await db.execute(
-        "INSERT INTO guild_config (guild_id, created_at) VALUES (?, ?) ON CONFLICT (guild_id) DO NOTHING",
-        (guild_id, as_db_time(at)),
-    )
+_CONFIG = (guild_config.c.guild_id, guild_config.c.mod_role_id, guild_config.c.log_channel_id, guild_config.c.left_at)
 
 
-async def get(db: aiosqlite.Connection, guild_id: int) -> GuildConfig | None:
-    rows = await db.execute_fetchall(
-        "SELECT guild_id, mod_role_id, log_channel_id, left_at FROM guild_config WHERE guild_id = ?", (guild_id,)
-    )
-    return next((_config(row) for row in rows), None)
+async def ensure(db: Database, guild_id: int, at: datetime) -> None:
+    statement = insert(db.dialect, guild_config).values(guild_id=guild_id, created_at=at)
+    await db.write(statement.on_conflict_do_nothing(index_elements=["guild_id"]))
 
 
-async def set_mod_role(db: aiosqlite.Connection, guild_id: int, role_id: int | None) -> None:
-    await db.execute("UPDATE guild_config SET mod_role_id = ? WHERE guild_id = ?", (role_id, guild_id))
+async def get(db: Database, guild_id: int) -> GuildConfig | None:
+    row = (await db.read(select(*_CONFIG).where(guild_config.c.guild_id == guild_id))).mappings().first()
+    return None if row is None else _config(row)
 
 
-async def set_log_channel(db: aiosqlite.Connection, guild_id: int, channel_id: int | None) -> None:
-    await db.execute("UPDATE guild_config SET log_channel_id = ? WHERE guild_id = ?", (channel_id, guild_id))
+async def lock(db: Database, guild_id: int) -> None:
+    """Lock the server's row until the transaction ends (PostgreSQL; SQLite's BEGIN IMMEDIATE already
+    serialises writers): for read-then-write steps such as "count the server's tips, then add one"."""
+    await db.read(select(guild_config.c.guild_id).where(guild_config.c.guild_id == guild_id).with_for_update())
 
 
-async def mark_left(db: aiosqlite.Connection, guild_id: int, at: datetime) -> None:
+async def set_mod_role(db: Database, guild_id: int, role_id: int | None) -> None:
+    await db.write(update(guild_config).where(guild_config.c.guild_id == guild_id).values(mod_role_id=role_id))
+
+
+async def set_log_channel(db: Database, guild_id: int, channel_id: int | None) -> None:
+    await db.write(update(guild_config).where(guild_config.c.guild_id == guild_id).values(log_channel_id=channel_id))
+
+
+async def mark_left(db: Database, guild_id: int, at: datetime) -> None:
     """Keep the first departure time if the bot is told twice, so the 30 days are not restarted."""
-    await db.execute(
-        "UPDATE guild_config SET left_at = coalesce(left_at, ?) WHERE guild_id = ?", (as_db_time(at), guild_id)
-    )
+    left_at = func.coalesce(guild_config.c.left_at, literal(at, type_=guild_config.c.left_at.type))
+    await db.write(update(guild_config).where(guild_config.c.guild_id == guild_id).values(left_at=left_at))
 
 
-async def mark_joined(db: aiosqlite.Connection, guild_id: int) -> None:
-    await db.execute("UPDATE guild_config SET left_at = NULL WHERE guild_id = ?", (guild_id,))
+async def mark_joined(db: Database, guild_id: int) -> None:
+    await db.write(update(guild_config).where(guild_config.c.guild_id == guild_id).values(left_at=None))
 
 
-async def present_ids(db: aiosqlite.Connection) -> list[int]:
+async def present_ids(db: Database) -> list[int]:
     """Servers with stored data that the bot has not been marked as having left."""
-    rows = await db.execute_fetchall("SELECT guild_id FROM guild_config WHERE left_at IS NULL ORDER BY guild_id")
-    return [int(row[0]) for row in rows]
-
-
-async def delete_left_before(db: aiosqlite.Connection, moment: datetime) -> list[int]:
-    """Delete (with everything that cascades from them) the servers the bot left before `moment`."""
-    rows = await db.execute_fetchall(
-        "DELETE FROM guild_config WHERE left_at IS NOT NULL AND left_at <= ? RETURNING guild_id",
-        (as_db_time(moment),),
+    statement = (
+        select(guild_config.c.guild_id).where(guild_config.c.left_at.is_(None)).order_by(guild_config.c.guild_id)
     )
-    return sorted(int(row["guild_id"]) for row in rows)
+    return [int(guild_id) for guild_id in (await db.read(statement)).scalars()]
 
 
-def _config(row: aiosqlite.Row) -> GuildConfig:
+async def delete_left_before(db: Database, moment: datetime) -> list[int]:
+    """Delete (with everything that cascades from them) the servers the bot left before `moment`."""
+    statement = (
+        delete(guild_config)
+        .where(guild_config.c.left_at.is_not(None), guild_config.c.left_at <= moment)
+        .returning(guild_config.c.guild_id)
+    )
+    return sorted(int(guild_id) for guild_id in (await db.write(statement)).scalars())
+
+
+def _config(row: RowMapping) -> GuildConfig:
     return GuildConfig(
         guild_id=row["guild_id"],
         mod_role_id=row["mod_role_id"],
         log_channel_id=row["log_channel_id"],
-        left_at=from_optional_db_time(row["left_at"]),
+        left_at=row["left_at"],
     )

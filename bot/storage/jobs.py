@@ -7,15 +7,19 @@ UPDATE, so a late or repeated call never moves a row backwards or takes it from 
 
 from __future__ import annotations
 
-import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-import aiosqlite
+from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy.engine import RowMapping
 
-from bot.daily.models import DailyPost, PostState
-from bot.storage.db import as_db_time, from_db_time, from_optional_db_time
+from bot.models.daily import DailyPost
+from bot.storage.daily_tips import post_of
+from bot.storage.db import Database
+from bot.storage.schema import daily_tip_posts
+
+posts = daily_tip_posts
 
 
 @dataclass(frozen=True)
@@ -26,68 +30,71 @@ class ClaimedDay:
     attempt: int
 
 
-async def claim_daily_retries(db: aiosqlite.Connection, now: datetime, limit: int) -> list[ClaimedDay]:
-    """Days whose retry time has come, taken for one more attempt in one statement (one caller each)."""
-    rows = await db.execute_fetchall(
-        "UPDATE daily_tip_posts SET retry_at = NULL, attempts = attempts + 1 WHERE id IN"
-        " (SELECT id FROM daily_tip_posts WHERE state = 'claimed' AND retry_at <= ? ORDER BY retry_at, id LIMIT ?)"
-        " RETURNING *",
-        (as_db_time(now), limit),
+async def claim_daily_retries(db: Database, now: datetime, limit: int) -> list[ClaimedDay]:
+    """Days whose retry time has come, taken for one more attempt in one statement (one caller each).
+
+    On PostgreSQL the chosen rows are locked with FOR UPDATE SKIP LOCKED and re-checked, as the
+    check-in claim does (storage/checkins.py claim_due), so concurrent claimers never share a day.
+    """
+    waiting = (
+        select(posts.c.id)
+        .where(posts.c.state == "claimed", posts.c.retry_at <= now)
+        .order_by(posts.c.retry_at, posts.c.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
     )
-    return sorted((_claimed(row) for row in rows), key=lambda day: (day.post.claimed_at, day.post.guild_id))
+    statement = (
+        update(posts)
+        .where(posts.c.id.in_(waiting.scalar_subquery()), posts.c.state == "claimed", posts.c.retry_at.is_not(None))
+        .values(retry_at=None, attempts=posts.c.attempts + 1)
+        .returning(posts)
+    )
+    return _by_claim_time((await db.write(statement)).mappings())
 
 
-async def retry_daily_post(
-    db: aiosqlite.Connection, guild_id: int, local_date: date, at: datetime, problem: str
-) -> bool:
+async def retry_daily_post(db: Database, guild_id: int, local_date: date, at: datetime, problem: str) -> bool:
     """Claimed or unconfirmed -> claimed, waiting until `at`; False when the day was settled meanwhile."""
-    cursor = await db.execute(
-        "UPDATE daily_tip_posts SET state = 'claimed', retry_at = ?, problem = ?"
-        " WHERE guild_id = ? AND local_date = ? AND state IN ('claimed', 'unconfirmed')",
-        (as_db_time(at), problem, guild_id, local_date.isoformat()),
+    statement = (
+        update(posts)
+        .where(
+            posts.c.guild_id == guild_id,
+            posts.c.local_date == local_date,
+            posts.c.state.in_(("claimed", "unconfirmed")),
+        )
+        .values(state="claimed", retry_at=at, problem=problem)
     )
-    return cursor.rowcount == 1
+    return (await db.write(statement)).rowcount == 1
 
 
-async def release_daily_posts(db: aiosqlite.Connection, days: Sequence[tuple[int, date]], at: datetime) -> None:
+async def release_daily_posts(db: Database, days: Sequence[tuple[int, date]], at: datetime) -> None:
     """Hand back days claimed but never attempted (stopping mid-batch): due again at `at`, uncounted."""
-    keys = json.dumps([[guild_id, local_date.isoformat()] for guild_id, local_date in days])
-    await db.execute(
-        "UPDATE daily_tip_posts SET retry_at = ?, attempts = attempts - 1 WHERE state = 'claimed'"
-        " AND retry_at IS NULL AND EXISTS (SELECT 1 FROM json_each(?) AS k"
-        " WHERE json_extract(k.value, '$[0]') = guild_id AND json_extract(k.value, '$[1]') = local_date)",
-        (as_db_time(at), keys),
+    if not days:
+        return
+    chosen = or_(*(and_(posts.c.guild_id == guild_id, posts.c.local_date == day) for guild_id, day in days))
+    await db.write(
+        update(posts)
+        .where(chosen, posts.c.state == "claimed", posts.c.retry_at.is_(None))
+        .values(retry_at=at, attempts=posts.c.attempts - 1)
     )
 
 
-async def unconfirm_in_flight(db: aiosqlite.Connection, problem: str) -> list[ClaimedDay]:
+async def unconfirm_in_flight(db: Database, problem: str) -> list[ClaimedDay]:
     """Claimed and in flight -> unconfirmed, for every day: run at start, when no post can be in flight."""
-    rows = await db.execute_fetchall(
-        "UPDATE daily_tip_posts SET state = 'unconfirmed', problem = ? WHERE state = 'claimed' AND retry_at IS NULL"
-        " RETURNING *",
-        (problem,),
+    statement = (
+        update(posts)
+        .where(posts.c.state == "claimed", posts.c.retry_at.is_(None))
+        .values(state="unconfirmed", problem=problem)
+        .returning(posts)
     )
-    return sorted((_claimed(row) for row in rows), key=lambda day: (day.post.claimed_at, day.post.guild_id))
+    return _by_claim_time((await db.write(statement)).mappings())
 
 
-async def next_daily_retry_at(db: aiosqlite.Connection) -> datetime | None:
-    rows = await db.execute_fetchall(
-        "SELECT min(retry_at) FROM daily_tip_posts WHERE state = 'claimed' AND retry_at IS NOT NULL"
-    )
-    return from_optional_db_time(next(iter(rows))[0])
+async def next_daily_retry_at(db: Database) -> datetime | None:
+    statement = select(func.min(posts.c.retry_at)).where(posts.c.state == "claimed", posts.c.retry_at.is_not(None))
+    found: datetime | None = (await db.read(statement)).scalar()
+    return found
 
 
-def _claimed(row: aiosqlite.Row) -> ClaimedDay:
-    post = DailyPost(
-        guild_id=row["guild_id"],
-        local_date=date.fromisoformat(row["local_date"]),
-        state=PostState(row["state"]),
-        channel_id=row["channel_id"],
-        tip_id=row["tip_id"],
-        nonce=row["nonce"],
-        claimed_at=from_db_time(row["claimed_at"]),
-        posted_at=from_optional_db_time(row["posted_at"]),
-        message_id=row["message_id"],
-        problem=row["problem"],
-    )
-    return ClaimedDay(post, int(row["attempts"]))
+def _by_claim_time(rows: Iterable[RowMapping]) -> list[ClaimedDay]:
+    claimed = [ClaimedDay(post_of(row), int(row["attempts"])) for row in rows]
+    return sorted(claimed, key=lambda day: (day.post.claimed_at, day.post.guild_id))

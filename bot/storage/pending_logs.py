@@ -6,10 +6,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-import aiosqlite
+from sqlalchemy import delete as sql_delete
+from sqlalchemy import insert as sql_insert
+from sqlalchemy import select, update
 
-from bot.checkins.models import Area, Intensity
-from bot.storage.db import as_db_time
+from bot.models.checkins import Area, Intensity
+from bot.storage.db import Database
+from bot.storage.json_rows import json_ready
+from bot.storage.schema import checkins, pending_logs
 
 
 @dataclass(frozen=True)
@@ -27,7 +31,7 @@ class PendingLog:
 
 
 async def insert(
-    db: aiosqlite.Connection,
+    db: Database,
     *,
     user_id: int,
     area: Area,
@@ -38,27 +42,23 @@ async def insert(
     channel_id: int | None,
     created_at: datetime,
 ) -> int:
-    rows = await db.execute_fetchall(
-        "INSERT INTO pending_logs (user_id, area, intensity, delay_seconds, note, guild_id, channel_id, created_at)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-        (
-            user_id,
-            area.value,
-            intensity.value,
-            int(delay.total_seconds()),
-            note,
-            guild_id,
-            channel_id,
-            as_db_time(created_at),
-        ),
+    statement = sql_insert(pending_logs).values(
+        user_id=user_id,
+        area=area.value,
+        intensity=intensity.value,
+        delay_seconds=int(delay.total_seconds()),
+        note=note,
+        guild_id=guild_id,
+        channel_id=channel_id,
+        created_at=created_at,
     )
-    return int(next(iter(rows))["id"])
+    return int((await db.write(statement.returning(pending_logs.c.id))).scalar_one())
 
 
-async def get(db: aiosqlite.Connection, pending_id: int, user_id: int) -> PendingLog | None:
+async def get(db: Database, pending_id: int, user_id: int) -> PendingLog | None:
     """The member's own pending log; another member's id looks exactly like a missing one."""
-    rows = await db.execute_fetchall("SELECT * FROM pending_logs WHERE id = ? AND user_id = ?", (pending_id, user_id))
-    row = next(iter(rows), None)
+    statement = select(pending_logs).where(pending_logs.c.id == pending_id, pending_logs.c.user_id == user_id)
+    row = (await db.read(statement)).mappings().first()
     if row is None:
         return None
     return PendingLog(
@@ -74,47 +74,48 @@ async def get(db: aiosqlite.Connection, pending_id: int, user_id: int) -> Pendin
     )
 
 
-async def mark_logged(db: aiosqlite.Connection, pending_id: int, session_id: int) -> bool:
+async def mark_logged(db: Database, pending_id: int, session_id: int) -> bool:
     """Compare-and-set: True only for the caller that logged it; the note now lives in `sessions`."""
-    cursor = await db.execute(
-        "UPDATE pending_logs SET session_id = ?, note = NULL WHERE id = ? AND session_id IS NULL",
-        (session_id, pending_id),
+    statement = (
+        update(pending_logs)
+        .where(pending_logs.c.id == pending_id, pending_logs.c.session_id.is_(None))
+        .values(session_id=session_id, note=None)
     )
-    return cursor.rowcount == 1
+    return (await db.write(statement)).rowcount == 1
 
 
-async def first_checkin_of(db: aiosqlite.Connection, session_id: int) -> int | None:
-    rows = await db.execute_fetchall(
-        "SELECT id FROM checkins WHERE session_id = ? AND follow_up_of IS NULL ORDER BY id LIMIT 1", (session_id,)
+async def first_checkin_of(db: Database, session_id: int) -> int | None:
+    statement = (
+        select(checkins.c.id)
+        .where(checkins.c.session_id == session_id, checkins.c.follow_up_of.is_(None))
+        .order_by(checkins.c.id)
+        .limit(1)
     )
-    return next((int(row["id"]) for row in rows), None)
+    found = (await db.read(statement)).scalar()
+    return None if found is None else int(found)
 
 
-async def delete(db: aiosqlite.Connection, pending_id: int, user_id: int) -> int:
-    cursor = await db.execute("DELETE FROM pending_logs WHERE id = ? AND user_id = ?", (pending_id, user_id))
-    return cursor.rowcount
+async def delete(db: Database, pending_id: int, user_id: int) -> int:
+    statement = sql_delete(pending_logs).where(pending_logs.c.id == pending_id, pending_logs.c.user_id == user_id)
+    return (await db.write(statement)).rowcount
 
 
-async def delete_for_member(db: aiosqlite.Connection, user_id: int) -> int:
-    cursor = await db.execute("DELETE FROM pending_logs WHERE user_id = ?", (user_id,))
-    return cursor.rowcount
+async def delete_for_member(db: Database, user_id: int) -> int:
+    return (await db.write(sql_delete(pending_logs).where(pending_logs.c.user_id == user_id))).rowcount
 
 
-async def delete_older_than(db: aiosqlite.Connection, created_before: datetime) -> int:
-    cursor = await db.execute("DELETE FROM pending_logs WHERE created_at < ?", (as_db_time(created_before),))
-    return cursor.rowcount
+async def delete_older_than(db: Database, created_before: datetime) -> int:
+    return (await db.write(sql_delete(pending_logs).where(pending_logs.c.created_at < created_before))).rowcount
 
 
-async def export(db: aiosqlite.Connection, user_id: int) -> list[dict[str, Any]]:
-    rows = await db.execute_fetchall("SELECT * FROM pending_logs WHERE user_id = ? ORDER BY id", (user_id,))
-    return [dict(row) for row in rows]
+async def export(db: Database, user_id: int) -> list[dict[str, Any]]:
+    statement = select(pending_logs).where(pending_logs.c.user_id == user_id).order_by(pending_logs.c.id)
+    return [json_ready(row) for row in (await db.read(statement)).mappings()]
 
 
-async def keep_newest(db: aiosqlite.Connection, user_id: int, keep: int) -> int:
+async def keep_newest(db: Database, user_id: int, keep: int) -> int:
     """Forget all but the member's `keep` newest sessions still waiting for consent."""
-    cursor = await db.execute(
-        "DELETE FROM pending_logs WHERE user_id = ? AND session_id IS NULL AND id NOT IN ("
-        " SELECT id FROM pending_logs WHERE user_id = ? AND session_id IS NULL ORDER BY id DESC LIMIT ?)",
-        (user_id, user_id, keep),
-    )
-    return cursor.rowcount
+    waiting = (pending_logs.c.user_id == user_id, pending_logs.c.session_id.is_(None))
+    newest = select(pending_logs.c.id).where(*waiting).order_by(pending_logs.c.id.desc()).limit(keep)
+    statement = sql_delete(pending_logs).where(*waiting, pending_logs.c.id.not_in(newest))
+    return (await db.write(statement)).rowcount

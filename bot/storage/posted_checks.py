@@ -4,26 +4,31 @@ from __future__ import annotations
 
 from datetime import datetime
 
-import aiosqlite
+from sqlalchemy import delete
 
-from bot.storage.db import as_db_time
+from bot.storage.db import Database
+from bot.storage.schema import insert, posted_checks
 
 
-async def claim(
-    db: aiosqlite.Connection, guild_id: int, message_id: int, faq_id: str, posted_by: int, at: datetime
-) -> bool:
-    """True only for the one caller that may post; a later (or concurrent) claim finds the row and gets False."""
-    cursor = await db.execute(
-        "INSERT INTO posted_checks (guild_id, message_id, faq_id, posted_by, posted_at) VALUES (?, ?, ?, ?, ?)"
-        " ON CONFLICT (message_id, faq_id) DO NOTHING",
-        (guild_id, message_id, faq_id, posted_by, as_db_time(at)),
+async def claim(db: Database, guild_id: int, message_id: int, faq_id: str, posted_by: int, at: datetime) -> bool:
+    """True only for the one caller that may post; a later (or concurrent) claim finds the row and gets False.
+
+    ON CONFLICT DO NOTHING on the primary key: under PostgreSQL READ COMMITTED a concurrent insert of the
+    same key waits for the other transaction and then does nothing, so two clicks never both get True.
+    """
+    statement = insert(db.dialect, posted_checks).values(
+        guild_id=guild_id, message_id=message_id, faq_id=faq_id, posted_by=posted_by, posted_at=at
     )
-    return cursor.rowcount == 1
+    result = await db.write(statement.on_conflict_do_nothing(index_elements=["message_id", "faq_id"]))
+    return result.rowcount == 1
 
 
-async def release(db: aiosqlite.Connection, guild_id: int, message_id: int, faq_id: str) -> None:
+async def release(db: Database, guild_id: int, message_id: int, faq_id: str) -> None:
     """Discord refused the post: forget the claim so that a moderator can try again."""
-    await db.execute(
-        "DELETE FROM posted_checks WHERE guild_id = ? AND message_id = ? AND faq_id = ?",
-        (guild_id, message_id, faq_id),
+    await db.write(
+        delete(posted_checks).where(
+            posted_checks.c.guild_id == guild_id,
+            posted_checks.c.message_id == message_id,
+            posted_checks.c.faq_id == faq_id,
+        )
     )

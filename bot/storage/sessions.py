@@ -5,14 +5,18 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-import aiosqlite
+from sqlalchemy import delete, exists, select
+from sqlalchemy import insert as sql_insert
+from sqlalchemy.engine import RowMapping
 
-from bot.checkins.models import Area, Intensity, Session
-from bot.storage.db import as_db_time, from_db_time
+from bot.models.checkins import Area, Intensity, Session
+from bot.storage.db import Database
+from bot.storage.json_rows import json_ready
+from bot.storage.schema import checkins, sessions
 
 
 async def insert(
-    db: aiosqlite.Connection,
+    db: Database,
     *,
     user_id: int,
     area: Area,
@@ -22,48 +26,50 @@ async def insert(
     channel_id: int | None,
     logged_at: datetime,
 ) -> Session:
-    rows = await db.execute_fetchall(
-        "INSERT INTO sessions (user_id, area, intensity, note, guild_id, channel_id, logged_at)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING *",
-        (user_id, area.value, intensity.value, note, guild_id, channel_id, as_db_time(logged_at)),
+    statement = sql_insert(sessions).values(
+        user_id=user_id,
+        area=area.value,
+        intensity=intensity.value,
+        note=note,
+        guild_id=guild_id,
+        channel_id=channel_id,
+        logged_at=logged_at,
     )
-    return _session(next(iter(rows)))
+    return _session((await db.write(statement.returning(sessions))).mappings().one())
 
 
-async def get(db: aiosqlite.Connection, session_id: int) -> Session | None:
-    rows = await db.execute_fetchall("SELECT * FROM sessions WHERE id = ?", (session_id,))
-    return next((_session(row) for row in rows), None)
+async def get(db: Database, session_id: int) -> Session | None:
+    row = (await db.read(select(sessions).where(sessions.c.id == session_id))).mappings().first()
+    return None if row is None else _session(row)
 
 
-async def latest(db: aiosqlite.Connection, user_id: int, limit: int) -> list[Session]:
-    rows = await db.execute_fetchall(
-        "SELECT * FROM sessions WHERE user_id = ? ORDER BY logged_at DESC, id DESC LIMIT ?",
-        (user_id, limit),
+async def latest(db: Database, user_id: int, limit: int) -> list[Session]:
+    statement = (
+        select(sessions)
+        .where(sessions.c.user_id == user_id)
+        .order_by(sessions.c.logged_at.desc(), sessions.c.id.desc())
+        .limit(limit)
     )
-    return [_session(row) for row in rows]
+    return [_session(row) for row in (await db.read(statement)).mappings()]
 
 
-async def delete_expired(db: aiosqlite.Connection, logged_before: datetime) -> int:
+async def delete_expired(db: Database, logged_before: datetime) -> int:
     """Delete old sessions (their check-ins and answers cascade), sparing any still being checked on."""
-    cursor = await db.execute(
-        "DELETE FROM sessions WHERE logged_at < ? AND NOT EXISTS ("
-        " SELECT 1 FROM checkins WHERE checkins.session_id = sessions.id AND state IN ('pending', 'sending'))",
-        (as_db_time(logged_before),),
-    )
-    return cursor.rowcount
+    open_checkin = exists().where(checkins.c.session_id == sessions.c.id, checkins.c.state.in_(("pending", "sending")))
+    statement = delete(sessions).where(sessions.c.logged_at < logged_before, ~open_checkin)
+    return (await db.write(statement)).rowcount
 
 
-async def delete_for_member(db: aiosqlite.Connection, user_id: int) -> int:
-    cursor = await db.execute("DELETE FROM sessions WHERE user_id = ?", (user_id,))
-    return cursor.rowcount
+async def delete_for_member(db: Database, user_id: int) -> int:
+    return (await db.write(delete(sessions).where(sessions.c.user_id == user_id))).rowcount
 
 
-async def export(db: aiosqlite.Connection, user_id: int) -> list[dict[str, Any]]:
-    rows = await db.execute_fetchall("SELECT * FROM sessions WHERE user_id = ? ORDER BY id", (user_id,))
-    return [dict(row) for row in rows]
+async def export(db: Database, user_id: int) -> list[dict[str, Any]]:
+    statement = select(sessions).where(sessions.c.user_id == user_id).order_by(sessions.c.id)
+    return [json_ready(row) for row in (await db.read(statement)).mappings()]
 
 
-def _session(row: aiosqlite.Row) -> Session:
+def _session(row: RowMapping) -> Session:
     return Session(
         id=row["id"],
         user_id=row["user_id"],
@@ -72,5 +78,5 @@ def _session(row: aiosqlite.Row) -> Session:
         note=row["note"],
         guild_id=row["guild_id"],
         channel_id=row["channel_id"],
-        logged_at=from_db_time(row["logged_at"]),
+        logged_at=row["logged_at"],
     )

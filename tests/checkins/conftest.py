@@ -1,14 +1,14 @@
 from __future__ import annotations
 
-import aiosqlite
 import pytest
 
 from bot.checkins.service import CheckinService
+from bot.storage.db import Database
 from tests.checkins.support import MEMBER, FakeClock
 
 
 @pytest.fixture
-def service(db: aiosqlite.Connection, reader: aiosqlite.Connection, clock: FakeClock) -> CheckinService:
+def service(db: Database, reader: Database, clock: FakeClock) -> CheckinService:
     return CheckinService(db, clock=clock, reader=reader)
 
 

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import aiosqlite
-
 from bot.checkins.delivery import CheckinDelivery
 from bot.checkins.models import DueCheckin
+from bot.storage.db import Database
 from tests.clock import START, FakeClock
+from tests.sql import Row, fetch_all
 
 __all__ = ["MEMBER", "START", "STRANGER", "FakeClock", "row", "send_due"]
 
@@ -22,7 +22,7 @@ async def send_due(delivery: CheckinDelivery, clock: FakeClock) -> list[DueCheck
     return claimed
 
 
-async def row(db: aiosqlite.Connection, sql: str, *parameters: object) -> aiosqlite.Row:
-    rows = list(await db.execute_fetchall(sql, parameters))
+async def row(db: Database, sql: str, *parameters: object) -> Row:
+    rows = await fetch_all(db, sql, *parameters)
     assert len(rows) == 1, rows
     return rows[0]

@@ -4,7 +4,6 @@ import asyncio
 from datetime import timedelta
 from pathlib import Path
 
-import aiosqlite
 import pytest
 
 from bot.checkins.delivery import CheckinDelivery
@@ -12,8 +11,9 @@ from bot.checkins.models import Area, CheckinState, Intensity
 from bot.checkins.service import CheckinService
 from bot.jobs.outcomes import Failed, Retry, RetryLater
 from bot.jobs.policy import Backoff
-from bot.storage.db import open_database
+from bot.storage.db import Database, open_database
 from tests.checkins.support import MEMBER, STRANGER, FakeClock, row
+from tests.sql import fetch_all
 
 
 async def log_many(service: CheckinService, member: int, count: int, delay: str = "1h") -> list[int]:
@@ -59,11 +59,11 @@ async def test_a_claimed_checkin_is_not_returned_again(service: CheckinService, 
 
 
 async def test_concurrent_claims_never_share_a_checkin(
-    tmp_path: Path, service: CheckinService, member: int, clock: FakeClock
+    database_location: Path | str, service: CheckinService, member: int, clock: FakeClock
 ) -> None:
     ids = await log_many(service, member, 20)
     clock.advance(hours=1)
-    other = await open_database(tmp_path / "k.sqlite3")
+    other = await open_database(database_location)  # a second process on the same database
     try:
         deliveries = [service.delivery, CheckinDelivery(other, clock=clock)] * 3
         batches = await asyncio.gather(*(delivery.claim_due(clock.now, limit=4) for delivery in deliveries))
@@ -74,8 +74,10 @@ async def test_concurrent_claims_never_share_a_checkin(
     assert sorted(claimed) == ids
 
 
-async def test_checkin_survives_a_restart_and_is_delivered_once(tmp_path: Path, clock: FakeClock) -> None:
-    path = tmp_path / "k.sqlite3"
+async def test_checkin_survives_a_restart_and_is_delivered_once(
+    database_location: Path | str, clock: FakeClock
+) -> None:
+    path = database_location
     db = await open_database(path)
     first_run = CheckinService(db, clock=clock)
     await first_run.give_consent(MEMBER)
@@ -132,7 +134,7 @@ async def test_stale_sending_rows_are_listed_for_reconciling(
 
 
 async def test_retries_keep_the_nonce_then_fail_after_the_last_attempt(
-    service: CheckinService, member: int, clock: FakeClock, db: aiosqlite.Connection
+    service: CheckinService, member: int, clock: FakeClock, db: Database
 ) -> None:
     [checkin_id] = await log_many(service, member, 1)
     clock.advance(hours=1)
@@ -206,16 +208,16 @@ async def undeliverable(service: CheckinService, user_id: int, count: int, clock
 
 
 async def test_undelivered_notices_are_offered_until_marked_and_reading_writes_nothing(
-    db: aiosqlite.Connection, service: CheckinService, member: int, clock: FakeClock
+    db: Database, service: CheckinService, member: int, clock: FakeClock
 ) -> None:
     ids = await undeliverable(service, member, 2, clock)
-    changes = db.total_changes
+    before = await fetch_all(db, "SELECT * FROM checkins ORDER BY id")
 
     first, second = await service.undelivered_notices(member), await service.undelivered_notices(member)
     await service.mark_notified(member, [])
 
     assert [n.id for n in first] == [n.id for n in second] == ids
-    assert db.total_changes == changes and not db.in_transaction
+    assert await fetch_all(db, "SELECT * FROM checkins ORDER BY id") == before
 
 
 async def test_marked_notices_are_not_offered_again_and_unshown_ones_are(

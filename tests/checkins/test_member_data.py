@@ -2,24 +2,22 @@ from __future__ import annotations
 
 import json
 
-import aiosqlite
-
 from bot.checkins.service import CheckinService
+from bot.storage.db import Database
 from tests.checkins.support import STRANGER, FakeClock, send_due
+from tests.sql import fetch_all, table_columns
 
 MEMBER_TABLES = {"members", "sessions", "checkins", "answers"}
 
 
-async def tables_with_rows_of(db: aiosqlite.Connection, user_id: int) -> dict[str, int]:
+async def tables_with_rows_of(db: Database, user_id: int) -> dict[str, int]:
     """Row count of the member in every table that has a user_id column, found from the schema itself."""
-    tables = [r["name"] for r in await db.execute_fetchall("SELECT name FROM sqlite_master WHERE type = 'table'")]
     counts = {}
-    for table in tables:
-        columns = [r["name"] for r in await db.execute_fetchall("SELECT name FROM pragma_table_info(?)", (table,))]
+    for table, columns in (await table_columns(db)).items():
         if "user_id" not in columns:
             continue
-        # The table name comes from sqlite_master, not from a member; names cannot be parameters.
-        [[count]] = await db.execute_fetchall(f'SELECT count(*) FROM "{table}" WHERE user_id = ?', (user_id,))  # noqa: S608
+        # The table name comes from the database's own catalogue, not from a member; names cannot be parameters.
+        [[count]] = await fetch_all(db, f'SELECT count(*) FROM "{table}" WHERE user_id = ?', user_id)
         counts[table] = int(count)
     assert counts.keys() >= MEMBER_TABLES
     return counts
@@ -63,7 +61,7 @@ async def test_export_without_consent_is_empty(service: CheckinService) -> None:
 
 
 async def test_delete_leaves_no_row_of_the_member_in_any_table(
-    service: CheckinService, member: int, clock: FakeClock, db: aiosqlite.Connection
+    service: CheckinService, member: int, clock: FakeClock, db: Database
 ) -> None:
     await fill_in_everything(service, member, clock)
     await fill_in_everything(service, STRANGER, clock)
@@ -80,9 +78,7 @@ async def test_delete_leaves_no_row_of_the_member_in_any_table(
     assert await service.delete_member_data(member) is False
 
 
-async def test_purge_removes_sessions_and_answers_past_retention(
-    db: aiosqlite.Connection, clock: FakeClock, member: int
-) -> None:
+async def test_purge_removes_sessions_and_answers_past_retention(db: Database, clock: FakeClock, member: int) -> None:
     service = CheckinService(db, clock=clock, retention_days=30)
     old = await service.log_session(member, "calves", "firm", check_in_after="1h")
     clock.advance(hours=1)
@@ -95,14 +91,12 @@ async def test_purge_removes_sessions_and_answers_past_retention(
     assert await service.purge_expired() == 1
 
     assert [record.session.id for record in (await service.history(member)).sessions] == [recent.session.id]
-    [[answers]] = await db.execute_fetchall("SELECT count(*) FROM answers")
+    [[answers]] = await fetch_all(db, "SELECT count(*) FROM answers")
     assert answers == 0
     assert await service.settings(member) is not None
 
 
-async def test_purge_spares_sessions_still_waiting_for_a_checkin(
-    db: aiosqlite.Connection, clock: FakeClock, member: int
-) -> None:
+async def test_purge_spares_sessions_still_waiting_for_a_checkin(db: Database, clock: FakeClock, member: int) -> None:
     service = CheckinService(db, clock=clock, retention_days=1)
     await service.log_session(member, "calves", "firm", check_in_after="14d")
     clock.advance(days=3)

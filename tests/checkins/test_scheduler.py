@@ -7,7 +7,6 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
 
-import aiosqlite
 import pytest
 
 from bot.checkins.delivery import CheckinJob
@@ -16,8 +15,9 @@ from bot.checkins.service import CheckinService
 from bot.jobs.outcomes import Failed, Outcome, RetryLater, Sent, Undeliverable
 from bot.jobs.runner import JobRunner
 from bot.metrics import Metrics
-from bot.storage.db import open_database
+from bot.storage.db import Database, open_database
 from tests.checkins.support import MEMBER, FakeClock, row
+from tests.sql import fetch_all
 
 
 class DiscordSide:
@@ -122,8 +122,8 @@ async def test_wakes_for_a_sooner_checkin(service: CheckinService, member: int, 
         await runner.stop()
 
 
-async def test_each_checkin_is_delivered_once_across_a_restart(tmp_path: Path, clock: FakeClock) -> None:
-    path = tmp_path / "k.sqlite3"
+async def test_each_checkin_is_delivered_once_across_a_restart(database_location: Path | str, clock: FakeClock) -> None:
+    path = database_location
     db = await open_database(path)
     service = CheckinService(db, clock=clock)
     await service.give_consent(MEMBER)
@@ -148,7 +148,7 @@ async def test_each_checkin_is_delivered_once_across_a_restart(tmp_path: Path, c
         clock.advance(days=20)
         runner.wake()
         await eventually(lambda: naps.last == clock.now + timedelta(days=30))
-        states = await row(db, "SELECT group_concat(state) FROM checkins")
+        states = [state for [state] in await fetch_all(db, "SELECT state FROM checkins ORDER BY id")]
     finally:
         await runner.stop()
         await db.close()
@@ -156,7 +156,7 @@ async def test_each_checkin_is_delivered_once_across_a_restart(tmp_path: Path, c
     assert second_run.sent_ids == ids[1:]
     assert second_run.resent == []
     assert [due.late_by for due in second_run.sent] == [timedelta(hours=4), timedelta(hours=3)]
-    assert states[0] == "sent,sent,sent"
+    assert states == ["sent", "sent", "sent"]
 
 
 async def test_a_row_left_sending_by_a_crash_is_resent_at_start(
@@ -242,7 +242,7 @@ async def test_every_path_settles_the_row_and_counts_it_once(
     service: CheckinService,
     member: int,
     clock: FakeClock,
-    db: aiosqlite.Connection,
+    db: Database,
     discord: DiscordSide,
     state: str,
     counter: str,
@@ -305,7 +305,7 @@ async def test_stop_cuts_off_a_hanging_send_after_the_grace_period(
 
 @pytest.mark.parametrize(("landed_in", "cached"), [(555, 555), (80, None)], ids=["dm", "server-channel"])
 async def test_the_dm_channel_a_check_in_landed_in_is_remembered_but_never_the_server_channel(
-    service: CheckinService, member: int, clock: FakeClock, db: aiosqlite.Connection, landed_in: int, cached: int | None
+    service: CheckinService, member: int, clock: FakeClock, db: Database, landed_in: int, cached: int | None
 ) -> None:
     """The courier writes nothing: the runner's settle caches the DM channel, so the next check-in costs one request."""
     await service.log_session(member, "feet", "light", check_in_after="1h", guild_id=70, channel_id=80)

@@ -2,7 +2,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import aiosqlite
 import pytest
 
 from bot.checkins.errors import (
@@ -16,7 +15,9 @@ from bot.checkins.errors import (
 from bot.checkins.models import Area, CheckinState, Intensity
 from bot.checkins.service import MAX_HELD_PER_MEMBER, MAX_OPEN_PER_MEMBER, CheckinService
 from bot.errors import BadInput, KneadError
+from bot.storage.db import Database
 from tests.checkins.support import MEMBER, STRANGER, FakeClock, row
+from tests.sql import fetch_all
 
 COUNTS = {
     "members": "SELECT count(*) FROM members",
@@ -25,11 +26,11 @@ COUNTS = {
 }
 
 
-async def count(db: aiosqlite.Connection, table: str) -> int:
+async def count(db: Database, table: str) -> int:
     return int((await row(db, COUNTS[table]))[0])
 
 
-async def test_nothing_is_stored_before_consent(service: CheckinService, db: aiosqlite.Connection) -> None:
+async def test_nothing_is_stored_before_consent(service: CheckinService, db: Database) -> None:
     with pytest.raises(ConsentRequired) as raised:
         await service.log_session(MEMBER, "calves", "firm")
     await service.delivery.remember_dm_channel(MEMBER, 42)
@@ -38,9 +39,7 @@ async def test_nothing_is_stored_before_consent(service: CheckinService, db: aio
     assert [await count(db, table) for table in ("members", "sessions", "checkins")] == [0, 0, 0]
 
 
-async def test_only_the_newest_held_sessions_wait_for_consent(
-    service: CheckinService, db: aiosqlite.Connection
-) -> None:
+async def test_only_the_newest_held_sessions_wait_for_consent(service: CheckinService, db: Database) -> None:
     held = []
     for _ in range(MAX_HELD_PER_MEMBER + 1):
         with pytest.raises(ConsentRequired) as raised:
@@ -58,7 +57,7 @@ async def test_only_the_newest_held_sessions_wait_for_consent(
 
 
 async def test_the_hourly_purge_erases_holds_older_than_a_day_and_keeps_fresh_ones(
-    service: CheckinService, db: aiosqlite.Connection, clock: FakeClock
+    service: CheckinService, db: Database, clock: FakeClock
 ) -> None:
     """The consent prompt promises "held for at most a day": 23 h lifetime plus an hourly purge keeps it."""
     with pytest.raises(ConsentRequired):
@@ -68,12 +67,10 @@ async def test_the_hourly_purge_erases_holds_older_than_a_day_and_keeps_fresh_on
         await service.log_session(STRANGER, "feet", "light", note="fresh")
     clock.advance(hours=1, minutes=1)  # the first hold is now 23 h 1 min old, the second 1 h 1 min
     assert await service.purge_held() == 1
-    assert tuple(await row(db, "SELECT group_concat(note) FROM pending_logs")) == ("fresh",)
+    assert [note for [note] in await fetch_all(db, "SELECT note FROM pending_logs")] == ["fresh"]
 
 
-async def test_declining_erases_the_hold_and_says_whether_it_did(
-    service: CheckinService, db: aiosqlite.Connection
-) -> None:
+async def test_declining_erases_the_hold_and_says_whether_it_did(service: CheckinService, db: Database) -> None:
     with pytest.raises(ConsentRequired) as raised:
         await service.log_session(MEMBER, "calves", "firm")
     assert await service.decline(raised.value.pending_id, STRANGER) is False  # not theirs: nothing erased
@@ -118,7 +115,7 @@ async def test_delay_must_be_within_range(service: CheckinService, member: int, 
         await service.log_session(member, "feet", "light", check_in_after=delay)
 
 
-async def test_minimum_delay_is_configurable(db: aiosqlite.Connection, clock: FakeClock, member: int) -> None:
+async def test_minimum_delay_is_configurable(db: Database, clock: FakeClock, member: int) -> None:
     quick = CheckinService(db, clock=clock, min_delay=timedelta(seconds=10))
     logged = await quick.log_session(member, "feet", "light", check_in_after="10s")
     assert logged.checkin.due_at == clock.now + timedelta(seconds=10)
@@ -135,9 +132,7 @@ async def test_bad_input_is_refused_before_asking_for_consent(
         await service.log_session(MEMBER, area, intensity, note=note)
 
 
-async def test_at_most_twenty_checkins_wait_per_member(
-    service: CheckinService, member: int, db: aiosqlite.Connection
-) -> None:
+async def test_at_most_twenty_checkins_wait_per_member(service: CheckinService, member: int, db: Database) -> None:
     for _ in range(MAX_OPEN_PER_MEMBER):
         await service.log_session(member, "thighs", "medium")
     with pytest.raises(TooManyPending, match="20 check-ins waiting"):

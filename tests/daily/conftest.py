@@ -2,12 +2,12 @@ from __future__ import annotations
 
 import random
 
-import aiosqlite
 import pytest
 
 from bot.daily.service import DailyTipService
 from bot.guilds.audit import AuditTrail
 from bot.library.models import Tip
+from bot.storage.db import Database
 from tests.clock import FakeClock
 from tests.daily.support import make_tips
 
@@ -19,8 +19,8 @@ def builtin_tips() -> list[Tip]:
 
 @pytest.fixture
 def daily(
-    db: aiosqlite.Connection,
-    reader: aiosqlite.Connection,
+    db: Database,
+    reader: Database,
     audit: AuditTrail,
     clock: FakeClock,
     builtin_tips: list[Tip],

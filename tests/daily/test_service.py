@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import random
 from datetime import date, datetime, time, timedelta
 
-import aiosqlite
 import pytest
 
 from bot.checkins.errors import BadQuietHours, UnknownTimezone
@@ -16,9 +16,11 @@ from bot.guilds.models import AuditAction
 from bot.guilds.service import GuildService
 from bot.guilds.tips import GuildTipService
 from bot.library.models import Tip
+from bot.storage.db import Database, open_database
 from tests.clock import FakeClock, utc
 from tests.daily.support import last_post_of, schedule_of
 from tests.guilds.support import MOD_A, MOD_B, SERVER_A, SERVER_B, tip_fields
+from tests.sql import fetch_all
 
 CHANNEL_A, CHANNEL_B = 7_001, 7_002
 
@@ -95,7 +97,7 @@ async def test_mark_posted_records_the_message(daily: DailyTipService, clock: Fa
 
 
 async def test_a_restart_between_claimed_and_posted_does_not_post_that_day_again(
-    db: aiosqlite.Connection, audit: AuditTrail, clock: FakeClock, builtin_tips: list[Tip]
+    db: Database, audit: AuditTrail, clock: FakeClock, builtin_tips: list[Tip]
 ) -> None:
     clock.set(utc(2026, 1, 10, 8, 0))
     before = DailyTipService(db, builtin_tips=lambda: builtin_tips, audit=audit, clock=clock)
@@ -325,7 +327,7 @@ async def test_servers_the_bot_left_are_not_posted_to_until_it_returns(
 
 
 async def test_purging_a_departed_server_removes_its_daily_tip_too(
-    daily: DailyTipService, guilds: GuildService, clock: FakeClock, db: aiosqlite.Connection
+    daily: DailyTipService, guilds: GuildService, clock: FakeClock, db: Database
 ) -> None:
     clock.set(utc(2026, 1, 10, 8, 0))
     await daily.set(SERVER_A, MOD_A, channel_id=CHANNEL_A, post_time="09:00")
@@ -337,19 +339,41 @@ async def test_purging_a_departed_server_removes_its_daily_tip_too(
     assert await guilds.purge_departed(clock() + timedelta(days=30)) == [SERVER_A]
     assert await daily.show(SERVER_A) is None
     for table in ("daily_tip_posts", "daily_tip_cycle"):
-        rows = await db.execute_fetchall(f"SELECT DISTINCT guild_id FROM {table}")  # noqa: S608
+        rows = await fetch_all(db, f"SELECT DISTINCT guild_id FROM {table}")
         assert [row[0] for row in rows] == [SERVER_B], table
 
 
-async def test_a_server_with_no_tips_at_all_gets_nothing(
-    db: aiosqlite.Connection, audit: AuditTrail, clock: FakeClock
-) -> None:
+async def test_a_server_with_no_tips_at_all_gets_nothing(db: Database, audit: AuditTrail, clock: FakeClock) -> None:
     daily = DailyTipService(db, builtin_tips=list, audit=audit, clock=clock, rng=random.Random(1))
     clock.set(utc(2026, 1, 10, 8, 0))
     await daily.set(SERVER_A, MOD_A, channel_id=CHANNEL_A, post_time="09:00")
     clock.set(utc(2026, 1, 10, 9, 0))
     assert await claim_now(daily, clock) == []
     assert await daily.next_run_at() == utc(2026, 1, 11, 9, 0)
+
+
+async def test_concurrent_claims_of_one_server_day_give_one_claim(
+    database_location, daily: DailyTipService, db: Database, clock: FakeClock, builtin_tips
+) -> None:
+    """Several processes claiming the same server's day at once: one claim, one cycle entry, one post row."""
+    clock.set(utc(2026, 1, 9, 12, 0))
+    await daily.set(SERVER_A, MOD_A, channel_id=CHANNEL_A, post_time="09:00", timezone="UTC")
+    clock.set(utc(2026, 1, 10, 9, 0))
+    processes = [await open_database(database_location) for _ in range(3)]
+    try:
+        services = [
+            DailyTipService(p, builtin_tips=lambda: builtin_tips, audit=AuditTrail(p, clock=clock), clock=clock)
+            for p in processes
+        ]
+        claims = await asyncio.gather(*(services[n % 3].claim(SERVER_A, clock()) for n in range(9)))
+    finally:
+        for process in processes:
+            await process.close()
+
+    assert len([claim for claim in claims if claim is not None]) == 1
+    [[posts]] = await fetch_all(db, "SELECT count(*) FROM daily_tip_posts WHERE guild_id = ?", SERVER_A)
+    [[used]] = await fetch_all(db, "SELECT count(*) FROM daily_tip_cycle WHERE guild_id = ?", SERVER_A)
+    assert (posts, used) == (1, 1)
 
 
 async def test_a_claim_handed_back_unattempted_is_due_again_at_once_as_a_first_attempt(
@@ -368,3 +392,33 @@ async def test_a_claim_handed_back_unattempted_is_due_again_at_once_as_a_first_a
     assert (again.local_date, again.nonce, again.tip, again.attempt) == (claim.local_date, claim.nonce, claim.tip, 1)
     assert await daily.claim_retries(clock(), limit=10) == []
     assert await daily.unconfirm_in_flight() == [again]  # claimed and in flight again, like any fresh claim
+
+
+async def test_concurrent_retry_claims_take_each_waiting_day_once(
+    database_location, daily: DailyTipService, db: Database, clock: FakeClock, builtin_tips
+) -> None:
+    """Several processes claiming retries at once (FOR UPDATE SKIP LOCKED on PostgreSQL): each waiting
+    day goes to one of them, as its second attempt, and the attempt is counted once."""
+    clock.set(utc(2026, 1, 9, 12, 0))
+    await daily.set(SERVER_A, MOD_A, channel_id=CHANNEL_A, post_time="09:00", timezone="UTC")
+    await daily.set(SERVER_B, MOD_B, channel_id=CHANNEL_B, post_time="09:00", timezone="UTC")
+    clock.set(utc(2026, 1, 10, 9, 0))
+    claims = await claim_now(daily, clock)
+    for claim in claims:
+        assert await daily.retry(claim.guild_id, claim.local_date, clock() + timedelta(minutes=1), "timeout")
+    clock.advance(minutes=1)
+    processes = [await open_database(database_location) for _ in range(3)]
+    try:
+        services = [
+            DailyTipService(p, builtin_tips=lambda: builtin_tips, audit=AuditTrail(p, clock=clock), clock=clock)
+            for p in processes
+        ]
+        taken = await asyncio.gather(*(services[n % 3].claim_retries(clock(), limit=10) for n in range(6)))
+    finally:
+        for process in processes:
+            await process.close()
+
+    retried = sorted((claim.guild_id, claim.attempt) for batch in taken for claim in batch)
+    assert retried == [(SERVER_A, 2), (SERVER_B, 2)]
+    rows = await fetch_all(db, "SELECT guild_id, attempts, retry_at FROM daily_tip_posts ORDER BY guild_id")
+    assert [tuple(row) for row in rows] == [(SERVER_A, 2, None), (SERVER_B, 2, None)]

@@ -5,11 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import aiosqlite
-
 from bot.app import KneadBot
+from bot.storage.db import open_database
+from bot.storage.json_rows import json_ready
 from tests.clock import FakeClock
 from tests.fakediscord import FakeDiscord, InteractionReply
+from tests.sql import fetch_all
 
 
 def button_id(message: InteractionReply | dict[str, Any], label: str) -> str:
@@ -43,10 +44,14 @@ async def wake_and_wait(bot: KneadBot, cog: Any, job_name: str) -> None:
     await asleep
 
 
-async def rows(db_path: Path, sql: str, *parameters: object) -> list[tuple[Any, ...]]:
-    """Read the database file the way an operator would, from a separate connection."""
-    async with aiosqlite.connect(db_path) as db:
-        return [tuple(row) for row in await db.execute_fetchall(sql, parameters)]
+async def rows(location: Path | str, sql: str, *parameters: object) -> list[tuple[Any, ...]]:
+    """Read the database the way an operator would, from a separate connection; on either back-end,
+    times and dates come back as the text SQLite stores, so one assertion fits both."""
+    database = await open_database(location, apply_migrations=False)
+    try:
+        return [tuple(json_ready(row._names).values()) for row in await fetch_all(database, sql, *parameters)]
+    finally:
+        await database.close()
 
 
 async def run_daily_tips(bot: KneadBot, clock: FakeClock, **advance: float) -> None:
@@ -56,7 +61,7 @@ async def run_daily_tips(bot: KneadBot, clock: FakeClock, **advance: float) -> N
 
 
 COUNT_ROWS = {
-    table: f"SELECT count(*) FROM {table}"  # noqa: S608 (table names from this fixed tuple only)
+    table: f"SELECT count(*) FROM {table}"
     for table in ("pending_logs", "members", "sessions", "checkins", "answers", "guild_tips")
 }
 

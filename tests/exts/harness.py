@@ -1,4 +1,4 @@
-"""Run the real KneadBot against the fake Discord: real content, a real SQLite file, a hand-moved clock."""
+"""Run the real KneadBot against the fake Discord: real content, a real database (SQLite or PostgreSQL), a clock."""
 
 from __future__ import annotations
 
@@ -31,13 +31,16 @@ class TestKneadBot(KneadBot):
         return None
 
 
-def make_settings(db_path: Path, **overrides: Any) -> Settings:
-    return Settings(db=db_path, content_dir=ROOT / "content", **overrides)
+def make_settings(location: Path | str, **overrides: Any) -> Settings:
+    """Settings for a SQLite file, or for a PostgreSQL database when `location` is its URL."""
+    if isinstance(location, str) and location.startswith("postgresql://"):
+        return Settings(database_url=location, content_dir=ROOT / "content", **overrides)
+    return Settings(db=Path(location), content_dir=ROOT / "content", **overrides)
 
 
 @contextlib.asynccontextmanager
 async def running_kneadbot(
-    fake: FakeDiscord, db_path: Path, *, clock: FakeClock | None = None, **settings: Any
+    fake: FakeDiscord, db_path: Path | str, *, clock: FakeClock | None = None, **settings: Any
 ) -> AsyncIterator[TestKneadBot]:
     bot = TestKneadBot(make_settings(db_path, **settings), real_library(), clock=clock or FakeClock())
     async with running_client(fake, bot) as running:

@@ -113,9 +113,9 @@ async def test_export_then_delete_leaves_nothing_behind(fake_discord: FakeDiscor
     assert data["sessions"]
     assert done.content == "Done: everything of yours is erased."
     for table in TABLES:
-        assert await rows(db_path, f"SELECT count(*) FROM {table} WHERE user_id = ?", alice) == [(0,)], table  # noqa: S608
+        assert await rows(db_path, f"SELECT count(*) FROM {table} WHERE user_id = ?", alice) == [(0,)], table
     for table in ("members", "sessions", "checkins"):  # the other member answered nothing, but keeps the rest
-        assert await rows(db_path, f"SELECT count(*) FROM {table} WHERE user_id = ?", STRANGER.id) == [(1,)]  # noqa: S608
+        assert await rows(db_path, f"SELECT count(*) FROM {table} WHERE user_id = ?", STRANGER.id) == [(1,)]
 
 
 async def test_history_shows_the_members_note_and_dates_in_their_zone_and_never_pings(

@@ -19,8 +19,10 @@ STRANGER = User(id=777_000_000_000_000_001, username="stranger")
 SENT = r"^/channels/\d+/messages$"
 
 
-async def test_first_log_asks_consent_and_stores_nothing_before_it(fake_discord: FakeDiscord, tmp_path: Path) -> None:
-    db_path = tmp_path / "kb.sqlite3"
+async def test_first_log_asks_consent_and_stores_nothing_before_it(
+    fake_discord: FakeDiscord, database_location: Path | str
+) -> None:
+    db_path = database_location
     async with running_kneadbot(fake_discord, db_path):
         prompt = await fake_discord.final_reply(await fake_discord.slash("session log", CALVES_FIRM))
         assert await rows(db_path, "SELECT * FROM sessions") == []
@@ -37,9 +39,9 @@ async def test_first_log_asks_consent_and_stores_nothing_before_it(fake_discord:
 
 
 async def test_check_in_arrives_by_dm_once_and_answers_update_one_row(
-    fake_discord: FakeDiscord, tmp_path: Path
+    fake_discord: FakeDiscord, database_location: Path | str
 ) -> None:
-    clock, db_path, alice = FakeClock(), tmp_path / "kb.sqlite3", fake_discord.user.id
+    clock, db_path, alice = FakeClock(), database_location, fake_discord.user.id
     async with running_kneadbot(fake_discord, db_path, clock=clock) as bot:
         await agree_and_log(fake_discord, CALVES_FIRM)
         await run_scheduler(bot, clock, hours=23)
@@ -63,9 +65,11 @@ async def test_check_in_arrives_by_dm_once_and_answers_update_one_row(
     assert await rows(db_path, "SELECT state FROM checkins") == [("sent",)]
 
 
-async def test_warning_signs_send_the_member_to_urgent_care(fake_discord: FakeDiscord, tmp_path: Path) -> None:
+async def test_warning_signs_send_the_member_to_urgent_care(
+    fake_discord: FakeDiscord, database_location: Path | str
+) -> None:
     clock = FakeClock()
-    async with running_kneadbot(fake_discord, tmp_path / "kb.sqlite3", clock=clock) as bot:
+    async with running_kneadbot(fake_discord, database_location, clock=clock) as bot:
         await agree_and_log(fake_discord, {**CALVES_FIRM, "checkin_in": "2h"})
         await run_scheduler(bot, clock, hours=2)
         [message] = fake_discord.dm_messages(fake_discord.user.id)
@@ -78,9 +82,9 @@ async def test_warning_signs_send_the_member_to_urgent_care(fake_discord: FakeDi
 
 
 async def test_check_in_survives_a_restart_and_arrives_once_saying_it_is_late(
-    fake_discord: FakeDiscord, tmp_path: Path
+    fake_discord: FakeDiscord, database_location: Path | str
 ) -> None:
-    clock, db_path, alice = FakeClock(), tmp_path / "kb.sqlite3", fake_discord.user.id
+    clock, db_path, alice = FakeClock(), database_location, fake_discord.user.id
     async with running_kneadbot(fake_discord, db_path, clock=clock):
         await agree_and_log(fake_discord, {**CALVES_FIRM, "checkin_in": "1d"})
     clock.advance(hours=30)  # the bot was down when the check-in fell due
@@ -97,11 +101,11 @@ async def test_check_in_survives_a_restart_and_arrives_once_saying_it_is_late(
 
 
 async def test_closed_dms_fall_back_to_the_server_channel_pinging_only_the_member(
-    fake_discord: FakeDiscord, tmp_path: Path
+    fake_discord: FakeDiscord, database_location: Path | str
 ) -> None:
     clock, alice = FakeClock(), fake_discord.user.id
     fake_discord.close_dms(alice)
-    async with running_kneadbot(fake_discord, tmp_path / "kb.sqlite3", clock=clock) as bot:
+    async with running_kneadbot(fake_discord, database_location, clock=clock) as bot:
         await agree_and_log(fake_discord, {**CALVES_FIRM, "checkin_in": "1h", "note": "@everyone ouch"})
         await run_scheduler(bot, clock, hours=1)
     [posted] = [m for m in fake_discord.messages() if m["embeds"]]
@@ -111,8 +115,10 @@ async def test_closed_dms_fall_back_to_the_server_channel_pinging_only_the_membe
     assert "@everyone" not in json.dumps(posted)
 
 
-async def test_closed_dms_without_a_channel_tell_the_member_once(fake_discord: FakeDiscord, tmp_path: Path) -> None:
-    clock, db_path, alice = FakeClock(), tmp_path / "kb.sqlite3", fake_discord.user.id
+async def test_closed_dms_without_a_channel_tell_the_member_once(
+    fake_discord: FakeDiscord, database_location: Path | str
+) -> None:
+    clock, db_path, alice = FakeClock(), database_location, fake_discord.user.id
     fake_discord.close_dms(alice)
     async with running_kneadbot(fake_discord, db_path, clock=clock) as bot:
         await agree_and_log(fake_discord, {**CALVES_FIRM, "checkin_in": "1h"}, dm=True)
@@ -130,9 +136,9 @@ async def test_closed_dms_without_a_channel_tell_the_member_once(fake_discord: F
 
 
 async def test_rate_limits_and_server_errors_are_retried_without_doubling(
-    fake_discord: FakeDiscord, tmp_path: Path
+    fake_discord: FakeDiscord, database_location: Path | str
 ) -> None:
-    clock, db_path, alice = FakeClock(), tmp_path / "kb.sqlite3", fake_discord.user.id
+    clock, db_path, alice = FakeClock(), database_location, fake_discord.user.id
     async with running_kneadbot(fake_discord, db_path, clock=clock) as bot:
         await agree_and_log(fake_discord, {**CALVES_FIRM, "checkin_in": "1h"})
         await agree_and_log(fake_discord, {"area": "feet", "intensity": "light", "checkin_in": "1h"})
@@ -153,9 +159,11 @@ def _labels(message: object) -> set[str]:
     return {c["label"] for row in rows_ for c in row["components"]}
 
 
-async def test_dm_channel_is_cached_so_a_check_in_costs_one_request(fake_discord: FakeDiscord, tmp_path: Path) -> None:
+async def test_dm_channel_is_cached_so_a_check_in_costs_one_request(
+    fake_discord: FakeDiscord, database_location: Path | str
+) -> None:
     clock = FakeClock()
-    async with running_kneadbot(fake_discord, tmp_path / "kb.sqlite3", clock=clock) as bot:
+    async with running_kneadbot(fake_discord, database_location, clock=clock) as bot:
         await agree_and_log(fake_discord, {**CALVES_FIRM, "checkin_in": "1h"})
         await agree_and_log(fake_discord, {**CALVES_FIRM, "checkin_in": "2h"})
         await run_scheduler(bot, clock, hours=1)
@@ -166,8 +174,8 @@ async def test_dm_channel_is_cached_so_a_check_in_costs_one_request(fake_discord
     assert [(r.method, r.path) for r in second] == [("POST", f"/channels/{second[0].path.split('/')[2]}/messages")]
 
 
-async def test_session_log_has_a_per_member_cooldown(fake_discord: FakeDiscord, tmp_path: Path) -> None:
-    async with running_kneadbot(fake_discord, tmp_path / "kb.sqlite3"):
+async def test_session_log_has_a_per_member_cooldown(fake_discord: FakeDiscord, database_location: Path | str) -> None:
+    async with running_kneadbot(fake_discord, database_location):
         replies = [await agree_and_log(fake_discord, CALVES_FIRM) for _ in range(4)]
         other = await agree_and_log(fake_discord, CALVES_FIRM, user=STRANGER)
     assert [r.embeds[0]["title"] for r in replies[:3]] == ["Session logged"] * 3
@@ -178,10 +186,10 @@ async def test_session_log_has_a_per_member_cooldown(fake_discord: FakeDiscord, 
 
 @pytest.mark.parametrize("why", ["member-left-the-server", "channel-hidden-from-the-member"])
 async def test_a_check_in_is_never_posted_where_its_member_cannot_read_it(
-    world: FakeDiscord, tmp_path: Path, why: str
+    world: FakeDiscord, database_location: Path | str, why: str
 ) -> None:
     """A health question in a server channel is only a fallback for its own member, who must see it."""
-    clock, db_path, alice = FakeClock(), tmp_path / "kb.sqlite3", world.user
+    clock, db_path, alice = FakeClock(), database_location, world.user
     guild = world.guilds[A]
     staff = Channel(A + 13, "staff")
     guild.channels.append(staff)
@@ -199,11 +207,11 @@ async def test_a_check_in_is_never_posted_where_its_member_cannot_read_it(
 
 
 async def test_a_notice_that_could_not_be_shown_is_shown_at_the_next_command(
-    fake_discord: FakeDiscord, tmp_path: Path
+    fake_discord: FakeDiscord, database_location: Path | str
 ) -> None:
     clock, alice = FakeClock(), fake_discord.user.id
     fake_discord.close_dms(alice)
-    async with running_kneadbot(fake_discord, tmp_path / "kb.sqlite3", clock=clock) as bot:
+    async with running_kneadbot(fake_discord, database_location, clock=clock) as bot:
         await agree_and_log(fake_discord, {**CALVES_FIRM, "checkin_in": "1h"}, dm=True)
         await run_scheduler(bot, clock, hours=1)
         refused = fake_discord.fail_next("POST", r"^/webhooks/\d+/[^/]+$", status=404, code=10015)

@@ -34,9 +34,9 @@ def posted_tips(fake: FakeDiscord) -> list[str]:
     return [m["embeds"][0]["description"] for m in fake.messages(TIPS.id)]
 
 
-async def test_posts_at_local_time_across_a_dst_change(world: FakeDiscord, tmp_path: Path) -> None:
+async def test_posts_at_local_time_across_a_dst_change(world: FakeDiscord, database_location: Path | str) -> None:
     clock = FakeClock(datetime(2026, 3, 28, 8, 0, tzinfo=UTC))  # London is on GMT (UTC+0) until the 29th
-    async with running_kneadbot(world, tmp_path / "kb.sqlite3", clock=clock) as bot:
+    async with running_kneadbot(world, database_location, clock=clock) as bot:
         assert (await set_daily(world, "09:00", "Europe/London")).startswith("Daily tip set.")
         await run_daily_tips(bot, clock, minutes=59)
         assert posted_tips(world) == []
@@ -53,9 +53,11 @@ async def test_posts_at_local_time_across_a_dst_change(world: FakeDiscord, tmp_p
     assert world.messages(TIPS.id)[0]["embeds"][0]["title"].startswith("Tip of the day · ")
 
 
-async def test_across_midnight_the_new_local_day_gets_its_tip(world: FakeDiscord, tmp_path: Path) -> None:
+async def test_across_midnight_the_new_local_day_gets_its_tip(
+    world: FakeDiscord, database_location: Path | str
+) -> None:
     clock = FakeClock(datetime(2026, 6, 1, 22, 0, tzinfo=UTC))  # 00:00 in Berlin (UTC+2) is 22:00 UTC
-    db_path = tmp_path / "kb.sqlite3"
+    db_path = database_location
     async with running_kneadbot(world, db_path, clock=clock) as bot:
         await set_daily(world, "00:10", "Europe/Berlin")
         await run_daily_tips(bot, clock, minutes=10)
@@ -64,9 +66,9 @@ async def test_across_midnight_the_new_local_day_gets_its_tip(world: FakeDiscord
 
 
 async def test_downtime_posts_the_missed_day_once_if_still_that_day_else_skips(
-    world: FakeDiscord, tmp_path: Path
+    world: FakeDiscord, database_location: Path | str
 ) -> None:
-    clock, db_path = FakeClock(datetime(2026, 6, 1, 8, 0, tzinfo=UTC)), tmp_path / "kb.sqlite3"
+    clock, db_path = FakeClock(datetime(2026, 6, 1, 8, 0, tzinfo=UTC)), database_location
     async with running_kneadbot(world, db_path, clock=clock):
         await set_daily(world, "09:00", "UTC")
     clock.advance(hours=5)  # down past 09:00, back at 13:00 the same day
@@ -82,9 +84,9 @@ async def test_downtime_posts_the_missed_day_once_if_still_that_day_else_skips(
 
 @pytest.mark.parametrize("reached_discord", [False, True])
 async def test_a_crash_between_claimed_and_posted_never_posts_that_day_twice(
-    world: FakeDiscord, tmp_path: Path, reached_discord: bool
+    world: FakeDiscord, database_location: Path | str, reached_discord: bool
 ) -> None:
-    clock, db_path = FakeClock(datetime(2026, 6, 1, 8, 0, tzinfo=UTC)), tmp_path / "kb.sqlite3"
+    clock, db_path = FakeClock(datetime(2026, 6, 1, 8, 0, tzinfo=UTC)), database_location
     async with running_kneadbot(world, db_path, clock=clock) as bot:
         await set_daily(world, "09:00", "UTC")
         cog: Any = bot.get_cog("DailyTip")
@@ -109,8 +111,10 @@ async def test_a_crash_between_claimed_and_posted_never_posts_that_day_twice(
     ]
 
 
-async def test_a_crash_mid_post_is_not_made_up_for_once_the_day_is_over(world: FakeDiscord, tmp_path: Path) -> None:
-    clock, db_path = FakeClock(datetime(2026, 6, 1, 22, 0, tzinfo=UTC)), tmp_path / "kb.sqlite3"
+async def test_a_crash_mid_post_is_not_made_up_for_once_the_day_is_over(
+    world: FakeDiscord, database_location: Path | str
+) -> None:
+    clock, db_path = FakeClock(datetime(2026, 6, 1, 22, 0, tzinfo=UTC)), database_location
     async with running_kneadbot(world, db_path, clock=clock) as bot:
         await set_daily(world, "23:30", "UTC")
         cog: Any = bot.get_cog("DailyTip")
@@ -124,8 +128,10 @@ async def test_a_crash_mid_post_is_not_made_up_for_once_the_day_is_over(world: F
     assert await rows(db_path, "SELECT local_date, state FROM daily_tip_posts") == [("2026-06-01", "unconfirmed")]
 
 
-async def test_lost_permission_turns_the_schedule_off_and_says_why(world: FakeDiscord, tmp_path: Path) -> None:
-    clock, db_path = FakeClock(datetime(2026, 6, 1, 8, 0, tzinfo=UTC)), tmp_path / "kb.sqlite3"
+async def test_lost_permission_turns_the_schedule_off_and_says_why(
+    world: FakeDiscord, database_location: Path | str
+) -> None:
+    clock, db_path = FakeClock(datetime(2026, 6, 1, 8, 0, tzinfo=UTC)), database_location
     async with running_kneadbot(world, db_path, clock=clock):
         await set_daily(world, "09:00", "UTC")
     guild = world.guilds[A]
@@ -141,8 +147,8 @@ async def test_lost_permission_turns_the_schedule_off_and_says_why(world: FakeDi
     assert "missing the Send Messages" in status
 
 
-async def test_deleted_channel_turns_the_schedule_off(world: FakeDiscord, tmp_path: Path) -> None:
-    clock, db_path = FakeClock(datetime(2026, 6, 1, 8, 0, tzinfo=UTC)), tmp_path / "kb.sqlite3"
+async def test_deleted_channel_turns_the_schedule_off(world: FakeDiscord, database_location: Path | str) -> None:
+    clock, db_path = FakeClock(datetime(2026, 6, 1, 8, 0, tzinfo=UTC)), database_location
     async with running_kneadbot(world, db_path, clock=clock):
         await set_daily(world, "09:00", "UTC")
     world.guilds[A].channels = [c for c in world.guilds[A].channels if c.id != TIPS.id]

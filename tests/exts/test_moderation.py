@@ -69,8 +69,10 @@ MODERATOR_COMMANDS: list[tuple[str, dict[str, Any]]] = [
 
 
 @pytest.mark.parametrize(("command", "options"), MODERATOR_COMMANDS, ids=[c for c, _ in MODERATOR_COMMANDS])
-async def test_permission_matrix(world: FakeDiscord, tmp_path: Path, command: str, options: dict[str, Any]) -> None:
-    async with running_kneadbot(world, tmp_path / "kb.sqlite3"):
+async def test_permission_matrix(
+    world: FakeDiscord, database_location: Path | str, command: str, options: dict[str, Any]
+) -> None:
+    async with running_kneadbot(world, database_location):
         await add_tip(world, MANAGER)  # server-1 exists for edit and remove
         await run(world, "config mod-role", {"role": MOD_ROLE}, user=MANAGER)
         plain = await run(world, command, options, user=ALICE)
@@ -87,8 +89,8 @@ async def test_permission_matrix(world: FakeDiscord, tmp_path: Path, command: st
         assert not (modder.content or "").startswith((NOT_MODERATOR, SERVER_ONLY)), modder.content
 
 
-async def test_posting_a_tip_and_the_audit_trail(world: FakeDiscord, tmp_path: Path) -> None:
-    async with running_kneadbot(world, tmp_path / "kb.sqlite3"):
+async def test_posting_a_tip_and_the_audit_trail(world: FakeDiscord, database_location: Path | str) -> None:
+    async with running_kneadbot(world, database_location):
         posted = await run(world, "tips post", {"channel": TIPS, "topic": "pressure"}, user=MANAGER)
         audit = await run(world, "tips audit", user=MANAGER)
     [message] = world.messages(TIPS.id)
@@ -99,8 +101,10 @@ async def test_posting_a_tip_and_the_audit_trail(world: FakeDiscord, tmp_path: P
     assert "Posted" in audit.embeds[0]["description"]
 
 
-async def test_posting_where_the_bot_cannot_names_the_missing_permission(world: FakeDiscord, tmp_path: Path) -> None:
-    async with running_kneadbot(world, tmp_path / "kb.sqlite3"):
+async def test_posting_where_the_bot_cannot_names_the_missing_permission(
+    world: FakeDiscord, database_location: Path | str
+) -> None:
+    async with running_kneadbot(world, database_location):
         reply = await run(world, "tips post", {"channel": LOCKED}, user=MANAGER)
         daily = await run(world, "daily-tip set", {"channel": LOCKED, "time": "09:00"}, user=MANAGER)
     assert reply.ephemeral
@@ -121,9 +125,9 @@ async def test_posting_where_the_bot_cannot_names_the_missing_permission(world: 
     ],
 )
 async def test_modal_with_bad_values_is_refused_and_stores_nothing(
-    world: FakeDiscord, tmp_path: Path, values: dict[str, str], error: str
+    world: FakeDiscord, database_location: Path | str, values: dict[str, str], error: str
 ) -> None:
-    db_path = tmp_path / "kb.sqlite3"
+    db_path = database_location
     async with running_kneadbot(world, db_path):
         reply = await add_tip(world, MANAGER, **values)
     assert reply.ephemeral
@@ -131,8 +135,8 @@ async def test_modal_with_bad_values_is_refused_and_stores_nothing(
     assert await rows(db_path, "SELECT count(*) FROM guild_tips") == [(0,)]
 
 
-async def test_mention_strings_in_a_server_tip_never_ping(world: FakeDiscord, tmp_path: Path) -> None:
-    async with running_kneadbot(world, tmp_path / "kb.sqlite3"):
+async def test_mention_strings_in_a_server_tip_never_ping(world: FakeDiscord, database_location: Path | str) -> None:
+    async with running_kneadbot(world, database_location):
         saved = await add_tip(world, MANAGER, text=f"@everyone and <@&{MOD_ROLE.id}> and <@{ALICE.id}>: warm up first.")
         await run(world, "tips post", {"channel": TIPS, "tip": "server-1"}, user=MANAGER)
         member_tip = await run(world, "tip", {"topic": "warm-up"}, user=ALICE)
@@ -144,8 +148,8 @@ async def test_mention_strings_in_a_server_tip_never_ping(world: FakeDiscord, tm
         assert description.startswith("@\u200beveryone and <@\u200b&"), description
 
 
-async def test_server_tips_and_settings_stay_in_their_server(world: FakeDiscord, tmp_path: Path) -> None:
-    async with running_kneadbot(world, tmp_path / "kb.sqlite3"):
+async def test_server_tips_and_settings_stay_in_their_server(world: FakeDiscord, database_location: Path | str) -> None:
+    async with running_kneadbot(world, database_location):
         await add_tip(world, MANAGER)
         await run(world, "config mod-role", {"role": MOD_ROLE}, user=MANAGER)
         in_a = await run(world, "tip", {"topic": "warm-up"}, user=ALICE)
@@ -164,8 +168,8 @@ async def test_server_tips_and_settings_stay_in_their_server(world: FakeDiscord,
     assert "none (Manage Server only)" in config_b.embeds[0]["fields"][0]["value"]
 
 
-async def test_tips_list_pages_and_remove_asks_first(world: FakeDiscord, tmp_path: Path) -> None:
-    db_path = tmp_path / "kb.sqlite3"
+async def test_tips_list_pages_and_remove_asks_first(world: FakeDiscord, database_location: Path | str) -> None:
+    db_path = database_location
     async with running_kneadbot(world, db_path):
         for number in range(12):
             await add_tip(world, MANAGER, text=f"Server tip number {number} about warming up gently.")
@@ -179,8 +183,10 @@ async def test_tips_list_pages_and_remove_asks_first(world: FakeDiscord, tmp_pat
     assert await rows(db_path, "SELECT count(*) FROM guild_tips") == [(11,)]
 
 
-async def test_a_moderator_cannot_make_the_bot_post_where_they_cannot(world: FakeDiscord, tmp_path: Path) -> None:
-    async with running_kneadbot(world, tmp_path / "kb.sqlite3"):
+async def test_a_moderator_cannot_make_the_bot_post_where_they_cannot(
+    world: FakeDiscord, database_location: Path | str
+) -> None:
+    async with running_kneadbot(world, database_location):
         await run(world, "config mod-role", {"role": MOD_ROLE}, user=MANAGER)
         refused = [
             await run(world, "tips post", {"channel": ANNOUNCEMENTS}, user=MODDER),

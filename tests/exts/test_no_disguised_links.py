@@ -53,9 +53,9 @@ def assert_undisguised(embed: dict[str, Any]) -> None:
 
 async def store_hostile_tip(bot: KneadBot, clock: FakeClock) -> None:
     fields = TipFields(text=HOSTILE_TEXT, topic="warm-up", source_name=HOSTILE_SOURCE, source_url=HOSTILE_URL)
-    async with transaction(bot.database.writer):
-        await guilds_sql.ensure(bot.database.writer, A, clock())
-        await tips_sql.insert(bot.database.writer, A, fields, author_id=MANAGER.id, at=clock())
+    async with transaction(bot.database):
+        await guilds_sql.ensure(bot.database, A, clock())
+        await tips_sql.insert(bot.database, A, fields, author_id=MANAGER.id, at=clock())
 
 
 async def test_tip_tips_post_list_and_preview_escape_a_server_tip(world: FakeDiscord, tmp_path: Path) -> None:
@@ -85,11 +85,9 @@ async def test_the_daily_tip_escapes_a_server_tip(world: FakeDiscord, tmp_path: 
     db_path = tmp_path / "kb.sqlite3"
     async with running_kneadbot(world, db_path, clock=clock) as bot:
         await store_hostile_tip(bot, clock)
-        async with transaction(
-            bot.database.writer
-        ):  # every built-in tip already posted this cycle: the server's is next
+        async with transaction(bot.database):  # every built-in tip already posted this cycle: the server's is next
             for tip in real_library().tips:
-                await daily_sql.mark_used(bot.database.writer, A, tip.id, clock())
+                await daily_sql.mark_used(bot.database, A, tip.id, clock())
         next_hour = {"channel": TIPS, "time": f"{clock().hour + 1:02}:00", "timezone": "UTC"}
         set_reply = await world.final_reply(await world.slash("daily-tip set", next_hour, user=MANAGER))
         assert (set_reply.content or "").startswith("Daily tip set.")
@@ -105,9 +103,9 @@ async def test_audit_lines_cannot_carry_a_disguised_link(world: FakeDiscord, tmp
     clock = FakeClock()
     async with running_kneadbot(world, tmp_path / "kb.sqlite3", clock=clock) as bot:
         await run(world, "config log-channel", {"channel": TIPS}, user=MANAGER)
-        async with transaction(bot.database.writer):
+        async with transaction(bot.database):
             entry = await audit_sql.insert(
-                bot.database.writer,
+                bot.database,
                 guild_id=A,
                 actor_id=MANAGER.id,
                 action=AuditAction.ADD_TIP,

@@ -28,8 +28,10 @@ from typing import Self
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def bot_environment(port: int, *, token: str, db_path: Path, **extra: str) -> dict[str, str]:
-    """The environment an operator would give the bot, minus anything from the developer's shell."""
+def bot_environment(port: int, *, token: str, db_path: Path | str, **extra: str) -> dict[str, str]:
+    """The environment an operator would give the bot, minus anything from the developer's shell.
+
+    `db_path` is the SQLite file, or a postgresql:// URL (then set as KNEADBOT_DATABASE_URL)."""
     inherited = {k: v for k, v in os.environ.items() if not k.startswith(("KNEADBOT_", "DISCORD_", "FAKEDISCORD_"))}
     return {
         **inherited,
@@ -37,9 +39,15 @@ def bot_environment(port: int, *, token: str, db_path: Path, **extra: str) -> di
         "PYTHONUNBUFFERED": "1",
         "FAKEDISCORD_PORT": str(port),
         "DISCORD_TOKEN": token,
-        "KNEADBOT_DB": str(db_path),
+        **database_setting(db_path),
         **extra,
     }
+
+
+def database_setting(location: Path | str) -> dict[str, str]:
+    if isinstance(location, str) and location.startswith("postgresql://"):
+        return {"KNEADBOT_DATABASE_URL": location}
+    return {"KNEADBOT_DB": str(location)}
 
 
 class BotProcess:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
+from pathlib import Path
 
-import aiosqlite
 import pytest
 
 from bot.guilds.audit import AuditTrail
@@ -12,8 +13,10 @@ from bot.guilds.errors import BadModRole, NotModerator, ServerOnly
 from bot.guilds.models import AuditAction, AuditEntry, GuildConfig
 from bot.guilds.service import GuildService
 from bot.guilds.tips import GuildTipService
+from bot.storage.db import Database, open_database
 from tests.clock import FakeClock
 from tests.guilds.support import MOD_A, MOD_B, SERVER_A, SERVER_B, tip_fields
+from tests.sql import fetch_all
 
 MOD_ROLE, LOG_CHANNEL = 5_555, 6_666
 
@@ -71,7 +74,7 @@ async def test_audit_shows_the_last_20_actions_newest_first(guilds: GuildService
 
 
 async def test_audit_keeps_a_bounded_history_per_server(
-    db: aiosqlite.Connection, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+    db: Database, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr("bot.guilds.audit.KEPT_PER_GUILD", 3)
     guilds = GuildService(db, audit=AuditTrail(db, clock=clock), clock=clock)
@@ -101,7 +104,7 @@ async def test_audit_listeners_hear_committed_actions_only(guilds: GuildService,
 
 
 async def test_a_departed_servers_data_is_purged_after_30_days_not_before(
-    guilds: GuildService, tips: GuildTipService, clock: FakeClock, db: aiosqlite.Connection
+    guilds: GuildService, tips: GuildTipService, clock: FakeClock, db: Database
 ) -> None:
     await guilds.set_mod_role(SERVER_A, MOD_A, MOD_ROLE)
     await tips.add(SERVER_A, MOD_A, **tip_fields())
@@ -120,7 +123,7 @@ async def test_a_departed_servers_data_is_purged_after_30_days_not_before(
     assert await guilds.recent_actions(SERVER_A) == []
     assert (await tips.list_page(SERVER_B)).total_tips == 1
     for table in ("guild_tips", "audit_log", "daily_tip_schedules", "daily_tip_posts", "daily_tip_cycle"):
-        rows = await db.execute_fetchall(f"SELECT count(*) FROM {table} WHERE guild_id = ?", (SERVER_A,))  # noqa: S608
+        rows = await fetch_all(db, f"SELECT count(*) FROM {table} WHERE guild_id = ?", SERVER_A)
         assert next(iter(rows))[0] == 0, table
 
 
@@ -142,3 +145,27 @@ async def test_leaving_a_server_the_bot_never_stored_anything_for_is_fine(
 ) -> None:
     await guilds.mark_left(SERVER_B)
     assert await guilds.purge_departed(clock() + timedelta(days=30)) == [SERVER_B]
+
+
+async def test_concurrent_clicks_on_post_this_claim_one_post(
+    database_location: Path | str, db: Database, clock: FakeClock
+) -> None:
+    """Several processes' clicks on one checked answer's "Post this in the channel": exactly one may post,
+    on PostgreSQL's READ COMMITTED as on SQLite; a refused post handed back can be claimed again."""
+    message_id, faq_id = 777_000, "calf-cramp"
+    processes = [await open_database(database_location) for _ in range(3)]
+    try:
+        services = [GuildService(p, audit=AuditTrail(p, clock=clock), clock=clock) for p in processes]
+        claims = await asyncio.gather(
+            *(services[n % 3].claim_check_post(SERVER_A, MOD_A, message_id, faq_id) for n in range(9))
+        )
+        assert claims.count(True) == 1
+        await services[0].release_check_post(SERVER_A, message_id, faq_id)
+        assert await services[1].claim_check_post(SERVER_A, MOD_B, message_id, faq_id) is True
+        assert await services[2].claim_check_post(SERVER_A, MOD_A, message_id, "other-answer") is True
+    finally:
+        for process in processes:
+            await process.close()
+
+    rows = await fetch_all(db, "SELECT faq_id, posted_by FROM posted_checks ORDER BY faq_id")
+    assert [tuple(row) for row in rows] == [("calf-cramp", MOD_B), ("other-answer", MOD_A)]

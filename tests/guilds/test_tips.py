@@ -5,7 +5,6 @@ from __future__ import annotations
 import random
 from pathlib import Path
 
-import aiosqlite
 import pytest
 
 from bot.guilds.errors import BadSource, GuildTipNotFound, TooManyTips
@@ -13,10 +12,11 @@ from bot.guilds.service import GuildService
 from bot.guilds.tips import MAX_TIPS_PER_GUILD, GuildTipService, parse_tip_ref
 from bot.library.library import Library
 from bot.library.loader import load_content
-from bot.storage.db import as_db_time
+from bot.storage.db import Database
 from tests.clock import FakeClock
 from tests.guilds.support import MOD_A, MOD_B, SERVER_A, SERVER_B, tip_fields
 from tests.library.content_factory import faq, guide, tip, write_content
+from tests.sql import execute_many
 
 
 async def test_a_tip_is_stored_with_its_author_source_and_time(tips: GuildTipService, clock: FakeClock) -> None:
@@ -45,16 +45,14 @@ async def test_invalid_tips_are_refused_and_nothing_is_stored(tips: GuildTipServ
     assert (await tips.list_page(SERVER_A)).total_tips == 0
 
 
-async def test_a_server_can_have_at_most_500_tips(
-    tips: GuildTipService, db: aiosqlite.Connection, clock: FakeClock
-) -> None:
+async def test_a_server_can_have_at_most_500_tips(tips: GuildTipService, db: Database, clock: FakeClock) -> None:
     await tips.add(SERVER_A, MOD_A, **tip_fields())
-    await db.executemany(
+    await execute_many(
+        db,
         "INSERT INTO guild_tips (guild_id, topic, text, source_name, source_url, author_id, created_at)"
         " VALUES (?, 'calves', 'Some tip text here.', 'NHS', 'https://www.nhs.uk/', ?, ?)",
-        [(SERVER_A, MOD_A, as_db_time(clock()))] * (MAX_TIPS_PER_GUILD - 1),
+        [(SERVER_A, MOD_A, clock())] * (MAX_TIPS_PER_GUILD - 1),
     )
-    await db.commit()
 
     with pytest.raises(TooManyTips, match="A server can have at most 500 tips"):
         await tips.add(SERVER_A, MOD_A, **tip_fields())

@@ -17,7 +17,8 @@ with the message it already has instead of creating one. That is correct, and th
 such answer pointed at the one stored message. A second run (200 check-ins, 6 kills) has Discord
 forget every nonce at each kill while the bot's clock jumps 3 minutes per restart, past its own
 2-minute nonce window, so only its search of the member's DM history can prevent doubles; there,
-even raw POSTs must number exactly one per check-in. Both end with ``PRAGMA integrity_check`` ok.
+even raw POSTs must number exactly one per check-in. Both run on SQLite (ending with ``PRAGMA
+integrity_check`` ok) and on PostgreSQL.
 
 Delivery order of the seed: 25 members (the most one member may have waiting is 20), check-ins due two
 days ago, so every restart has work and the DM channel of each member is created on first delivery.
@@ -123,7 +124,7 @@ def _is_dm_send(fake: InterceptingFakeDiscord, path: str) -> bool:
     return match is not None and int(match[1]) in fake.store.dm_recipients
 
 
-async def seed_due_checkins(db_path: Path, members: int) -> dict[int, int]:
+async def seed_due_checkins(db_path: Path | str, members: int) -> dict[int, int]:
     """Consented members with 20 check-ins each, all due two days ago; check-in id -> member id."""
     clock = FakeClock(datetime.now(UTC) - timedelta(days=2))
     db = await open_database(db_path)
@@ -138,7 +139,7 @@ async def seed_due_checkins(db_path: Path, members: int) -> dict[int, int]:
     return {int(i): int(u) for i, u in await rows(db_path, "SELECT id, user_id FROM checkins")}
 
 
-async def wait_all_sent(db_path: Path, total: int) -> None:
+async def wait_all_sent(db_path: Path | str, total: int) -> None:
     async with asyncio.timeout(PHASE_TIMEOUT_S):
         while (await rows(db_path, "SELECT count(*) FROM checkins WHERE state = 'sent'"))[0][0] < total:
             await asyncio.sleep(0.05)
@@ -151,9 +152,13 @@ async def wait_all_sent(db_path: Path, total: int) -> None:
     ids=["500-check-ins-20-kills-within-nonce-window", "200-check-ins-6-kills-nonces-forgotten"],
 )
 async def test_sigkill_during_delivery_never_loses_or_doubles_a_check_in(
-    tmp_path: Path, members: int, kills: list[tuple[int, str]], discord_forgets_nonces: bool
+    tmp_path: Path,
+    database_location: Path | str,
+    members: int,
+    kills: list[tuple[int, str]],
+    discord_forgets_nonces: bool,
 ) -> None:
-    db_path = tmp_path / "kb.sqlite3"
+    db_path = database_location
     owner_of = await seed_due_checkins(db_path, members)
     assert all(stored < len(owner_of) and (stored or moment == "before") for stored, moment in kills)
     fake = InterceptingFakeDiscord(token=TOKEN)
@@ -165,14 +170,14 @@ async def test_sigkill_during_delivery_never_loses_or_doubles_a_check_in(
     await fake.start()
     try:
         for number, (stored_at, moment) in enumerate(kills):
-            bot = await start_bot(zygote, fake, tmp_path, number, runs, clock_jumps=discord_forgets_nonces)
+            bot = await start_bot(zygote, fake, tmp_path, db_path, number, runs, clock_jumps=discord_forgets_nonces)
             fired = switch.arm(bot, stored_at, moment)
             async with asyncio.timeout(PHASE_TIMEOUT_S):
                 await fired.wait()
             assert switch.delivered() == stored_at, (number, stored_at, moment)
             if discord_forgets_nonces:
                 fake.store.nonces.clear()
-        last = await start_bot(zygote, fake, tmp_path, len(kills), runs, clock_jumps=discord_forgets_nonces)
+        last = await start_bot(zygote, fake, tmp_path, db_path, len(kills), runs, clock_jumps=discord_forgets_nonces)
         await wait_all_sent(db_path, len(owner_of))
         await fake.settle()
         last.kill_now()
@@ -193,7 +198,8 @@ async def test_sigkill_during_delivery_never_loses_or_doubles_a_check_in(
     where = {checkin_id: (channel_id, message_id) for checkin_id, channel_id, message_id in received}
     settled = await rows(db_path, "SELECT id, state, channel_id, message_id FROM checkins")
     assert {(i, state, c, m) for i, state, c, m in settled} == {(i, "sent", *where[i]) for i in owner_of}
-    assert await rows(db_path, "PRAGMA integrity_check") == [("ok",)]
+    if isinstance(db_path, Path):
+        assert await rows(db_path, "PRAGMA integrity_check") == [("ok",)]
     assert_resends_were_answered_with_the_stored_message(fake, where, exactly_one_post_each=discord_forgets_nonces)
     for run in runs:
         assert " ERROR " not in run.output and "Traceback" not in run.output, run.output
@@ -205,6 +211,7 @@ async def start_bot(
     zygote: Zygote,
     fake: InterceptingFakeDiscord,
     tmp_path: Path,
+    db_path: Path | str,
     number: int,
     runs: list[BotProcess],
     *,
@@ -213,7 +220,7 @@ async def start_bot(
     extra = {"FAKEDISCORD_CLOCK_OFFSET_SECONDS": str(180 * number)} if clock_jumps else {}
     if clock_jumps:  # time passes for Discord as it does for the bot: message ids carry the same "now"
         set_clock_offset(180 * number)
-    env = bot_environment(fake.port, token=TOKEN, db_path=tmp_path / "kb.sqlite3", **extra)
+    env = bot_environment(fake.port, token=TOKEN, db_path=db_path, **extra)
     bot = await zygote.spawn(env, tmp_path / f"run-{number:02d}.log")
     runs.append(bot)
     return bot

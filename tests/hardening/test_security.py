@@ -61,7 +61,7 @@ async def log_for_both(fake: FakeDiscord) -> None:
 
 
 async def member_rows(db_path: Path, user_id: int) -> dict[str, list[tuple[Any, ...]]]:
-    return {t: await rows(db_path, f"SELECT * FROM {t} WHERE user_id = ? ORDER BY 1", user_id) for t in MEMBER_TABLES}  # noqa: S608
+    return {t: await rows(db_path, f"SELECT * FROM {t} WHERE user_id = ? ORDER BY 1", user_id) for t in MEMBER_TABLES}
 
 
 # ---------------------------------------------------------------- members' own data

@@ -1,14 +1,15 @@
-"""The read connection: readers see only committed rows and never wait on a writer; a lock held too
-long is a clear DatabaseBusy, and nothing half-done is kept."""
+"""The reader side: readers see only committed rows and never wait on a writer (both back-ends); a SQLite
+lock held too long is a clear DatabaseBusy, and nothing half-done is kept."""
 
 from __future__ import annotations
 
 import asyncio
-import sqlite3
 from pathlib import Path
 
-import aiosqlite
+import asyncpg
 import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
 
 from bot.checkins.service import CheckinService
 from bot.errors import DatabaseBusy
@@ -17,7 +18,7 @@ from bot.guilds.service import GuildService
 from bot.guilds.tips import GuildTipService
 from bot.storage import db as db_module
 from bot.storage import members as members_sql
-from bot.storage.db import open_database, open_reader
+from bot.storage.db import Database, open_database
 from bot.storage.transactions import transaction
 from tests.clock import FakeClock
 from tests.dblock import write_lock_held
@@ -31,19 +32,20 @@ class Abandon(Exception):
 
 
 @pytest.fixture
-def service(db: aiosqlite.Connection, reader: aiosqlite.Connection, clock: FakeClock) -> CheckinService:
-    return CheckinService(db, clock=clock, reader=reader)
+def service(db: Database, clock: FakeClock) -> CheckinService:
+    return CheckinService(db, clock=clock)
 
 
 async def test_a_reader_never_sees_a_write_that_is_later_rolled_back(
-    db: aiosqlite.Connection, service: CheckinService, clock: FakeClock
+    db: Database, service: CheckinService, clock: FakeClock
 ) -> None:
     seen_during_write: list[object] = []
 
     async def write_then_abandon() -> None:
         async with transaction(db):
             await members_sql.add_consent(db, MEMBER, clock())
-            seen_during_write.append(await service.settings(MEMBER))
+            # Another task (a command arriving meanwhile) reads while the write is still open.
+            seen_during_write.append(await asyncio.create_task(service.settings(MEMBER)))
             raise Abandon
 
     with pytest.raises(Abandon):
@@ -59,13 +61,45 @@ async def test_a_reader_sees_a_commit_at_once(service: CheckinService) -> None:
     assert settings.user_id == MEMBER
 
 
-async def test_the_read_connection_cannot_write(reader: aiosqlite.Connection) -> None:
-    with pytest.raises(sqlite3.OperationalError, match=r"readonly|read-only"):
-        await reader.execute("INSERT INTO members (user_id, consented_at) VALUES (1, 'now')")
+async def test_the_reader_cannot_write(db: Database) -> None:
+    async with db.reader.connect() as connection:
+        with pytest.raises(DBAPIError, match=r"readonly|read-only"):
+            await connection.execute(text("INSERT INTO members (user_id) VALUES (1)"))
 
 
-async def test_an_in_memory_database_has_no_separate_reader() -> None:
-    assert await open_reader(":memory:") is None
+async def test_a_write_outside_a_transaction_is_refused(db: Database, clock: FakeClock) -> None:
+    with pytest.raises(RuntimeError, match="inside `async with transaction"):
+        await members_sql.add_consent(db, MEMBER, clock())
+    assert await members_sql.get(db, MEMBER) is None
+
+
+async def test_reads_answer_while_a_postgres_writer_waits_on_a_row_lock(
+    postgres_location: str, clock: FakeClock
+) -> None:
+    """PostgreSQL: a write waiting for another session's row lock never holds up a read-only command."""
+    db = await open_database(postgres_location)
+    try:
+        checkins = CheckinService(db, clock=clock)
+        await checkins.give_consent(MEMBER)
+        await checkins.log_session(MEMBER, "calves", "light")
+        other_session = await asyncpg.connect(postgres_location)
+        try:
+            async with other_session.transaction():
+                await other_session.execute("SELECT 1 FROM members WHERE user_id = $1 FOR UPDATE", MEMBER)
+                writing = asyncio.create_task(checkins.log_session(MEMBER, "feet", "firm"))
+                await asyncio.sleep(0.2)  # let the write reach PostgreSQL and wait there
+                async with asyncio.timeout(WAIT_BOUND_S):
+                    upcoming = await checkins.upcoming(MEMBER)
+                    exported = await checkins.export(MEMBER)
+                assert not writing.done()
+        finally:
+            await other_session.close()
+        logged = await writing
+        assert [c.area.value for c in upcoming] == ["calves"]
+        assert len(exported["sessions"]) == 1
+        assert {c.id for c in await checkins.upcoming(MEMBER)} == {upcoming[0].id, logged.checkin.id}
+    finally:
+        await db.close()
 
 
 async def test_reads_answer_while_another_process_holds_the_write_lock(
@@ -75,14 +109,12 @@ async def test_reads_answer_while_another_process_holds_the_write_lock(
     monkeypatch.setattr(db_module, "BUSY_TIMEOUT_MS", 120_000)  # the writer waits, it does not give up
     path = tmp_path / "k.sqlite3"
     db = await open_database(path)
-    reader = await open_reader(path)
-    assert reader is not None
     try:
-        checkins = CheckinService(db, clock=clock, reader=reader)
+        checkins = CheckinService(db, clock=clock)
         await checkins.give_consent(MEMBER)
         await checkins.log_session(MEMBER, "calves", "light")
-        servers = GuildService(db, audit=checkins_audit(db, reader, clock), clock=clock, reader=reader)
-        tips = GuildTipService(db, audit=checkins_audit(db, reader, clock), clock=clock, reader=reader)
+        servers = GuildService(db, audit=AuditTrail(db, clock=clock), clock=clock)
+        tips = GuildTipService(db, audit=AuditTrail(db, clock=clock), clock=clock)
         async with write_lock_held(path):
             writing = asyncio.create_task(checkins.log_session(MEMBER, "feet", "firm"))
             await asyncio.sleep(0.05)  # let the write reach SQLite and wait there
@@ -104,7 +136,6 @@ async def test_reads_answer_while_another_process_holds_the_write_lock(
         assert (page.tips, server_tips) == ((), [])
         assert {c.id for c in await checkins.upcoming(MEMBER)} == {upcoming[0].id, logged.checkin.id}
     finally:
-        await reader.close()
         await db.close()
 
 
@@ -126,8 +157,3 @@ async def test_a_lock_held_past_the_busy_timeout_is_database_busy_and_saves_noth
         assert len(await checkins.upcoming(MEMBER)) == 1
     finally:
         await db.close()
-
-
-def checkins_audit(db: aiosqlite.Connection, reader: aiosqlite.Connection, clock: FakeClock) -> AuditTrail:
-
-    return AuditTrail(db, clock=clock, reader=reader)
