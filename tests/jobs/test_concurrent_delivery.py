@@ -6,7 +6,6 @@ import asyncio
 from collections.abc import Callable
 from datetime import timedelta
 
-import aiosqlite
 import pytest
 
 from bot.checkins.delivery import CheckinJob
@@ -15,7 +14,9 @@ from bot.checkins.service import CheckinService
 from bot.jobs.outcomes import Outcome, Sent
 from bot.jobs.runner import JobRunner
 from bot.metrics import Metrics
+from bot.storage.db import Database
 from tests.checkins.support import FakeClock
+from tests.sql import fetch_all
 
 MEMBERS = (2001, 2002, 2003)
 PER_MEMBER = 10
@@ -51,7 +52,7 @@ async def eventually(condition: Callable[[], bool], timeout_seconds: float = 30.
 
 
 @pytest.fixture
-async def due_ids(db: aiosqlite.Connection, clock: FakeClock) -> list[int]:
+async def due_ids(db: Database, clock: FakeClock) -> list[int]:
     """The ids in due order."""
     service = CheckinService(db, clock=clock)
     ids = []
@@ -65,21 +66,19 @@ async def due_ids(db: aiosqlite.Connection, clock: FakeClock) -> list[int]:
     return ids
 
 
-def runner_for(
-    db: aiosqlite.Connection, discord: HeldDiscord, clock: FakeClock, **options: int
-) -> JobRunner[DueCheckin]:
+def runner_for(db: Database, discord: HeldDiscord, clock: FakeClock, **options: int) -> JobRunner[DueCheckin]:
     service = CheckinService(db, clock=clock)
     job = CheckinJob(service.delivery, Metrics(process_metrics=False))
     return JobRunner(job, discord, clock=clock, max_sleep=timedelta(days=30), **options)
 
 
-async def states(db: aiosqlite.Connection) -> dict[str, int]:
-    rows = await db.execute_fetchall("SELECT state, count(*) FROM checkins GROUP BY state")
+async def states(db: Database) -> dict[str, int]:
+    rows = await fetch_all(db, "SELECT state, count(*) FROM checkins GROUP BY state")
     return {str(state): int(count) for state, count in rows}
 
 
 async def test_sends_up_to_the_bound_at_once_and_each_checkin_once(
-    db: aiosqlite.Connection, clock: FakeClock, due_ids: list[int]
+    db: Database, clock: FakeClock, due_ids: list[int]
 ) -> None:
     discord = HeldDiscord()
     runner = runner_for(db, discord, clock, concurrency=4, batch_size=7)
@@ -96,9 +95,7 @@ async def test_sends_up_to_the_bound_at_once_and_each_checkin_once(
     assert await states(db) == {"sent": len(due_ids)}
 
 
-async def test_one_at_a_time_when_the_bound_is_one(
-    db: aiosqlite.Connection, clock: FakeClock, due_ids: list[int]
-) -> None:
+async def test_one_at_a_time_when_the_bound_is_one(db: Database, clock: FakeClock, due_ids: list[int]) -> None:
     discord = HeldDiscord()
     discord.gate.set()
     runner = runner_for(db, discord, clock, concurrency=1)
@@ -109,7 +106,7 @@ async def test_one_at_a_time_when_the_bound_is_one(
 
 
 async def test_stopping_mid_drain_finishes_the_ones_in_flight_and_hands_back_the_rest(
-    db: aiosqlite.Connection, clock: FakeClock, due_ids: list[int]
+    db: Database, clock: FakeClock, due_ids: list[int]
 ) -> None:
     discord = HeldDiscord()
     runner = runner_for(db, discord, clock, concurrency=3)
@@ -131,7 +128,7 @@ async def test_stopping_mid_drain_finishes_the_ones_in_flight_and_hands_back_the
 
 
 async def test_a_crash_mid_drain_leaves_the_in_flight_rows_for_the_next_start(
-    db: aiosqlite.Connection, clock: FakeClock, due_ids: list[int]
+    db: Database, clock: FakeClock, due_ids: list[int]
 ) -> None:
     discord = HeldDiscord()
     runner = runner_for(db, discord, clock, concurrency=5, batch_size=5)
@@ -153,6 +150,6 @@ async def test_a_crash_mid_drain_leaves_the_in_flight_rows_for_the_next_start(
     assert await states(db) == {"sent": len(due_ids)}
 
 
-def test_a_bound_below_one_is_refused(db: aiosqlite.Connection, clock: FakeClock) -> None:
+def test_a_bound_below_one_is_refused(db: Database, clock: FakeClock) -> None:
     with pytest.raises(ValueError, match="at least 1"):
         runner_for(db, HeldDiscord(), clock, concurrency=0)
