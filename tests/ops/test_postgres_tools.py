@@ -22,7 +22,7 @@ from tests.cli import clean_env, run_bot
 from tests.clock import FakeClock
 from tests.daily.support import make_tips
 from tests.guilds.support import tip_fields
-from tests.storage.test_upgrade import RELEASE_FILE
+from tests.storage.test_upgrade import write_release_file
 
 TOKEN = "MTIz.SECRET-TOKEN.value"
 MEMBER, SERVER, MOD = 1001, 5005, 9
@@ -113,7 +113,7 @@ async def test_copy_to_postgres_refuses_a_database_that_holds_rows(tmp_path: Pat
 async def test_the_release_sqlite_file_copies_to_postgres(tmp_path: Path, postgres_location: str) -> None:
     """A file made by the release before this storage layer: migrated on the way, every row arrives."""
     path = tmp_path / "kb.sqlite3"
-    shutil.copyfile(RELEASE_FILE, path)
+    write_release_file(path)
     result = run_bot("db", "copy-to-postgres", postgres_location, env=clean_env(KNEADBOT_DB=str(path)))
     assert result.returncode == 0, result.stderr
     assert await counts(postgres_location) == await counts(path)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import shutil
 import sqlite3
 from datetime import timedelta
 from pathlib import Path
@@ -18,7 +17,8 @@ from bot.storage.db import MIGRATIONS_DIR, migrations, open_database, schema_ver
 from bot.storage.schema import COPY_ORDER
 from tests.clock import FakeClock
 
-RELEASE_FILE = Path(__file__).with_name("fixtures") / "release-0.1.sqlite3"
+RELEASE_DUMP = Path(__file__).with_name("fixtures") / "release-0.1.sql"
+RELEASE_VERSION = 3
 MEMBER, SERVER = 1001, 5005
 
 
@@ -42,11 +42,17 @@ def raw_rows(path: Path, columns: dict[str, list[str]]) -> dict[str, list[tuple[
         }
 
 
+def write_release_file(path: Path) -> Path:
+    """The release's database, rebuilt from its dump: the same rows and schema, at its user_version."""
+    with sqlite3.connect(path) as connection:
+        connection.executescript(RELEASE_DUMP.read_text(encoding="utf-8"))
+        connection.execute(f"PRAGMA user_version = {RELEASE_VERSION}")
+    return path
+
+
 @pytest.fixture
 def release_copy(tmp_path: Path) -> Path:
-    copy = tmp_path / "kneadbot.sqlite3"
-    shutil.copyfile(RELEASE_FILE, copy)
-    return copy
+    return write_release_file(tmp_path / "kneadbot.sqlite3")
 
 
 async def test_the_release_file_migrates_in_place_and_keeps_every_row(
