@@ -191,18 +191,6 @@ async def fail_open_claims(db: Database, guild_id: int, problem: str) -> int:
     return (await db.write(statement)).rowcount
 
 
-async def mark_unconfirmed_before(db: Database, moment: datetime, problem: str) -> list[DailyPost]:
-    """Claimed -> unconfirmed for every claim older than `moment`; returns them as changed."""
-    statement = (
-        update(posts)
-        .where(posts.c.state == "claimed", posts.c.claimed_at < moment)
-        .values(state="unconfirmed", problem=problem)
-        .returning(posts)
-    )
-    changed = [post_of(row) for row in (await db.write(statement)).mappings()]
-    return sorted(changed, key=lambda post: (post.claimed_at, post.guild_id))
-
-
 async def last_post(db: Database, guild_id: int) -> DailyPost | None:
     statement = select(posts).where(posts.c.guild_id == guild_id).order_by(posts.c.local_date.desc()).limit(1)
     row = (await db.read(statement)).mappings().first()
