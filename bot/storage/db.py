@@ -156,7 +156,7 @@ class Database:
         current = self._block()
         if current is not None:
             return await current.connection.execute(statement)
-        async with self.reader.connect() as connection:
+        async with self._counted(), self.reader.connect() as connection:  # close() waits for it too
             result = await connection.execute(statement)
             return result.freeze()()
 

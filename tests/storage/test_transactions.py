@@ -64,6 +64,19 @@ async def test_transactions_do_not_nest(db: Database) -> None:
                 pass
 
 
+async def test_closing_waits_for_a_single_read_in_progress(database_location: Path | str) -> None:
+    """A command's read still running at shutdown finishes first: disposing its pool under it would leak the
+    connection (a ResourceWarning, and a driver thread answering a loop that has ended)."""
+    db = await open_database(database_location)
+    counting = "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 400000) SELECT count(*) FROM c"
+    reading = asyncio.create_task(db.read(statement(counting, ())))
+    await asyncio.sleep(0)  # the read has begun
+    await db.close()
+    assert reading.done() and reading.result().scalar_one() == 400000
+    with pytest.raises(RuntimeError, match="closing"):  # and no new read opens a connection nobody closes
+        await db.read(statement("SELECT 1", ()))
+
+
 async def test_closing_waits_for_the_write_in_progress_and_keeps_it(database_location: Path | str) -> None:
     """Shutdown during a write (on_ready marking servers, say) must not turn finished work into an error."""
     db = await open_database(database_location)
