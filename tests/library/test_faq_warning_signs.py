@@ -168,3 +168,11 @@ def test_the_answers_warning_signs_are_routed_to_name_them(library: Library) -> 
 def test_a_warning_sign_comes_first_while_it_is_still_being_typed(library: Library) -> None:
     assert library.faq_suggestions("my chest is tig")[0].id == "chest-pain-breathless"
     assert library.faq_suggestions("one calf swollen and hot")[0].id == "swollen-leg"
+
+
+def test_a_bleeding_varicose_vein_is_urgent_care_now_wherever_it_is_named(library: Library) -> None:
+    """NICE: refer immediately. One place saying "today" and another "now" would leave a member to pick."""
+    texts = [entry.answer for entry in library.faq] + [question.advice for question in library.safety.questions]
+    naming = [line for text in texts for line in text.splitlines() if "bleeding varicose vein" in line.lower()]
+    assert naming, "the content no longer names a bleeding varicose vein"
+    assert all("urgent care now" in line for line in naming), naming
