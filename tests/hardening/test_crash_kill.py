@@ -53,7 +53,7 @@ FIRST_MEMBER = 1_500_000_000_000_000_001
 TOKEN = "crash-test-token-not-a-real-one"
 DM_SEND = re.compile(r"^/channels/(\d+)/messages$")
 FOOTER = re.compile(r"^Check-in #(\d+) ")
-PHASE_TIMEOUT_S = 30.0
+PHASE_TIMEOUT_S = 90.0  # a generous bound for a loaded machine; a phase normally takes a second or two
 
 # (messages stored at Discord when the kill happens, and where in the send it happens)
 TWENTY_KILLS = [
@@ -90,16 +90,21 @@ class KillSwitch:
     stored_at: int = 0
     moment: str = ""
     fired: asyncio.Event | None = None
+    killing: bool = False
+    """From the kill until the process is gone, Discord receives nothing new from it: a request it wrote to
+    a socket as it died is refused, as a cut connection would be."""
 
     def delivered(self) -> int:
         return sum(len(self.fake.store.channel_messages.get(c, [])) for c in self.fake.store.dm_recipients)
 
     def arm(self, target: BotProcess, stored_at: int, moment: str) -> asyncio.Event:
         self.target, self.stored_at, self.moment, self.fired = target, stored_at, moment, asyncio.Event()
+        self.killing = False
         return self.fired
 
     async def _kill(self) -> None:
         assert self.target is not None and self.fired is not None
+        self.killing = True
         self.target.kill_now()
         await self.target.wait(PHASE_TIMEOUT_S)  # dead before Discord answers: the answer is never read
         self.fired.set()
@@ -109,13 +114,15 @@ class KillSwitch:
         return armed and record.method == "POST" and _is_dm_send(self.fake, record.path)
 
     async def before(self, record: RecordedRequest) -> web.StreamResponse | None:
-        if self._armed_for(record, "before") and self.delivered() == self.stored_at:
+        if self.killing and self.fired is not None and not self.fired.is_set():
+            return web.Response(status=503)  # in flight as it died: never reached Discord
+        if self._armed_for(record, "before") and self.delivered() >= self.stored_at:
             await self._kill()
             return web.Response(status=503)  # nobody reads it: the process is gone
         return None
 
     async def after(self, record: RecordedRequest, response: web.StreamResponse) -> None:
-        if self._armed_for(record, "after") and response.status == 200 and self.delivered() == self.stored_at:
+        if self._armed_for(record, "after") and response.status == 200 and self.delivered() >= self.stored_at:
             await self._kill()
 
 
@@ -180,7 +187,9 @@ async def run_kill_scenario(
             fired = switch.arm(bot, stored_at, moment)
             async with asyncio.timeout(PHASE_TIMEOUT_S):
                 await fired.wait()
-            assert switch.delivered() == stored_at, (number, stored_at, moment)
+            # At least `stored_at`: with sends in flight at once, one that reached Discord just before the kill
+            # may be stored a moment later (on a loaded machine, several). That is Discord's behaviour too.
+            assert switch.delivered() >= stored_at, (number, stored_at, moment)
             if discord_forgets_nonces:
                 fake.store.nonces.clear()
         last = await start_bot(zygote, fake, tmp_path, db_path, len(kills), runs, clock_jumps=discord_forgets_nonces)
