@@ -9,9 +9,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
+from tests.backends import SKIP_REASON, server_url
 from tests.cluster.burst import assert_shared_budget_held, drain_with_three_processes
 from tests.fakediscord.global_limit import GlobalRateLimit
 from tests.fakediscord.interceptors import InterceptingFakeDiscord
+
+pytestmark = pytest.mark.skipif(server_url() is None, reason=SKIP_REASON)  # before npm ci runs
 
 
 async def test_three_processes_with_a_third_of_the_budget_each_draw_no_429(

@@ -9,12 +9,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
+from tests.backends import SKIP_REASON, server_url
 from tests.cluster.burst import assert_shared_budget_held, drain_with_three_processes
 from tests.fakediscord.global_limit import GlobalRateLimit
 from tests.fakediscord.interceptors import InterceptingFakeDiscord
 from tests.proxy.test_proxy import DISCORD_PY_AGENT, installed_proxy, proxy_in_front_of
 
 __all__ = ["installed_proxy"]  # the fixture, used by name below
+
+pytestmark = pytest.mark.skipif(server_url() is None, reason=SKIP_REASON)  # before npm ci runs
 
 PROXY_RATE = 48
 """The proxy's own global limit, with the headroom the processes keep (bot/settings.py `global_rate`).
