@@ -18,6 +18,7 @@ from typing import Any
 
 import pytest
 import yaml
+from sqlalchemy.engine import make_url
 
 from bot.settings import ENV_PREFIX, Settings, load_settings
 
@@ -28,6 +29,16 @@ DOCKERIGNORE = DEPLOY / "Dockerfile.dockerignore"
 COMPOSE = DEPLOY / "compose.yaml"
 ENV_EXAMPLE = DEPLOY / "kneadbot.env.example"
 UNIT = DEPLOY / "kneadbot.service"
+TEMPLATE = DEPLOY / "kneadbot@.service"
+UNITS = [UNIT, TEMPLATE]
+POSTGRES_ENV_EXAMPLE = DEPLOY / "postgres.env.example"
+SHARD_GROUP_EXAMPLE = DEPLOY / "shard-group.env.example"
+README = ROOT / "README.md"
+SHARD_SETTINGS = {"KNEADBOT_SHARD_COUNT", "KNEADBOT_SHARD_IDS"}
+"""Being added to bot/settings.py by another branch; deploy/ already names them."""
+DISCORD_BUDGET = 48
+"""Requests/s the processes of one token may pace at together: Discord's 50 less the headroom the
+single process keeps (bot/settings.py `global_rate`)."""
 DOCKER_CHECK = ROOT / ".ci" / "docker-check"
 DOCTOR = ["python", "-m", "bot", "doctor"]
 
@@ -190,9 +201,22 @@ def compose() -> dict[str, Any]:
 
 @pytest.fixture(scope="module")
 def service(compose: dict[str, Any]) -> dict[str, Any]:
-    assert list(compose["services"]) == ["kneadbot"]
+    """The single process on SQLite: the one service that runs without a profile."""
+    assert [name for name, found in compose["services"].items() if not found.get("profiles")] == ["kneadbot"]
     found = compose["services"]["kneadbot"]
     assert isinstance(found, dict)
+    return found
+
+
+@pytest.fixture(scope="module")
+def cluster(compose: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """The bot processes of the profile "cluster" (every service built from the bot image)."""
+    found = {
+        name: one
+        for name, one in compose["services"].items()
+        if one.get("image") == "kneadbot:latest" and "cluster" in one.get("profiles", [])
+    }
+    assert len(found) >= 2
     return found
 
 
@@ -237,12 +261,137 @@ def test_compose_hardening(service: dict[str, Any]) -> None:
     assert "ports" not in service, "metrics are loopback-only; nothing is published"
 
 
+def test_compose_runs_postgres_from_the_official_image_on_a_named_volume(compose: dict[str, Any]) -> None:
+    postgres = compose["services"]["postgres"]
+    name, _, tag = postgres["image"].partition(":")
+    assert name == "postgres" and int(tag.split("-")[0]) >= 13  # README: PostgreSQL 13 or newer
+    assert postgres["profiles"] == ["cluster"]
+    mounts = dict(volume.split(":", 1) for volume in postgres["volumes"])
+    assert mounts == {"kneadbot-pgdata": "/var/lib/postgresql/data"}
+    assert "kneadbot-pgdata" in compose["volumes"]
+    assert "ports" not in postgres, "only the bot processes reach it, on the project network"
+    assert postgres["restart"] == "unless-stopped"
+
+
+def test_compose_postgres_health_check_asks_for_the_bots_database(compose: dict[str, Any]) -> None:
+    postgres = compose["services"]["postgres"]
+    check = postgres["healthcheck"]["test"]
+    assert check[:2] == ["CMD", "pg_isready"]
+    user, database = postgres["environment"]["POSTGRES_USER"], postgres["environment"]["POSTGRES_DB"]
+    assert f"--username={user}" in check and f"--dbname={database}" in check
+
+
+def test_compose_postgres_password_comes_from_its_own_env_file(compose: dict[str, Any]) -> None:
+    """Never in compose.yaml, and never beside the token: the database gets no DISCORD_TOKEN."""
+    postgres = compose["services"]["postgres"]
+    assert [DEPLOY / name for name in postgres["env_file"]] == [DEPLOY / "postgres.env"]
+    assert "POSTGRES_PASSWORD" not in postgres["environment"]
+    assert env_file_assignments(POSTGRES_ENV_EXAMPLE) == {"POSTGRES_PASSWORD": ""}
+
+
+def documented_database_url() -> Any:
+    """The KNEADBOT_DATABASE_URL that compose.yaml's header and postgres.env.example tell operators to set."""
+    pattern = re.compile(r"KNEADBOT_DATABASE_URL=(postgresql://\S+)")
+    (url,) = set(pattern.findall(COMPOSE.read_text(encoding="utf-8")))
+    assert pattern.findall(POSTGRES_ENV_EXAMPLE.read_text(encoding="utf-8")) == [url.replace("THAT_", "THE_")]
+    return make_url(url)
+
+
+def test_documented_database_url_reaches_the_compose_postgres(compose: dict[str, Any]) -> None:
+    url, postgres = documented_database_url(), compose["services"]["postgres"]
+    assert url.host in compose["services"] and compose["services"][url.host] is postgres
+    assert (url.port, url.username, url.database) == (
+        5432,
+        postgres["environment"]["POSTGRES_USER"],
+        postgres["environment"]["POSTGRES_DB"],
+    )
+
+
+def test_cluster_processes_wait_for_a_healthy_postgres(cluster: dict[str, dict[str, Any]]) -> None:
+    for name, process in cluster.items():
+        assert process["profiles"] == ["cluster"], name
+        assert process["depends_on"] == {"postgres": {"condition": "service_healthy"}}, name
+        assert "KNEADBOT_DB" not in process["environment"] and "volumes" not in process, name
+
+
+def test_cluster_processes_split_the_shards_exactly(cluster: dict[str, dict[str, Any]]) -> None:
+    """One count everywhere; every shard id in exactly one process; shard 0 (DMs) somewhere."""
+    counts = {int(process["environment"]["KNEADBOT_SHARD_COUNT"]) for process in cluster.values()}
+    assert len(counts) == 1
+    ids = [int(i) for p in cluster.values() for i in str(p["environment"]["KNEADBOT_SHARD_IDS"]).split(",")]
+    assert sorted(ids) == list(range(counts.pop()))
+
+
+def test_cluster_processes_share_discords_budget(cluster: dict[str, dict[str, Any]]) -> None:
+    """Their paces add up to at most what one process may use: 50/s is per token, not per process."""
+    rates = [float(process["environment"]["KNEADBOT_GLOBAL_RATE"]) for process in cluster.values()]
+    assert sum(rates) <= DISCORD_BUDGET
+
+
+def test_cluster_processes_are_hardened_like_the_single_one(
+    service: dict[str, Any], cluster: dict[str, dict[str, Any]]
+) -> None:
+    own = {"environment", "volumes", "profiles", "depends_on"}
+    shared = {key: value for key, value in service.items() if key not in own}
+    for name, process in cluster.items():
+        assert {key: value for key, value in process.items() if key not in own} == shared, name
+
+
+def test_documented_cluster_command_leaves_the_single_process_off(compose: dict[str, Any]) -> None:
+    """Services without a profile start with any profile: the single SQLite process must be scaled to 0,
+    or a fourth process would send with the same token from the old database."""
+    header = [line for line in COMPOSE.read_text(encoding="utf-8").splitlines() if "--profile cluster up" in line]
+    assert header, "compose.yaml's header shows how to start the cluster"
+    for line in header:
+        words = shlex.split(line.lstrip("# "))
+        scaled = {w.partition("=")[0] for w, before in zip(words[1:], words, strict=False) if before == "--scale"}
+        unprofiled = {name for name, one in compose["services"].items() if not one.get("profiles")}
+        assert unprofiled <= scaled and all(f"{name}=0" in words for name in unprofiled), line
+
+
+# Every variable deploy/ names
+
+
+def deploy_variables() -> dict[str, set[str]]:
+    """Variable -> the deploy/ files naming it (kneadbot's only: KNEADBOT_* and DISCORD_TOKEN)."""
+    found: dict[str, set[str]] = {}
+    for path in sorted(DEPLOY.iterdir()):
+        for name in re.findall(r"\b(KNEADBOT_[A-Z0-9_]+|DISCORD_TOKEN)\b", path.read_text(encoding="utf-8")):
+            found.setdefault(name, set()).add(path.name)
+    return found
+
+
+def test_every_variable_in_deploy_is_a_setting() -> None:
+    known = {env_name(field) for field in Settings.model_fields} | SHARD_SETTINGS
+    unknown = {name: files for name, files in deploy_variables().items() if name not in known}
+    assert unknown == {}, "deploy/ names variables bot/settings.py does not read"
+
+
+def test_the_variable_check_sees_the_cluster_settings() -> None:
+    """Guards the test above against a pattern that finds nothing."""
+    found = deploy_variables()
+    assert {"compose.yaml", "kneadbot.env.example"} <= found["KNEADBOT_SHARD_IDS"]
+    assert {"compose.yaml", "kneadbot@.service"} <= found["KNEADBOT_GLOBAL_RATE"]
+
+
+@pytest.mark.parametrize("secret_file", ["deploy/kneadbot.env", "deploy/postgres.env"])
+def test_secret_env_files_are_never_committed_or_built_in(secret_file: str) -> None:
+    """Named in .gitignore line by line (no git needed: CI may run from an unpacked archive)."""
+    ignored = (ROOT / ".gitignore").read_text(encoding="utf-8").splitlines()
+    assert secret_file in ignored, f"{secret_file} is not in .gitignore"
+    assert dockerignore_excludes(secret_file)
+
+
 # kneadbot.env.example
 
 
 def env_assignments() -> dict[str, str]:
+    return env_file_assignments(ENV_EXAMPLE)
+
+
+def env_file_assignments(path: Path) -> dict[str, str]:
     assignments = {}
-    for line in ENV_EXAMPLE.read_text(encoding="utf-8").splitlines():
+    for line in path.read_text(encoding="utf-8").splitlines():
         if line.strip() and not line.startswith("#"):
             name, separator, value = line.partition("=")
             assert separator and name == name.strip() and value == value.strip(), line
@@ -279,11 +428,11 @@ def test_env_example_holds_no_secret_and_loads(monkeypatch: pytest.MonkeyPatch, 
 # kneadbot.service
 
 
-def unit_entries() -> dict[str, dict[str, list[str]]]:
+def unit_entries(unit: Path = UNIT) -> dict[str, dict[str, list[str]]]:
     """section -> key -> every value (systemd allows repeating a key)."""
     sections: dict[str, dict[str, list[str]]] = {}
     current: dict[str, list[str]] = {}
-    for raw in UNIT.read_text(encoding="utf-8").splitlines():
+    for raw in unit.read_text(encoding="utf-8").splitlines():
         line = raw.strip()
         if not line or line.startswith(("#", ";")):
             continue
@@ -295,14 +444,47 @@ def unit_entries() -> dict[str, dict[str, list[str]]]:
     return sections
 
 
-def test_unit_runs_the_venv_python_as_kneadbot() -> None:
-    service = unit_entries()["Service"]
+@pytest.mark.parametrize(
+    ("unit", "environment_files"),
+    [
+        (UNIT, ["/etc/kneadbot/kneadbot.env"]),
+        (TEMPLATE, ["/etc/kneadbot/kneadbot.env", "/etc/kneadbot/shard-group-%i.env"]),  # the group's file wins
+    ],
+    ids=lambda value: value.name if isinstance(value, Path) else "",
+)
+def test_unit_runs_the_venv_python_as_kneadbot(unit: Path, environment_files: list[str]) -> None:
+    service = unit_entries(unit)["Service"]
     assert service["User"] == ["kneadbot"]
     (workdir,) = service["WorkingDirectory"]
     assert service["ExecStart"] == [f"{workdir}/.venv/bin/python -m bot"]
-    assert service["EnvironmentFile"] == ["/etc/kneadbot/kneadbot.env"]
+    assert service["EnvironmentFile"] == environment_files
     assert service["Restart"] == ["on-failure"]
-    assert unit_entries()["Install"]["WantedBy"] == ["multi-user.target"]
+    assert service["RestartPreventExitStatus"] == ["2"]  # bad configuration: restarting cannot fix it
+    assert unit_entries(unit)["Install"]["WantedBy"] == ["multi-user.target"]
+
+
+@pytest.mark.parametrize("unit", UNITS, ids=lambda unit: unit.name)
+def test_readme_shows_what_each_unit_runs(unit: Path) -> None:
+    (exec_start,) = unit_entries(unit)["Service"]["ExecStart"]
+    deploy_section = README.read_text(encoding="utf-8").partition("\n## Deploy\n")[2]
+    (line,) = [line for line in deploy_section.splitlines() if f"`deploy/{unit.name}`" in line]
+    assert f"runs `{exec_start}`" in line
+
+
+def test_template_instance_reads_its_shard_group_file() -> None:
+    """The instance's file sets only its shards (and may set a metrics port); the rest is shared."""
+    assignments = env_file_assignments(SHARD_GROUP_EXAMPLE)
+    assert set(assignments) == {"KNEADBOT_SHARD_IDS"}
+    assert "shard-group-NAME.env" in SHARD_GROUP_EXAMPLE.read_text(encoding="utf-8")
+    assert "/etc/kneadbot/shard-group-%i.env" in unit_entries(TEMPLATE)["Service"]["EnvironmentFile"]
+
+
+def test_template_keeps_no_local_data() -> None:
+    """Its data is in PostgreSQL: no state directory, nothing writable, no SQLite path set."""
+    service = unit_entries(TEMPLATE)["Service"]
+    assert "StateDirectory" not in service and "ReadWritePaths" not in service
+    assert not [e for e in service.get("Environment", []) if e.startswith("KNEADBOT_DB=")]
+    assert service["ProtectSystem"] == ["strict"]
 
 
 def test_unit_can_write_only_its_data_directory() -> None:
@@ -334,13 +516,15 @@ HARDENING = {
 }
 
 
+@pytest.mark.parametrize("unit", UNITS, ids=lambda unit: unit.name)
 @pytest.mark.parametrize(("key", "value"), HARDENING.items())
-def test_unit_hardening(key: str, value: str) -> None:
-    assert unit_entries()["Service"].get(key) == [value]
+def test_unit_hardening(unit: Path, key: str, value: str) -> None:
+    assert unit_entries(unit)["Service"].get(key) == [value]
 
 
-def test_unit_network_and_system_calls() -> None:
-    service = unit_entries()["Service"]
+@pytest.mark.parametrize("unit", UNITS, ids=lambda unit: unit.name)
+def test_unit_network_and_system_calls(unit: Path) -> None:
+    service = unit_entries(unit)["Service"]
     assert set(service["RestrictAddressFamilies"][0].split()) == {"AF_INET", "AF_INET6", "AF_UNIX"}
     assert service["SystemCallFilter"][0] == "@system-service"
 
@@ -353,14 +537,16 @@ def systemd_analyze() -> str:
     return found
 
 
-@pytest.fixture
-def runnable_unit(tmp_path: Path) -> Path:
-    """The unit with ExecStart pointing at this interpreter: `verify` checks that the binary exists."""
-    text = UNIT.read_text(encoding="utf-8")
-    (exec_start,) = unit_entries()["Service"]["ExecStart"]
-    copy = tmp_path / "kneadbot.service"
-    copy.write_text(text.replace(shlex.split(exec_start)[0], sys.executable), encoding="utf-8")
-    return copy
+@pytest.fixture(params=UNITS, ids=lambda unit: unit.name)
+def runnable_unit(tmp_path: Path, request: pytest.FixtureRequest) -> Path:
+    """The unit with ExecStart pointing at this interpreter: `verify` checks that the binary exists.
+
+    The template is checked as its instance kneadbot@0.service (systemd finds the template beside it)."""
+    unit: Path = request.param
+    text = unit.read_text(encoding="utf-8")
+    (exec_start,) = unit_entries(unit)["Service"]["ExecStart"]
+    (tmp_path / unit.name).write_text(text.replace(shlex.split(exec_start)[0], sys.executable), encoding="utf-8")
+    return tmp_path / unit.name.replace("@.", "@0.")
 
 
 def test_systemd_accepts_the_unit(systemd_analyze: str, runnable_unit: Path) -> None:

@@ -38,10 +38,12 @@ def installed_proxy() -> Path:
 
 
 @contextlib.asynccontextmanager
-async def proxy_in_front_of(fake: InterceptingFakeDiscord, script: Path) -> AsyncIterator[str]:
-    """Start @discordjs/proxy forwarding to `fake`; yields the REST base the bot is pointed at."""
+async def proxy_in_front_of(fake: InterceptingFakeDiscord, script: Path, per_second: int = 50) -> AsyncIterator[str]:
+    """Start @discordjs/proxy forwarding to `fake`, at most `per_second` requests in each of its
+    one-second windows; yields the REST base the bot is pointed at."""
+    upstream = f"http://127.0.0.1:{fake.port}/api"
     node = await asyncio.create_subprocess_exec(
-        "node", str(script), f"http://127.0.0.1:{fake.port}/api", cwd=HERE, stdout=asyncio.subprocess.PIPE
+        "node", str(script), upstream, str(per_second), cwd=HERE, stdout=asyncio.subprocess.PIPE
     )
     try:
         assert node.stdout is not None
