@@ -1,8 +1,9 @@
 """The two storage back-ends the tests run on, and a fresh, empty database on each.
 
 PostgreSQL runs when KNEADBOT_TEST_DATABASE_URL is set (`.ci/run` starts a throwaway server and sets
-it). Each xdist worker creates its own database on that server (`kneadbot_test_gw0`, ...), so workers
-never see each other's rows; before each test its `public` schema is dropped and made again, so every
+it). Each xdist worker of each run creates its own database on that server (`kneadbot_test_gw0_<pid>`,
+...), so neither workers nor two runs sharing one server see or drop each other's rows (it is dropped
+when the run ends); before each test its `public` schema is dropped and made again, so every
 test starts from nothing and migrates from scratch.
 """
 
@@ -36,7 +37,25 @@ def fresh_location(backend: str, tmp_path: Path, config: pytest.Config) -> Path 
     if url is None:
         pytest.skip(SKIP_REASON)
     worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
-    return asyncio.run(_fresh_database(url, f"kneadbot_test_{worker}"))
+    return asyncio.run(_fresh_database(url, f"kneadbot_test_{worker}_{os.getpid()}"))
+
+
+def drop_created_databases() -> None:
+    """At the end of a run: drop the databases this process made, so a shared server does not fill up."""
+    url = server_url()
+    if url is None or not _created:
+        return
+
+    async def drop() -> None:
+        admin = await asyncpg.connect(url)
+        try:
+            for name in sorted(_created):
+                await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        finally:
+            await admin.close()
+
+    asyncio.run(drop())
+    _created.clear()
 
 
 async def _fresh_database(server: str, name: str) -> str:

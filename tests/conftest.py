@@ -16,7 +16,7 @@ from bot.guilds.audit import AuditTrail
 from bot.guilds.service import GuildService
 from bot.guilds.tips import GuildTipService
 from bot.storage.db import Database, open_database
-from tests.backends import BACKENDS, fresh_location
+from tests.backends import BACKENDS, drop_created_databases, fresh_location
 from tests.clock import FakeClock
 
 pytest_plugins = ("tests.fakediscord.pytest_plugin",)
@@ -68,3 +68,7 @@ def guilds(db: Database, audit: AuditTrail, clock: FakeClock) -> GuildService:
 @pytest.fixture
 def guild_tips(db: Database, audit: AuditTrail, clock: FakeClock) -> GuildTipService:
     return GuildTipService(db, audit=audit, clock=clock)
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    drop_created_databases()
