@@ -69,6 +69,12 @@ class Metrics:
         self.daily_tips_posted = Counter(
             "kneadbot_daily_tips_posted", "Daily tips posted to a server channel.", registry=self.registry
         )
+        self.housekeeping_runs = Counter(
+            "kneadbot_housekeeping_runs",
+            "Housekeeping runs (the retention purges), by task and outcome (done, retrying, failed).",
+            ["task", "outcome"],
+            registry=self.registry,
+        )
 
     def command_finished(self, command: str, outcome: Outcome) -> None:
         """One slash command served; `command` is its qualified name, e.g. "session log"."""
@@ -88,6 +94,10 @@ class Metrics:
 
     def daily_tip_posted(self) -> None:
         self.daily_tips_posted.inc()
+
+    def housekeeping_finished(self, task: str, outcome: str) -> None:
+        """One settled run of a housekeeping task; both labels are our own fixed names."""
+        self.housekeeping_runs.labels(task=task, outcome=outcome).inc()
 
 
 @dataclass

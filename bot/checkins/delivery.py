@@ -20,7 +20,7 @@ from bot.checkins.models import CheckinState, DueCheckin, MemberSettings
 from bot.checkins.quiet_hours import next_allowed_delivery
 from bot.checkins.timezones import zone_named
 from bot.clock import Clock, utc_now
-from bot.jobs.outcomes import Failed, Retry, Sent, Settled, Undeliverable, Verdict
+from bot.jobs.outcomes import Done, Failed, Retry, Sent, Settled, Undeliverable, Verdict
 from bot.listeners import Listeners
 from bot.log import get_logger
 from bot.models.checkins import DueRow
@@ -178,6 +178,8 @@ class CheckinJob:
                 return _settled(await self._delivery.retry_later(checkin_id, at))
             case Failed(_reason):
                 return _settled(await self._delivery.give_up(checkin_id))
+            case Done():
+                raise TypeError("a check-in is sent, never just done: the sender returned the wrong outcome")
 
     def attempt_of(self, item: DueCheckin) -> int:
         return item.attempt

@@ -53,6 +53,7 @@ from bot.storage import members as members_sql
 from bot.storage import pending_logs as pending_sql
 from bot.storage import sessions as sessions_sql
 from bot.storage.db import Database, as_db_time
+from bot.storage.housekeeping import delete_in_batches
 from bot.storage.pending_logs import PendingLog
 from bot.storage.transactions import read_snapshot, transaction
 
@@ -216,9 +217,9 @@ class CheckinService:
             return await pending_sql.delete(self._db, pending_id, user_id) == 1
 
     async def purge_held(self) -> int:
-        """Erase first sessions that waited for "I agree" longer than PENDING_LOG_LIFETIME."""
-        async with transaction(self._db):
-            return await pending_sql.delete_older_than(self._db, self._clock() - PENDING_LOG_LIFETIME)
+        """Erase first sessions that waited for "I agree" longer than PENDING_LOG_LIFETIME, in batches."""
+        cutoff = self._clock() - PENDING_LOG_LIFETIME
+        return await delete_in_batches(self._db, lambda db, limit: pending_sql.delete_older_than(db, cutoff, limit))
 
     async def _pending(self, pending_id: int, user_id: int) -> PendingLog | None:
         if not 1 <= pending_id <= SQLITE_MAX_ID:  # a forged button: no such row
@@ -380,10 +381,11 @@ class CheckinService:
         return any(deleted)
 
     async def purge_expired(self) -> int:
-        """Delete sessions (with their check-ins and answers) older than the retention period."""
-        async with transaction(self._db):
-            purged = await sessions_sql.delete_expired(self._db, self._clock() - self.retention)
-            await pending_sql.delete_older_than(self._db, self._clock() - PENDING_LOG_LIFETIME)
+        """Delete sessions (with their check-ins and answers) older than the retention period, in batches
+        of a transaction each, so a big purge never holds the writer for long."""
+        cutoff = self._clock() - self.retention
+        purged = await delete_in_batches(self._db, lambda db, limit: sessions_sql.delete_expired(db, cutoff, limit))
+        await self.purge_held()
         if purged:
             log.info("Purged %s sessions older than %s days", purged, self.retention.days)
         return purged

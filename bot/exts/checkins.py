@@ -27,7 +27,7 @@ from bot.exts._checkin_courier import CheckinCourier
 from bot.exts._choices import timezone_choices
 from bot.exts._member import MEMBER_CONTEXTS, member_command
 from bot.exts._services import checkin_service
-from bot.jobs.periodic import PeriodicJob
+from bot.jobs.housekeeping import Task, housekeeping_runner
 from bot.jobs.runner import JobRunner
 from bot.log import get_logger
 from bot.ui.binding import bind
@@ -77,12 +77,15 @@ class Checkins(commands.Cog):
             concurrency=bot.settings.delivery_concurrency,
             on_asleep=asleep,
         )
-        purge = PeriodicJob("checkins-purge", service.purge_expired, clock=bot.clock, on_asleep=asleep)
-        # hourly, so a first session waiting for "I agree" is never kept longer than the consent prompt says
-        self.held_purge = PeriodicJob(
-            "checkins-purge-held", service.purge_held, clock=bot.clock, interval=HELD_PURGE_INTERVAL, on_asleep=asleep
+        self.housekeeping = housekeeping_runner(
+            "checkins-housekeeping",
+            bot.database,
+            purge_tasks(service),
+            clock=bot.clock,
+            metrics=bot.metrics,
+            on_asleep=asleep,
         )
-        self.jobs.add(self.runner, purge, self.held_purge)
+        self.jobs.add(self.runner, self.housekeeping)
         self._notice_lock = asyncio.Lock()
 
     async def cog_load(self) -> None:
@@ -248,6 +251,20 @@ class Checkins(commands.Cog):
         view = self.prompt.make_view("erase", interaction.user.id, opened_at=self.bot.clock())
         text = "This erases your sessions, answers and settings and cancels your check-ins. It cannot be undone."
         await interaction.response.send_message(text, view=view, ephemeral=True)
+
+
+def purge_tasks(service: CheckinService) -> list[Task]:
+    """The daily retention purge, and the hourly purge of held sessions: hourly on the durable schedule, so
+    a first session waiting for "I agree" is never kept longer than the consent prompt says, however
+    often the bot restarts."""
+
+    async def purge_expired() -> str:
+        return f"removed {await service.purge_expired()} sessions past retention"
+
+    async def purge_held() -> str:
+        return f"removed {await service.purge_held()} held sessions"
+
+    return [Task("checkins-purge", purge_expired), Task("checkins-purge-held", purge_held, HELD_PURGE_INTERVAL)]
 
 
 def choice_name(checkin: CheckinSummary, zone: ZoneInfo) -> str:

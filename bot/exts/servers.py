@@ -13,7 +13,7 @@ from bot.exts._background import BackgroundJobs
 from bot.exts._moderation import cannot_post_reason
 from bot.exts._services import audit_trail, guild_service
 from bot.guilds.models import AuditEntry
-from bot.jobs.periodic import PeriodicJob
+from bot.jobs.housekeeping import Task, housekeeping_runner
 from bot.log import get_logger
 from bot.ui.moderation import audit_entry_embed
 
@@ -25,9 +25,16 @@ class Servers(commands.Cog):
         self.bot = bot
         self.servers = guild_service(bot, audit_trail(bot))
         self.jobs = BackgroundJobs(bot, enabled=bot.background_jobs)
-        self.jobs.add(
-            PeriodicJob("servers-purge", self.purge_departed, clock=bot.clock, on_asleep=self.jobs.announce_asleep)
+        purge = Task("servers-purge", self.purge_departed)
+        self.housekeeping = housekeeping_runner(
+            "servers-housekeeping",
+            bot.database,
+            [purge],
+            clock=bot.clock,
+            metrics=bot.metrics,
+            on_asleep=self.jobs.announce_asleep,
         )
+        self.jobs.add(self.housekeeping)
 
     async def cog_load(self) -> None:
         self.jobs.start_when_ready()
@@ -56,12 +63,11 @@ class Servers(commands.Cog):
         """A server that re-invited the bot while it was offline shows up here, not in on_guild_join."""
         await self.servers.mark_joined(guild.id)
 
-    async def purge_departed(self) -> None:
+    async def purge_departed(self) -> str:
         """Runs after READY only (BackgroundJobs): a server that re-invited the bot while it was offline
-        is marked joined again (on_guild_available) before anything is purged."""
+        is marked joined again (on_guild_available) before anything is purged. (GuildService logs it.)"""
         purged = await self.servers.purge_departed(self.bot.clock())
-        if purged:
-            log.info("Purged data of %s servers the bot left more than 30 days ago", len(purged))
+        return f"removed the data of {len(purged)} servers left over 30 days ago"
 
     @commands.Cog.listener()
     async def on_audit_recorded(self, entry: AuditEntry) -> None:

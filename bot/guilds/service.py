@@ -18,9 +18,12 @@ from bot.log import get_logger
 from bot.storage import guilds as guilds_sql
 from bot.storage import posted_checks as posted_sql
 from bot.storage.db import Database
+from bot.storage.housekeeping import delete_in_batches
 from bot.storage.transactions import transaction
 
 RETENTION_AFTER_LEAVING = timedelta(days=30)
+GUILDS_PER_BATCH = 20
+"""Servers purged per transaction: each takes all of its tips, audit entries and daily posts with it."""
 
 log = get_logger(__name__)
 
@@ -125,8 +128,15 @@ class GuildService:
 
     async def purge_departed(self, now: datetime) -> list[int]:
         """Delete every server the bot left at least `retention` ago; returns their ids."""
-        async with transaction(self._db):
-            purged = await guilds_sql.delete_left_before(self._db, now - self.retention)
+        cutoff, purged = now - self.retention, list[int]()
+
+        async def delete_batch(db: Database, limit: int) -> int:
+            batch = await guilds_sql.delete_left_before(db, cutoff, limit)
+            purged.extend(batch)
+            return len(batch)
+
+        await delete_in_batches(self._db, delete_batch, GUILDS_PER_BATCH)
+        purged.sort()
         if purged:
             log.info("Purged the data of %s servers the bot left over %s ago", len(purged), self.retention)
         return purged

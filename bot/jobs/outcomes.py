@@ -41,7 +41,14 @@ class Failed:
     reason: str
 
 
-Outcome = Sent | Undeliverable | RetryLater | Failed
+@dataclass(frozen=True)
+class Done:
+    """Work that sends nothing to Discord (a housekeeping task) finished; `summary` says what it did."""
+
+    summary: str
+
+
+Outcome = Sent | Done | Undeliverable | RetryLater | Failed
 """What a sender returns."""
 
 
@@ -53,7 +60,7 @@ class Retry:
     reason: str
 
 
-Verdict = Sent | Undeliverable | Retry | Failed
+Verdict = Sent | Done | Undeliverable | Retry | Failed
 """What the runner asks a job to record: an Outcome with the retry policy applied."""
 
 
@@ -61,6 +68,7 @@ class Settled(enum.Enum):
     """What the row became; GONE: it was no longer claimed (cancelled, deleted or settled meanwhile)."""
 
     SENT = "sent"
+    DONE = "done"
     UNDELIVERABLE = "undeliverable"
     RETRYING = "retrying"
     FAILED = "failed"

@@ -19,7 +19,7 @@ import discord.http
 from sqlalchemy.engine import make_url
 
 from bot.library.loader import ContentError, load_content
-from bot.ops import postgres
+from bot.ops import housekeeping, postgres
 from bot.ops.database import DatabaseToolError, latest_version, readable_database, version_of, writable_folder
 from bot.settings import Settings
 
@@ -39,7 +39,18 @@ class Finding:
 
 def examine(settings: Settings) -> list[Finding]:
     checks: list[Callable[[Settings], Finding]] = [_token, _database, _content]
-    return [check(settings) for check in checks]
+    return [check(settings) for check in checks] + _housekeeping(settings)
+
+
+def _housekeeping(settings: Settings) -> list[Finding]:
+    """When each retention purge last ran and how (nothing before the bot has first started)."""
+    tasks = housekeeping.schedule(settings.database)
+    if not tasks:
+        return []
+    lines = "\n       ".join(housekeeping.describe(task) for task in tasks)
+    failed = [task.name for task in tasks if housekeeping.has_failed(task)]
+    fix = f"{', '.join(failed)} failed: see the bot's log; it is tried again at its next time" if failed else ""
+    return [Finding(not failed, f"housekeeping:\n       {lines}", fix)]
 
 
 def _token(settings: Settings) -> Finding:

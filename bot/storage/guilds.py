@@ -60,11 +60,17 @@ async def present_ids(db: Database) -> list[int]:
     return [int(guild_id) for guild_id in (await db.read(statement)).scalars()]
 
 
-async def delete_left_before(db: Database, moment: datetime) -> list[int]:
-    """Delete (with everything that cascades from them) the servers the bot left before `moment`."""
+async def delete_left_before(db: Database, moment: datetime, limit: int) -> list[int]:
+    """Delete (with everything that cascades from them) up to `limit` servers the bot left before `moment`."""
+    departed = (
+        select(guild_config.c.guild_id)
+        .where(guild_config.c.left_at.is_not(None), guild_config.c.left_at <= moment)
+        .order_by(guild_config.c.guild_id)
+        .limit(limit)
+    )
     statement = (
         delete(guild_config)
-        .where(guild_config.c.left_at.is_not(None), guild_config.c.left_at <= moment)
+        .where(guild_config.c.guild_id.in_(departed.scalar_subquery()))
         .returning(guild_config.c.guild_id)
     )
     return sorted(int(guild_id) for guild_id in (await db.write(statement)).scalars())

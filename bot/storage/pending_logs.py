@@ -104,8 +104,13 @@ async def delete_for_member(db: Database, user_id: int) -> int:
     return (await db.write(sql_delete(pending_logs).where(pending_logs.c.user_id == user_id))).rowcount
 
 
-async def delete_older_than(db: Database, created_before: datetime) -> int:
-    return (await db.write(sql_delete(pending_logs).where(pending_logs.c.created_at < created_before))).rowcount
+async def delete_older_than(db: Database, created_before: datetime, limit: int | None = None) -> int:
+    """Forget held sessions created before `created_before`: all of them, or at most `limit` (a purge's batch)."""
+    if limit is None:
+        return (await db.write(sql_delete(pending_logs).where(pending_logs.c.created_at < created_before))).rowcount
+    old = select(pending_logs.c.id).where(pending_logs.c.created_at < created_before).order_by(pending_logs.c.id)
+    statement = sql_delete(pending_logs).where(pending_logs.c.id.in_(old.limit(limit).scalar_subquery()))
+    return (await db.write(statement)).rowcount
 
 
 async def export(db: Database, user_id: int) -> list[dict[str, Any]]:

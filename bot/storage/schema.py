@@ -261,6 +261,17 @@ posted_checks = Table(
     Column("posted_at", Moment, nullable=False),
 )
 
+housekeeping = Table(
+    "housekeeping",
+    metadata,
+    Column("name", String, primary_key=True),
+    Column("next_run_at", Moment, nullable=False),
+    Column("claimed_at", Moment),
+    Column("attempts", Integer, nullable=False),
+    Column("last_run_at", Moment),
+    Column("last_result", String),
+)
+
 COPY_ORDER = (
     members,
     sessions,
@@ -274,5 +285,6 @@ COPY_ORDER = (
     daily_tip_cycle,
     audit_log,
     posted_checks,
+    housekeeping,
 )
 """Every table, parents before children (foreign-key order), for `db copy-to-postgres`."""

@@ -53,10 +53,14 @@ async def latest(db: Database, user_id: int, limit: int) -> list[Session]:
     return [_session(row) for row in (await db.read(statement)).mappings()]
 
 
-async def delete_expired(db: Database, logged_before: datetime) -> int:
-    """Delete old sessions (their check-ins and answers cascade), sparing any still being checked on."""
+async def delete_expired(db: Database, logged_before: datetime, limit: int) -> int:
+    """Delete up to `limit` old sessions (their check-ins and answers cascade), sparing any still being
+    checked on; a purge calls it batch by batch (storage/housekeeping.py `delete_in_batches`)."""
     open_checkin = exists().where(checkins.c.session_id == sessions.c.id, checkins.c.state.in_(("pending", "sending")))
-    statement = delete(sessions).where(sessions.c.logged_at < logged_before, ~open_checkin)
+    expired = (
+        select(sessions.c.id).where(sessions.c.logged_at < logged_before, ~open_checkin).order_by(sessions.c.id)
+    ).limit(limit)
+    statement = delete(sessions).where(sessions.c.id.in_(expired.scalar_subquery()))
     return (await db.write(statement)).rowcount
 
 

@@ -90,7 +90,7 @@ async def test_a_held_session_past_its_day_is_erased_by_the_next_hold(world: Fak
 async def test_a_held_session_past_its_day_is_erased_by_the_hourly_job_with_no_new_hold(
     world: FakeDiscord, tmp_path: Path
 ) -> None:
-    """Nobody logs again: the hourly PeriodicJob alone keeps the prompt's "at most a day", and not earlier."""
+    """Nobody logs again: the hourly housekeeping task alone keeps the prompt's "at most a day", and not earlier."""
     db_path, clock = tmp_path / "kb.sqlite3", FakeClock()
     async with running_kneadbot(world, db_path, clock=clock) as bot:
         await run(world, "session log", CALVES_FIRM)
@@ -105,9 +105,10 @@ async def test_a_held_session_past_its_day_is_erased_by_the_hourly_job_with_no_n
 
 
 async def wake_held_purge(bot: KneadBot) -> None:
-    """Run the hourly purge now and wait until it says it is asleep again (it ran since the wake)."""
-    asleep = bot.wait_for("job_asleep", check=lambda name, _until: name == "checkins-purge-held", timeout=30)
-    cast(Any, bot.get_cog("Checkins")).held_purge.wake()
+    """Run the due housekeeping now (the hourly purge is due an hour after the last run) and wait until its
+    runner says it is asleep again (it ran since the wake)."""
+    asleep = bot.wait_for("job_asleep", check=lambda name, _until: name == "checkins-housekeeping", timeout=30)
+    cast(Any, bot.get_cog("Checkins")).housekeeping.wake()
     await asleep
 
 
