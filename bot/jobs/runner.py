@@ -149,18 +149,17 @@ class JobRunner(Generic[Item]):
         await self._timer.stop(grace)
 
     async def reconcile(self) -> int:
-        """Take over and settle every item a stopped or dead process left claimed, through
-        `sender.resend`, up to `concurrency` at once; returns how many.
+        """Take over and settle every item a stopped or dead process left claimed, one at a time,
+        through `sender.resend`; returns how many.
 
         Each is settled on its own, so one that cannot be settled now is retried later and never keeps
         the others (or the loop) from running.
         """
         stale = await self.job.stale(self._clock())
-        slots = asyncio.Semaphore(self._concurrency)
-        async with asyncio.TaskGroup() as in_flight:
-            for item in stale:
-                await slots.acquire()
-                in_flight.create_task(self._deliver_in(slots, item, resend=True))
+        if stale:
+            log.warning("%s: resending %s item(s) left claimed by a process that stopped", self.job.name, len(stale))
+        for item in stale:
+            await self._deliver(item, resend=True)
         self._reconciled = True
         return len(stale)
 
@@ -189,9 +188,9 @@ class JobRunner(Generic[Item]):
                     break
         return attempted
 
-    async def _deliver_in(self, slots: asyncio.Semaphore, item: Item, *, resend: bool = False) -> None:
+    async def _deliver_in(self, slots: asyncio.Semaphore, item: Item) -> None:
         try:
-            await self._deliver(item, resend=resend)
+            await self._deliver(item)
         finally:
             slots.release()
 

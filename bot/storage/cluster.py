@@ -165,30 +165,28 @@ class OwnerLock:
         self._connection: AsyncConnection | None = None
         self._watchdog: asyncio.Task[None] | None = None
         self._closed = False
+        self.backend_pid: int | None = None
+        """The server process of the lock's current session (pg_stat_activity shows it as
+        "kneadbot owner <id>"); an operator's pg_terminate_backend target."""
 
     @property
     def is_held(self) -> bool:
         connection = self._connection
         return connection is not None and not connection.closed and not connection.invalidated
 
-    async def backend_pid(self) -> int | None:
-        """The server process of the lock's session (an operator's pg_terminate_backend target)."""
-        if self._connection is None:
-            return None
-        return int((await self._connection.execute(_BACKEND_PID)).scalar_one())
-
     async def acquire(self) -> bool:
         """Connect and try the lock; False (and no connection kept) when another session holds it."""
         connection = await self._engine.connect()
         try:
-            taken = (await connection.execute(_TRY_LOCK, {"cls": OWNER_LOCK_CLASS, "owner": self.owner_id})).scalar()
+            found = await connection.execute(_TRY_LOCK, {"cls": OWNER_LOCK_CLASS, "owner": self.owner_id})
+            taken, backend_pid = found.one()
         except BaseException:
             await connection.close()
             raise
         if not taken:
             await connection.close()
             return False
-        self._connection = connection
+        self._connection, self.backend_pid = connection, int(backend_pid)
         return True
 
     def watch(self) -> None:
@@ -251,6 +249,5 @@ class OwnerLock:
                 await connection.invalidate()
 
 
-_TRY_LOCK = text("SELECT pg_try_advisory_lock(:cls, :owner)")
+_TRY_LOCK = text("SELECT pg_try_advisory_lock(:cls, :owner), pg_backend_pid()")
 _HEARTBEAT = text("SELECT 1")
-_BACKEND_PID = text("SELECT pg_backend_pid()")
