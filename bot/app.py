@@ -28,6 +28,7 @@ from bot.metrics import Metrics
 from bot.ops import published
 from bot.ratelimit import route_requests
 from bot.settings import Settings
+from bot.storage.cluster import ProcessOwner, hold_owner
 from bot.storage.db import Database, open_database
 from bot.ui.errors import CommandRefused, error_reply, reply_privately
 from bot.ui.expired import answer_if_unclaimed
@@ -119,6 +120,7 @@ class KneadBot(commands.Bot):
         """False for one-off runs such as `python -m bot sync`: no scheduler may deliver from them."""
         self.clock = clock
         self._database: Database | None = None
+        self._owner: ProcessOwner | None = None
         self._closing_database: asyncio.Future[None] | None = None
         self.metrics = metrics if metrics is not None else Metrics()
 
@@ -133,6 +135,8 @@ class KneadBot(commands.Bot):
         # SQLite file or PostgreSQL URL; reads outside a transaction go to its reader engine, so read-only
         # commands never wait on writers.
         self._database = await open_database(self.settings.database)
+        if self.background_jobs:  # this process claims work: hold its owner lock (bot/storage/cluster.py)
+            self._owner = await hold_owner(self._database)
         for name in extension_names():
             await self.load_extension(name)
         gc.freeze()  # content and services live for the whole run: keep full collections from rescanning them
@@ -196,6 +200,9 @@ class KneadBot(commands.Bot):
 
     async def _close_database(self) -> None:
         database, self._database = self._database, None
+        owner, self._owner = self._owner, None
+        if owner is not None:  # after the runners stopped: what they left claimed is anyone's to recover
+            await owner.release()
         if database is not None:
             await database.close()  # waits for the transaction in progress (see Database.close)
 

@@ -6,8 +6,9 @@
                               `------give_up--> failed
 
 Claiming flips rows in one UPDATE, so two claimers never get the same row; a row stays "sending"
-until the runner settles it, so a crash mid-send shows up in `stale_sending` instead of being lost
-or silently sent twice. When to retry and when to give up is the runner's (bot/jobs/policy.py).
+until the runner settles it, so a crash mid-send leaves it claimed by an owner that is gone, and a
+live process takes it over for a resend (`take_over_orphans`, bot/storage/cluster.py) instead of it
+being lost or silently sent twice. When to retry and when to give up is the runner's (bot/jobs/policy.py).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from bot.log import get_logger
 from bot.models.checkins import DueRow
 from bot.storage import checkins as checkins_sql
 from bot.storage import members as members_sql
+from bot.storage.cluster import PAUSED_RETRY, ClaimsPaused
 from bot.storage.db import Database
 from bot.storage.transactions import transaction
 
@@ -76,7 +78,10 @@ class CheckinDelivery:
         self.schedule_changes.emit()
 
     async def claim_due(self, now: datetime, limit: int = 50) -> list[DueCheckin]:
-        """Move due check-ins to "sending" and return them; each is returned to one caller only."""
+        """Move due check-ins to "sending" and return them; each is returned to one caller only.
+
+        Raises ClaimsPaused while this process's owner lock is lost (bot/storage/cluster.py).
+        """
         async with transaction(self._db):
             claimed = await checkins_sql.claim_due(self._db, now, limit)
             return [due_checkin(row) for row in await checkins_sql.load_due(self._db, claimed)]
@@ -124,6 +129,20 @@ class CheckinDelivery:
         claimed = await checkins_sql.claimed_before(self._db, self._clock() - older_than)
         return [due_checkin(row) for row in await checkins_sql.load_due(self._db, claimed)]
 
+    async def take_over_orphans(self) -> list[DueCheckin]:
+        """Check-ins left "sending" by a process that is gone, now claimed by this one for a resend.
+
+        On PostgreSQL: rows whose owner's lock is free (it died), never a live process's. On SQLite:
+        every "sending" row, so call it only at start. Raises ClaimsPaused while this process may not claim.
+        """
+        async with transaction(self._db):
+            taken = await checkins_sql.take_over_orphans(self._db)
+            return [due_checkin(row) for row in await checkins_sql.load_due(self._db, taken)]
+
+    async def claimed_elsewhere(self) -> bool:
+        """Whether another process has check-ins "sending" (it may die mid-send; PostgreSQL only)."""
+        return await checkins_sql.claimed_elsewhere(self._db)
+
     async def next_due_at(self) -> datetime | None:
         """When the earliest pending check-in may be sent, or None when nothing is pending."""
         return await checkins_sql.next_deliver_at(self._db)
@@ -149,19 +168,36 @@ class CheckinJob:
 
     def __init__(self, delivery: CheckinDelivery, metrics: CheckinMetrics) -> None:
         self._delivery, self._metrics = delivery, metrics
+        self._paused = False
 
     async def claim_due(self, now: datetime, limit: int) -> Sequence[DueCheckin]:
-        return await self._delivery.claim_due(now, limit)
+        try:
+            claimed = await self._delivery.claim_due(now, limit)
+        except ClaimsPaused:
+            self._paused = True  # next_due_at then waits a little instead of spinning on due rows
+            return []
+        self._paused = False
+        return claimed
 
     async def release(self, items: Sequence[DueCheckin]) -> None:
         await self._delivery.release([due.checkin_id for due in items])
 
     async def stale(self, now: datetime) -> Sequence[DueCheckin]:
-        """Every row still "sending" at start-up: this process claimed none of them yet."""
-        return await self._delivery.stale_sending(timedelta(0))
+        """Rows whose owner is gone (every "sending" row at start on SQLite), now this process's."""
+        try:
+            return await self._delivery.take_over_orphans()
+        except ClaimsPaused:
+            self._paused = True
+            return []
+
+    async def claimed_elsewhere(self) -> bool:
+        return await self._delivery.claimed_elsewhere()
 
     async def next_due_at(self, now: datetime) -> datetime | None:
-        return await self._delivery.next_due_at()
+        next_at = await self._delivery.next_due_at()
+        if self._paused and next_at is not None:
+            return max(next_at, now + PAUSED_RETRY)
+        return next_at
 
     async def settle(self, item: DueCheckin, verdict: Verdict) -> Settled:
         checkin_id = item.checkin_id

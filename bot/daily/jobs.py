@@ -16,6 +16,7 @@ from bot.daily.service import DailyTipService
 from bot.jobs.outcomes import Done, Failed, Retry, Sent, Settled, Undeliverable, Verdict
 from bot.jobs.policy import Backoff
 from bot.log import get_logger
+from bot.storage.cluster import PAUSED_RETRY, ClaimsPaused
 
 DAILY_BACKOFF = Backoff(first=timedelta(seconds=30), longest=timedelta(minutes=30), max_attempts=6)
 """Retries well within the local day: 30 s, 1, 2, 4, 8 minutes, then the day is marked failed."""
@@ -37,16 +38,29 @@ class DailyTipJob:
     def __init__(self, service: DailyTipService, metrics: DailyMetrics) -> None:
         self._service, self._metrics = service, metrics
         self._claim_failed = False
+        self._paused = False
 
     async def claim_due(self, now: datetime, limit: int) -> Sequence[DailyClaim]:
-        """Retries first, then fresh days; one server's broken claim is logged and never stops the others."""
-        claims = await self._service.claim_retries(now, limit)
+        """Retries first, then fresh days; one server's broken claim is logged and never stops the others.
+
+        While this process may not claim (its owner lock is lost), nothing is claimed and the runner
+        looks again shortly.
+        """
+        self._paused = False
+        try:
+            claims = await self._service.claim_retries(now, limit)
+        except ClaimsPaused:
+            self._paused = True
+            return []
         self._claim_failed = False
         for guild_id in await self._service.due_guilds(now):
             if len(claims) >= limit:
                 break
             try:
                 claim = await self._service.claim(guild_id, now)
+            except ClaimsPaused:
+                self._paused = True
+                break
             except Exception:
                 log.exception("Claiming the daily tip of guild %s failed; trying again later", guild_id)
                 self._claim_failed = True
@@ -59,14 +73,25 @@ class DailyTipJob:
         await self._service.release(items)
 
     async def stale(self, now: datetime) -> Sequence[DailyClaim]:
-        for claim in (stale := await self._service.unconfirm_in_flight()):
+        """Days whose owner is gone (every in-flight day at start on SQLite), now this process's."""
+        try:
+            stale = await self._service.unconfirm_in_flight()
+        except ClaimsPaused:
+            self._paused = True
+            return []
+        for claim in stale:
             log.warning("Daily tip of guild %s for %s was cut off mid-post", claim.guild_id, claim.local_date)
         return stale
+
+    async def claimed_elsewhere(self) -> bool:
+        return await self._service.claimed_elsewhere()
 
     async def next_due_at(self, now: datetime) -> datetime | None:
         next_at = await self._service.next_due_at()
         if self._claim_failed and next_at is not None:
             return max(next_at, now + CLAIM_ERROR_PAUSE)
+        if self._paused and next_at is not None:
+            return max(next_at, now + PAUSED_RETRY)
         return next_at
 
     async def settle(self, item: DailyClaim, verdict: Verdict) -> Settled:

@@ -205,6 +205,10 @@ class DailyTipService:
             days = await jobs_sql.unconfirm_in_flight(self._db, UNCONFIRMED_PROBLEM)
             return [claim for day in days if (claim := await self._as_claim(day, now)) is not None]
 
+    async def claimed_elsewhere(self) -> bool:
+        """Whether another process has a day's post in flight (it may die mid-post; PostgreSQL only)."""
+        return await jobs_sql.daily_claimed_elsewhere(self._db)
+
     async def next_due_at(self) -> datetime | None:
         """The earliest of the next scheduled day and the next retry; None when neither exists."""
         times = [await daily_sql.next_run_at(self._db), await jobs_sql.next_daily_retry_at(self._db)]

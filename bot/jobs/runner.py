@@ -3,9 +3,11 @@
 RoboDanny's reminders have one timers table that serves every feature; kneadbot's features keep their
 own tables (a check-in row and a daily-tip day have different guarantees) but share this one loop:
 
-    start:  reconcile: every row a stopped process left claimed goes to `sender.resend`
-    loop:   claim a batch (pending -> sending) -> `sender.send` each -> `job.settle` -> `job.observe`
-            sleep until `job.next_due_at()`, or until `wake()`
+    start:  recover: every row a stopped process left claimed goes to `sender.resend`
+    loop:   recover (PostgreSQL, while other processes hold claims): rows of a process that died
+            claim a batch (pending -> sending) -> `sender.send` each -> `job.settle` -> `job.observe`
+            sleep until `job.next_due_at()`, or until `wake()`; at most RECOVERY_POLL while other
+            processes hold claims, so their rows are recovered within seconds if one dies
 
 A feature plugs in a `Job` (its claim query and state changes, in its own package, no Discord) and a
 `Sender` (in bot/exts: turns one item into a Discord request and returns an Outcome, never settling
@@ -15,8 +17,10 @@ the metrics hook are applied here, for every path: a sender's RetryLater, an exc
 Each item is delivered by `_deliver`, which needs nothing from the others, so up to `concurrency`
 items are in flight at once (KNEADBOT_DELIVERY_CONCURRENCY): with one at a time a 50 ms round trip
 caps a process at 20 sends a second, well under Discord's 50. Every item is still claimed before it
-is sent and settled exactly once after; a crash leaves the in-flight rows "sending" for the next
-start to reconcile, as before. Pacing to Discord's global limit is the HTTP client's (bot/ratelimit.py).
+is sent and settled exactly once after; a crash leaves the in-flight rows "sending", claimed by an
+owner that is gone (bot/storage/cluster.py): on PostgreSQL any live process takes them over within
+seconds, on SQLite (one process) the next start does. Pacing to Discord's global limit is the HTTP
+client's (bot/ratelimit.py).
 """
 
 from __future__ import annotations
@@ -40,6 +44,8 @@ STOP_GRACE = timedelta(seconds=10)
 BATCH_SIZE = 50
 CONCURRENCY = 10
 """Sends in flight per runner: enough to fill 50 requests/s at a 150 ms round trip with room to spare."""
+RECOVERY_POLL = timedelta(seconds=3)
+"""While other processes hold claims, look this often whether one died: well inside Discord's nonce window."""
 
 log = get_logger(__name__)
 
@@ -56,7 +62,12 @@ class Job(Protocol[Item]):
         """Hand back claimed items that were never attempted (stopping mid-batch)."""
 
     async def stale(self, now: datetime) -> Sequence[Item]:
-        """Items a stopped process left claimed: they may or may not have reached Discord."""
+        """Items whose claimer is gone, now claimed by this process: they may or may not have reached
+        Discord. On PostgreSQL, those of processes whose owner lock is free; on SQLite every claimed
+        item, so the runner asks at start only there (`claimed_elsewhere` is never true on SQLite)."""
+
+    async def claimed_elsewhere(self) -> bool:
+        """Whether another process holds claimed items now (it may die holding them)."""
 
     async def settle(self, item: Item, verdict: Verdict) -> Settled:
         """Record `verdict` for a claimed item; GONE when it was not claimed any more."""
@@ -102,6 +113,7 @@ class JobRunner(Generic[Item]):
         send_timeout: timedelta = SEND_TIMEOUT,
         concurrency: int = CONCURRENCY,
         max_sleep: timedelta = MAX_SLEEP,
+        recovery_poll: timedelta = RECOVERY_POLL,
         on_asleep: Asleep | None = None,
     ) -> None:
         self.job, self._sender, self._clock = job, sender, clock
@@ -112,6 +124,7 @@ class JobRunner(Generic[Item]):
         self._concurrency = concurrency
         self._on_asleep = on_asleep
         self._reconciled = False
+        self._recovery_poll = recovery_poll
         self._timer = WakeableTimer(
             self._run, clock=clock, name=f"{job.name}-runner", max_sleep=max_sleep, on_asleep=self._asleep
         )
@@ -136,12 +149,15 @@ class JobRunner(Generic[Item]):
         await self._timer.stop(grace)
 
     async def reconcile(self) -> int:
-        """Settle every item a stopped process left claimed, through `sender.resend`; returns how many.
+        """Take over and settle every item a stopped or dead process left claimed, one at a time,
+        through `sender.resend`; returns how many.
 
         Each is settled on its own, so one that cannot be settled now is retried later and never keeps
         the others (or the loop) from running.
         """
         stale = await self.job.stale(self._clock())
+        if stale:
+            log.warning("%s: resending %s item(s) left claimed by a process that stopped", self.job.name, len(stale))
         for item in stale:
             await self._deliver(item, resend=True)
         self._reconciled = True
@@ -179,10 +195,14 @@ class JobRunner(Generic[Item]):
             slots.release()
 
     async def _run(self) -> datetime | None:
-        if not self._reconciled:
+        if not self._reconciled or await self.job.claimed_elsewhere():
             await self.reconcile()
         await self.run_due()
-        return await self.job.next_due_at(self._clock())
+        next_due = await self.job.next_due_at(self._clock())
+        if await self.job.claimed_elsewhere():  # another process may die holding them: look again soon
+            soon = self._clock() + self._recovery_poll
+            return soon if next_due is None else min(next_due, soon)
+        return next_due
 
     def _asleep(self, until: datetime) -> None:
         if self._on_asleep is not None:

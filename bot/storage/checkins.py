@@ -1,8 +1,10 @@
 """SQL for `checkins`: scheduling, the delivery state machine, and the notices about failed deliveries.
 
-State changes are guarded UPDATEs (`... WHERE state = 'sending'`), so a late or repeated call from the
-delivery layer changes nothing instead of moving a row backwards. Storage computes no rules: the
-claimed rows come back as `DueRow`s, and bot/checkins works out lateness and the nonce.
+State changes are guarded UPDATEs (`... WHERE state = 'sending'` and, for a claimed row, `claimed_by` is
+this process's owner id, see bot/storage/cluster.py), so a late or repeated call from the delivery
+layer, or one from a process whose rows were taken over, changes nothing instead of moving a row
+backwards. Storage computes no rules: the claimed rows come back as `DueRow`s, and bot/checkins works
+out lateness and the nonce.
 """
 
 from __future__ import annotations
@@ -11,10 +13,11 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import String, case, cast, delete, func, literal, select, update
+from sqlalchemy import ColumnElement, String, case, cast, delete, exists, func, literal, select, update
 from sqlalchemy.engine import RowMapping
 
 from bot.models.checkins import Area, Checkin, CheckinState, CheckinSummary, DueRow, Intensity
+from bot.storage.cluster import claimer, orphaned, owner_of
 from bot.storage.db import Database
 from bot.storage.json_rows import json_ready
 from bot.storage.members import quiet_hours_of
@@ -139,7 +142,10 @@ async def claim_due(db: Database, now: datetime, limit: int) -> list[int]:
     On PostgreSQL the chosen rows are locked with FOR UPDATE SKIP LOCKED: a row another transaction is
     claiming is skipped, and one it has just claimed is re-checked (no longer pending) and dropped, so
     concurrent claimers under READ COMMITTED never share a row. SQLite runs it under BEGIN IMMEDIATE.
+    Each row records its claimer (bot/storage/cluster.py); raises ClaimsPaused while this process may
+    not claim.
     """
+    owner_id = claimer(db)
     due = (
         select(c.id)
         .where(c.state == "pending", c.deliver_at <= now)
@@ -150,10 +156,45 @@ async def claim_due(db: Database, now: datetime, limit: int) -> list[int]:
     statement = (
         update(checkins)
         .where(c.id.in_(due.scalar_subquery()))
-        .values(state="sending", claimed_at=now, attempts=c.attempts + 1)
+        .values(state="sending", claimed_at=now, claimed_by=owner_id, attempts=c.attempts + 1)
         .returning(c.id)
     )
     return sorted(int(checkin_id) for checkin_id in (await db.write(statement)).scalars())
+
+
+async def take_over_orphans(db: Database) -> list[int]:
+    """Claim for this process every "sending" row whose owner is gone (cluster.orphaned), for a resend.
+
+    The attempt is not counted again (the dead owner's try may have reached Discord) and claimed_at is
+    kept. Locked with FOR UPDATE SKIP LOCKED and re-checked, as `claim_due` is, so when several live
+    processes notice one death at once, each orphan goes to one of them. Raises ClaimsPaused while this
+    process may not claim.
+    """
+    owner_id = claimer(db)
+    orphans = (
+        select(c.id)
+        .where(c.state == "sending", orphaned(db, c.claimed_by))
+        .order_by(c.claimed_at, c.id)
+        .with_for_update(skip_locked=True)
+    )
+    statement = (
+        update(checkins)
+        .where(c.id.in_(orphans.scalar_subquery()), c.state == "sending", orphaned(db, c.claimed_by))
+        .values(claimed_by=owner_id)
+        .returning(c.id)
+    )
+    return sorted(int(checkin_id) for checkin_id in (await db.write(statement)).scalars())
+
+
+async def claimed_elsewhere(db: Database) -> bool:
+    """Whether another process holds "sending" rows (PostgreSQL; never on single-process SQLite).
+
+    While it does, the job runner looks every few seconds whether that process is still alive.
+    """
+    if not db.is_postgres:
+        return False
+    others = exists().where(c.state == "sending", c.claimed_by.is_distinct_from(owner_of(db).owner_id))
+    return bool((await db.read(select(others))).scalar())
 
 
 async def release(db: Database, checkin_ids: list[int]) -> None:
@@ -162,8 +203,8 @@ async def release(db: Database, checkin_ids: list[int]) -> None:
         return
     await db.write(
         update(checkins)
-        .where(c.id.in_(checkin_ids), c.state == "sending")
-        .values(state="pending", claimed_at=None, attempts=c.attempts - 1)
+        .where(c.id.in_(checkin_ids), c.state == "sending", _mine(db))
+        .values(state="pending", claimed_at=None, claimed_by=None, attempts=c.attempts - 1)
     )
 
 
@@ -183,8 +224,16 @@ async def load_due(db: Database, checkin_ids: list[int]) -> list[DueRow]:
 async def mark_sent(db: Database, checkin_id: int, *, channel_id: int, message_id: int, at: datetime) -> bool:
     statement = (
         update(checkins)
-        .where(c.id == checkin_id, c.state == "sending")
-        .values(state="sent", sent_at=at, channel_id=channel_id, message_id=message_id, claimed_at=None, problem=None)
+        .where(c.id == checkin_id, c.state == "sending", _mine(db))
+        .values(
+            state="sent",
+            sent_at=at,
+            channel_id=channel_id,
+            message_id=message_id,
+            claimed_at=None,
+            claimed_by=None,
+            problem=None,
+        )
     )
     return (await db.write(statement)).rowcount == 1
 
@@ -192,8 +241,8 @@ async def mark_sent(db: Database, checkin_id: int, *, channel_id: int, message_i
 async def mark_undeliverable(db: Database, checkin_id: int, problem: str) -> bool:
     statement = (
         update(checkins)
-        .where(c.id == checkin_id, c.state == "sending")
-        .values(state="undeliverable", problem=problem, claimed_at=None, notified_at=None)
+        .where(c.id == checkin_id, c.state == "sending", _mine(db))
+        .values(state="undeliverable", problem=problem, claimed_at=None, claimed_by=None, notified_at=None)
     )
     return (await db.write(statement)).rowcount == 1
 
@@ -203,15 +252,16 @@ async def retry_or_fail(
 ) -> CheckinState | None:
     """Back to pending for another try at `deliver_at`, or failed once `max_attempts` were used up.
 
-    None when the row is not being sent (already settled, or deleted meanwhile).
+    None when the row is not being sent by this process (settled, deleted, or taken over meanwhile).
     """
     used_up = c.attempts >= max_attempts
     gave_up = literal("gave up after ") + cast(c.attempts, String) + literal(" delivery attempts")
     statement = (
         update(checkins)
-        .where(c.id == checkin_id, c.state == "sending")
+        .where(c.id == checkin_id, c.state == "sending", _mine(db))
         .values(
             claimed_at=None,
+            claimed_by=None,
             deliver_at=deliver_at,
             state=case((used_up, "failed"), else_="pending"),
             problem=case((used_up, gave_up), else_=None),
@@ -258,6 +308,12 @@ async def delete_for_member(db: Database, user_id: int) -> int:
 async def export(db: Database, user_id: int) -> list[dict[str, Any]]:
     statement = select(checkins).where(c.user_id == user_id).order_by(c.id)
     return [json_ready(row) for row in (await db.read(statement)).mappings()]
+
+
+def _mine(db: Database) -> ColumnElement[bool]:
+    """Only the claim's owner settles it: a row another process took over (it thought this one dead)
+    is left to that process's resend, which finds or dedupes whatever this one sent."""
+    return c.claimed_by == owner_of(db).owner_id
 
 
 def _checkin(row: RowMapping) -> Checkin:

@@ -14,6 +14,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.engine import RowMapping
 
 from bot.models.daily import DailyPost, DailySchedule, PostState, Run, ScheduleState
+from bot.storage.cluster import claimer
 from bot.storage.db import Database
 from bot.storage.schema import daily_tip_cycle, daily_tip_posts, daily_tip_schedules, guild_config, insert
 
@@ -138,7 +139,10 @@ async def insert_claim(
     nonce: str,
     at: datetime,
 ) -> bool:
-    """Take the day; False when it was already taken (posted, failed, or claimed by an earlier run)."""
+    """Take the day; False when it was already taken (posted, failed, or claimed by an earlier run).
+
+    The row records its claimer (bot/storage/cluster.py); raises ClaimsPaused while this process may not claim.
+    """
     statement = insert(db.dialect, posts).values(
         guild_id=guild_id,
         local_date=local_date,
@@ -147,6 +151,7 @@ async def insert_claim(
         tip_id=tip_id,
         nonce=nonce,
         claimed_at=at,
+        claimed_by=claimer(db),
     )
     result = await db.write(statement.on_conflict_do_nothing(index_elements=["guild_id", "local_date"]))
     return result.rowcount == 1

@@ -11,10 +11,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, exists, func, or_, select, update
 from sqlalchemy.engine import RowMapping
 
 from bot.models.daily import DailyPost
+from bot.storage.cluster import claimer, orphaned, owner_of
 from bot.storage.daily_tips import post_of
 from bot.storage.db import Database
 from bot.storage.schema import daily_tip_posts
@@ -35,7 +36,9 @@ async def claim_daily_retries(db: Database, now: datetime, limit: int) -> list[C
 
     On PostgreSQL the chosen rows are locked with FOR UPDATE SKIP LOCKED and re-checked, as the
     check-in claim does (storage/checkins.py claim_due), so concurrent claimers never share a day.
+    Each records its claimer; raises ClaimsPaused while this process may not claim.
     """
+    owner_id = claimer(db)
     waiting = (
         select(posts.c.id)
         .where(posts.c.state == "claimed", posts.c.retry_at <= now)
@@ -46,7 +49,7 @@ async def claim_daily_retries(db: Database, now: datetime, limit: int) -> list[C
     statement = (
         update(posts)
         .where(posts.c.id.in_(waiting.scalar_subquery()), posts.c.state == "claimed", posts.c.retry_at.is_not(None))
-        .values(retry_at=None, attempts=posts.c.attempts + 1)
+        .values(retry_at=None, attempts=posts.c.attempts + 1, claimed_by=owner_id)
         .returning(posts)
     )
     return _by_claim_time((await db.write(statement)).mappings())
@@ -79,14 +82,32 @@ async def release_daily_posts(db: Database, days: Sequence[tuple[int, date]], at
 
 
 async def unconfirm_in_flight(db: Database, problem: str) -> list[ClaimedDay]:
-    """Claimed and in flight -> unconfirmed, for every day: run at start, when no post can be in flight."""
+    """Claimed and in flight by an owner that is gone (cluster.orphaned) -> unconfirmed, now claimed by
+    this process for a resend. On SQLite that is every such day (run at start, when none can be in
+    flight); on PostgreSQL only the days of processes that died, never a live one's. A day two takers
+    reach at once goes to the first: the second re-checks the row once the first commits, and it is no
+    longer "claimed". Raises ClaimsPaused while this process may not claim.
+    """
+    owner_id = claimer(db)
     statement = (
         update(posts)
-        .where(posts.c.state == "claimed", posts.c.retry_at.is_(None))
-        .values(state="unconfirmed", problem=problem)
+        .where(posts.c.state == "claimed", posts.c.retry_at.is_(None), orphaned(db, posts.c.claimed_by))
+        .values(state="unconfirmed", problem=problem, claimed_by=owner_id)
         .returning(posts)
     )
     return _by_claim_time((await db.write(statement)).mappings())
+
+
+async def daily_claimed_elsewhere(db: Database) -> bool:
+    """Whether another process has a day's post in flight (PostgreSQL; never on single-process SQLite)."""
+    if not db.is_postgres:
+        return False
+    others = exists().where(
+        posts.c.state == "claimed",
+        posts.c.retry_at.is_(None),
+        posts.c.claimed_by.is_distinct_from(owner_of(db).owner_id),
+    )
+    return bool((await db.read(select(others))).scalar())
 
 
 async def next_daily_retry_at(db: Database) -> datetime | None:

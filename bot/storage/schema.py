@@ -141,6 +141,7 @@ checkins = Table(
     Column("snoozes", Integer, nullable=False),
     Column("attempts", Integer, nullable=False),
     Column("claimed_at", Moment),
+    Column("claimed_by", Id),  # 0008: the owner (bot/storage/cluster.py) whose claim this is
     Column("sent_at", Moment),
     Column("channel_id", Id),
     Column("message_id", Id),
@@ -215,6 +216,7 @@ daily_tip_posts = Table(
     Column("problem", String),
     Column("attempts", Integer, nullable=False),
     Column("retry_at", Moment),
+    Column("claimed_by", Id),  # 0008: the owner (bot/storage/cluster.py) whose claim this is
 )
 
 daily_tip_cycle = Table(
