@@ -90,11 +90,8 @@ def migrations(directory: Path) -> list[Migration]:
             raise ValueError(f"migration file name must look like 0001_name.sql: {path.name}")
         found.append(Migration(int(match[1]), path))
     found.sort(key=lambda m: m.version)
-    versions = [m.version for m in found]
-    if len(set(versions)) != len(versions) or (versions and versions[0] != 1):
-        # Gaps are allowed: parallel branches each get their own number (0007, 0008, ...) and are
-        # merged in any order; pending migrations are chosen by number, not by position.
-        raise ValueError("migration numbers must start at 0001 and never repeat")
+    if [m.version for m in found] != list(range(1, len(found) + 1)):
+        raise ValueError("migration numbers must run 0001, 0002, ... without gaps or repeats")
     return found
 
 
@@ -328,7 +325,7 @@ async def _migrate_sqlite(database: Database, available: list[Migration]) -> int
         current = int(row[0]) if row else 0
         if current > latest:
             raise _too_new(current, latest)
-        for migration in [m for m in available if m.version > current]:
+        for migration in available[current:]:
             script = migration.path.read_text(encoding="utf-8")
             try:
                 await raw.executescript(f"BEGIN;\n{script}\nPRAGMA user_version = {migration.version};\nCOMMIT;")
@@ -355,7 +352,7 @@ async def _migrate_postgres(database: Database, available: list[Migration]) -> i
             raise _too_new(current, latest)
         raw = (await connection.get_raw_connection()).driver_connection
         assert raw is not None  # noqa: S101 - asyncpg's connection, inside the transaction begun above
-        for migration in [m for m in available if m.version > current]:
+        for migration in available[current:]:
             await raw.execute(migration.path.read_text(encoding="utf-8"))  # several statements: simple protocol
             await connection.execute(
                 text("INSERT INTO schema_migrations (version) VALUES (:version)"), {"version": migration.version}

@@ -140,8 +140,8 @@ async def test_processes_starting_together_migrate_once(
     try:
         assert [await schema_version(database) for database in opened] == [LATEST] * 8
         rows = await fetch_all(opened[0], "SELECT version FROM schema_migrations ORDER BY version")
-        assert [row[0] for row in rows] == [m.version for m in migrations(MIGRATIONS_DIR / "postgres")]
-        assert caplog.text.count("Applied migration") == len(migrations(MIGRATIONS_DIR / "postgres"))
+        assert [row[0] for row in rows] == list(range(1, LATEST + 1))
+        assert caplog.text.count("Applied migration") == LATEST
     finally:
         for database in opened:
             await database.close()
