@@ -53,6 +53,7 @@ from bot.storage import members as members_sql
 from bot.storage import pending_logs as pending_sql
 from bot.storage import sessions as sessions_sql
 from bot.storage.db import Database, as_db_time
+from bot.storage.notify import CHECKINS, notify
 from bot.storage.pending_logs import PendingLog
 from bot.storage.transactions import read_snapshot, transaction
 
@@ -128,6 +129,7 @@ class CheckinService:
             member = await self._consented_member(user_id)
             await members_sql.set_timezone(self._db, user_id, zone_name)
             await self._replan_pending(replace(member, timezone=zone_name))
+            await notify(self._db, CHECKINS)
         self.delivery.schedule_changed()
         return zone_name
 
@@ -143,6 +145,7 @@ class CheckinService:
             member = await self._consented_member(user_id)
             await members_sql.set_quiet_hours(self._db, user_id, quiet)
             await self._replan_pending(replace(member, quiet_hours=quiet))
+            await notify(self._db, CHECKINS)
         self.delivery.schedule_changed()
         return quiet
 
@@ -180,6 +183,7 @@ class CheckinService:
                 await pending_sql.keep_newest(self._db, user_id, MAX_HELD_PER_MEMBER)
             else:
                 logged = await self._store_session(member, request)
+                await notify(self._db, CHECKINS)
         if member is None:
             raise ConsentRequired(held)
         self.delivery.schedule_changed()
@@ -200,6 +204,7 @@ class CheckinService:
             await members_sql.add_consent(self._db, user_id, self._clock())
             logged = await self._store_session(await self._consented_member(user_id), request)
             await pending_sql.mark_logged(self._db, pending_id, logged.session.id)
+            await notify(self._db, CHECKINS)
         self.delivery.schedule_changed()
         return logged
 
@@ -262,6 +267,7 @@ class CheckinService:
             if not await checkins_sql.cancel(self._db, checkin_id, user_id):
                 raise CheckinNotFound(checkin_id)
             summary = await checkins_sql.summary(self._db, checkin_id)
+            await notify(self._db, CHECKINS)
         self.delivery.schedule_changed()
         return summary
 
@@ -295,6 +301,8 @@ class CheckinService:
             checkin = await self._sent_checkin(checkin_id, user_id)
             await answers_sql.record_soreness(self._db, checkin_id, user_id, soreness, self._clock())
             resend_dropped = await checkins_sql.drop_resend(self._db, checkin_id)
+            if resend_dropped:
+                await notify(self._db, CHECKINS)
         if resend_dropped:
             self.delivery.schedule_changed()
         guidance = guidance_for(soreness, is_follow_up=checkin.is_follow_up)
@@ -309,6 +317,8 @@ class CheckinService:
             checkin = await self._sent_checkin(checkin_id, user_id)
             await answers_sql.record_warning_signs(self._db, checkin_id, user_id, self._clock())
             resend_dropped = await checkins_sql.drop_resend(self._db, checkin_id)
+            if resend_dropped:
+                await notify(self._db, CHECKINS)
         if resend_dropped:
             self.delivery.schedule_changed()
         return Answer(checkin_id, None, Guidance.WARNING_SIGNS, checkin.is_follow_up)
@@ -326,6 +336,7 @@ class CheckinService:
                 member = await self._consented_member(user_id)
                 due_at = self._clock() + SNOOZE_DELAY
                 await checkins_sql.snooze(self._db, checkin_id, due_at, planned_delivery(member, due_at))
+                await notify(self._db, CHECKINS)
             summary = await checkins_sql.summary(self._db, checkin_id)
         self.delivery.schedule_changed()
         return summary
@@ -348,6 +359,7 @@ class CheckinService:
             due_at = self._clock() + FOLLOW_UP_DELAY
             follow_up_id = await self._insert_checkin(member, parent.session_id, due_at, follow_up_of=checkin_id)
             summary = await checkins_sql.summary(self._db, follow_up_id)
+            await notify(self._db, CHECKINS)
         self.delivery.schedule_changed()
         return summary
 
@@ -376,6 +388,7 @@ class CheckinService:
                 await members_sql.delete(self._db, user_id),
                 await pending_sql.delete_for_member(self._db, user_id),
             ]
+            await notify(self._db, CHECKINS)
         self.delivery.schedule_changed()
         return any(deleted)
 

@@ -27,9 +27,11 @@ from bot.exts._checkin_courier import CheckinCourier
 from bot.exts._choices import timezone_choices
 from bot.exts._member import MEMBER_CONTEXTS, member_command
 from bot.exts._services import checkin_service
+from bot.exts._wakeups import CrossProcessWakeups
 from bot.jobs.periodic import PeriodicJob
 from bot.jobs.runner import JobRunner
 from bot.log import get_logger
+from bot.storage.notify import CHECKINS
 from bot.ui.binding import bind
 from bot.ui.charts import MIN_POINTS, soreness_chart
 from bot.ui.checkin_buttons import CheckinButton
@@ -83,16 +85,19 @@ class Checkins(commands.Cog):
             "checkins-purge-held", service.purge_held, clock=bot.clock, interval=HELD_PURGE_INTERVAL, on_asleep=asleep
         )
         self.jobs.add(self.runner, purge, self.held_purge)
+        self.wakeups = CrossProcessWakeups(bot, CHECKINS, self.runner.wake)  # another process added one
         self._notice_lock = asyncio.Lock()
 
     async def cog_load(self) -> None:
         self.bot.add_dynamic_items(*self.buttons)
         self.service.delivery.schedule_changes.add(self.runner.wake)
+        await self.wakeups.start()
         self.jobs.start_when_ready()
 
     async def cog_unload(self) -> None:
         self.bot.remove_dynamic_items(*self.buttons)
         self.service.delivery.schedule_changes.remove(self.runner.wake)
+        await self.wakeups.stop()
         await self.jobs.stop()
 
     @commands.Cog.listener()
