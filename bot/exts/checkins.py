@@ -18,6 +18,7 @@ from discord.ext import commands
 
 from bot.app import KneadBot
 from bot.checkins.delivery import CheckinJob
+from bot.checkins.dm_status import DmStatus
 from bot.checkins.errors import ConsentRequired
 from bot.checkins.models import Area, CheckinSummary, Intensity
 from bot.checkins.service import CheckinService
@@ -69,7 +70,8 @@ class Checkins(commands.Cog):
         self.checkin_button = bind(CheckinButton, checkins=service, content=bot.library)
         self.prompt = bind(MemberDataPrompt, members=service, clock=bot.clock)
         self.buttons = (self.checkin_button, self.prompt)
-        courier = CheckinCourier(bot, bot.library, self.checkin_button, clock=bot.clock)
+        dms = DmStatus(bot.database, clock=bot.clock)
+        courier = CheckinCourier(bot, bot.library, self.checkin_button, clock=bot.clock, dms=dms)
         self.jobs = BackgroundJobs(bot, enabled=bot.background_jobs)
         asleep = self.jobs.announce_asleep
         self.runner = JobRunner(
