@@ -14,6 +14,8 @@ import asyncpg
 import pytest
 
 from bot.checkins.service import CheckinService
+from bot.daily.service import DailyTipService
+from bot.guilds.audit import AuditTrail
 from bot.jobs.policy import Backoff
 from bot.jobs.runner import JobRunner
 from bot.storage.db import Database, open_database
@@ -29,7 +31,9 @@ from bot.storage.notify import (
 from bot.storage.transactions import transaction
 from tests.checkins.support import MEMBER, FakeClock
 from tests.checkins.test_scheduler import DiscordSide, Naps, eventually, make_runner
+from tests.daily.support import make_tips
 
+GUILD, CHANNEL = 1_300_000_000_000_000_001, 1_300_000_000_000_000_101
 FAST_RECONNECT = Backoff(first=timedelta(milliseconds=50), longest=timedelta(milliseconds=200))
 
 
@@ -132,6 +136,25 @@ async def test_a_dropped_listening_connection_comes_back_and_polls_again(
     await eventually(lambda: len(b.naps.until) == naps_before + 1)  # reconnected, and looked again
     logged = await a.service.log_session(MEMBER, "feet", "light", check_in_after=timedelta(0))
     await eventually(lambda: b.discord.sent_ids == [logged.checkin.id])  # LISTEN is back on
+
+
+@pytest.mark.postgres
+async def test_setting_a_daily_tip_in_one_process_wakes_the_daily_runner_of_another(
+    two_processes: tuple[Process, Process], clock: FakeClock
+) -> None:
+    a, b = two_processes
+    woken = {CHECKINS: 0, DAILY_TIPS: 0}
+    await b.listener.subscribe(CHECKINS, lambda: woken.__setitem__(CHECKINS, woken[CHECKINS] + 1))
+    await b.listener.subscribe(DAILY_TIPS, lambda: woken.__setitem__(DAILY_TIPS, woken[DAILY_TIPS] + 1))
+    await eventually(lambda: woken == {CHECKINS: 1, DAILY_TIPS: 1})  # connected, the re-poll woke both
+    daily = DailyTipService(a.db, builtin_tips=lambda: make_tips(2), audit=AuditTrail(a.db, clock=clock), clock=clock)
+
+    await daily.set(GUILD, actor_id=MEMBER, channel_id=CHANNEL, post_time="09:30")
+    await eventually(lambda: woken[DAILY_TIPS] == 2)
+    await daily.stop(GUILD, actor_id=MEMBER)
+    await eventually(lambda: woken[DAILY_TIPS] == 3)
+
+    assert woken[CHECKINS] == 1  # the channel says which job: the check-in runner slept on
 
 
 async def test_sqlite_has_no_listener_and_its_notify_writes_nothing(tmp_path: Path) -> None:
