@@ -4,7 +4,8 @@ Every rule a member meets lives here, not in the cog: consent before storage, li
 (a member can only see, answer or change their own check-ins, and a stranger learns nothing, not even
 that one exists). The delivery state machine is `delivery.CheckinDelivery`, reachable as
 `service.delivery`. Writes run in one transaction each, so a crash leaves a check-in either fully
-scheduled or not at all.
+scheduled or not at all; one that changes what is pending also NOTIFYs in that transaction, so the
+runners of other processes look again once it commits (bot/storage/notify.py).
 """
 
 from __future__ import annotations

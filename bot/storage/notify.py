@@ -147,6 +147,9 @@ class NotificationListener:
                 failures, problem = 1, "closed"
             except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError) as error:
                 failures, problem = failures + 1, type(error).__name__
+            except Exception as error:  # never die quietly: the runners would fall back to MAX_SLEEP
+                log.exception("The LISTEN connection hit an unexpected error")
+                failures, problem = failures + 1, type(error).__name__
             pause = self._reconnect.delay(failures)
             log.warning("The LISTEN connection was lost (%s); reconnecting in %s", problem, pause)
             await asyncio.sleep(pause.total_seconds())
