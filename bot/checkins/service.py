@@ -4,7 +4,8 @@ Every rule a member meets lives here, not in the cog: consent before storage, li
 (a member can only see, answer or change their own check-ins, and a stranger learns nothing, not even
 that one exists). The delivery state machine is `delivery.CheckinDelivery`, reachable as
 `service.delivery`. Writes run in one transaction each, so a crash leaves a check-in either fully
-scheduled or not at all.
+scheduled or not at all; one that changes what is pending also NOTIFYs in that transaction, so the
+runners of other processes look again once it commits (bot/storage/notify.py).
 """
 
 from __future__ import annotations
@@ -54,6 +55,7 @@ from bot.storage import pending_logs as pending_sql
 from bot.storage import sessions as sessions_sql
 from bot.storage.db import Database, as_db_time
 from bot.storage.housekeeping import delete_in_batches
+from bot.storage.notify import CHECKINS, notify
 from bot.storage.pending_logs import PendingLog
 from bot.storage.transactions import read_snapshot, transaction
 
@@ -129,6 +131,7 @@ class CheckinService:
             member = await self._consented_member(user_id)
             await members_sql.set_timezone(self._db, user_id, zone_name)
             await self._replan_pending(replace(member, timezone=zone_name))
+            await notify(self._db, CHECKINS)
         self.delivery.schedule_changed()
         return zone_name
 
@@ -144,6 +147,7 @@ class CheckinService:
             member = await self._consented_member(user_id)
             await members_sql.set_quiet_hours(self._db, user_id, quiet)
             await self._replan_pending(replace(member, quiet_hours=quiet))
+            await notify(self._db, CHECKINS)
         self.delivery.schedule_changed()
         return quiet
 
@@ -181,6 +185,7 @@ class CheckinService:
                 await pending_sql.keep_newest(self._db, user_id, MAX_HELD_PER_MEMBER)
             else:
                 logged = await self._store_session(member, request)
+                await notify(self._db, CHECKINS)
         if member is None:
             raise ConsentRequired(held)
         self.delivery.schedule_changed()
@@ -201,6 +206,7 @@ class CheckinService:
             await members_sql.add_consent(self._db, user_id, self._clock())
             logged = await self._store_session(await self._consented_member(user_id), request)
             await pending_sql.mark_logged(self._db, pending_id, logged.session.id)
+            await notify(self._db, CHECKINS)
         self.delivery.schedule_changed()
         return logged
 
@@ -263,6 +269,7 @@ class CheckinService:
             if not await checkins_sql.cancel(self._db, checkin_id, user_id):
                 raise CheckinNotFound(checkin_id)
             summary = await checkins_sql.summary(self._db, checkin_id)
+            await notify(self._db, CHECKINS)
         self.delivery.schedule_changed()
         return summary
 
@@ -296,6 +303,8 @@ class CheckinService:
             checkin = await self._sent_checkin(checkin_id, user_id)
             await answers_sql.record_soreness(self._db, checkin_id, user_id, soreness, self._clock())
             resend_dropped = await checkins_sql.drop_resend(self._db, checkin_id)
+            if resend_dropped:
+                await notify(self._db, CHECKINS)
         if resend_dropped:
             self.delivery.schedule_changed()
         guidance = guidance_for(soreness, is_follow_up=checkin.is_follow_up)
@@ -310,6 +319,8 @@ class CheckinService:
             checkin = await self._sent_checkin(checkin_id, user_id)
             await answers_sql.record_warning_signs(self._db, checkin_id, user_id, self._clock())
             resend_dropped = await checkins_sql.drop_resend(self._db, checkin_id)
+            if resend_dropped:
+                await notify(self._db, CHECKINS)
         if resend_dropped:
             self.delivery.schedule_changed()
         return Answer(checkin_id, None, Guidance.WARNING_SIGNS, checkin.is_follow_up)
@@ -327,6 +338,7 @@ class CheckinService:
                 member = await self._consented_member(user_id)
                 due_at = self._clock() + SNOOZE_DELAY
                 await checkins_sql.snooze(self._db, checkin_id, due_at, planned_delivery(member, due_at))
+                await notify(self._db, CHECKINS)
             summary = await checkins_sql.summary(self._db, checkin_id)
         self.delivery.schedule_changed()
         return summary
@@ -349,6 +361,7 @@ class CheckinService:
             due_at = self._clock() + FOLLOW_UP_DELAY
             follow_up_id = await self._insert_checkin(member, parent.session_id, due_at, follow_up_of=checkin_id)
             summary = await checkins_sql.summary(self._db, follow_up_id)
+            await notify(self._db, CHECKINS)
         self.delivery.schedule_changed()
         return summary
 
@@ -377,6 +390,7 @@ class CheckinService:
                 await members_sql.delete(self._db, user_id),
                 await pending_sql.delete_for_member(self._db, user_id),
             ]
+            await notify(self._db, CHECKINS)
         self.delivery.schedule_changed()
         return any(deleted)
 

@@ -32,6 +32,7 @@ from bot.storage import guild_tips as guild_tips_sql
 from bot.storage import guilds as guilds_sql
 from bot.storage import jobs as jobs_sql
 from bot.storage.db import Database
+from bot.storage.notify import DAILY_TIPS, notify
 from bot.storage.transactions import transaction
 
 DEFAULT_TIMEZONE = "UTC"
@@ -100,6 +101,7 @@ class DailyTipService:
             detail = f"Daily tip set for {wanted_time:%H:%M} {zone_name} in <#{channel_id}>"
             entry = await self._audit.write(guild_id, actor_id, AuditAction.SET_DAILY_TIP, detail)
             last_post = await daily_sql.last_post(self._db, guild_id)
+            await notify(self._db, DAILY_TIPS)
         self._audit.publish(entry)
         self.schedule_changes.emit()
         return DailyTipStatus(schedule, last_post)
@@ -117,6 +119,7 @@ class DailyTipService:
             if not await daily_sql.delete_schedule(self._db, guild_id):
                 return False
             entry = await self._audit.write(guild_id, actor_id, AuditAction.STOP_DAILY_TIP, "Daily tip stopped")
+            await notify(self._db, DAILY_TIPS)
         self._audit.publish(entry)
         self.schedule_changes.emit()
         return True
@@ -134,6 +137,7 @@ class DailyTipService:
                 return False
             detail = f"Daily tip turned off: {reason}"
             entry = await self._audit.write(guild_id, None, AuditAction.DAILY_TIP_TURNED_OFF, detail)
+            await notify(self._db, DAILY_TIPS)
         log.info("Daily tip of guild %s turned off: %s", guild_id, reason)
         self._audit.publish(entry)
         self.schedule_changes.emit()

@@ -2,7 +2,10 @@
 
 Delivery order: the member's DM (one request when the DM channel id is cached), else the server
 channel the session was logged in, mentioning only that member, else Undeliverable so the member
-is told next time. Discord's rate limits (429) are waited out by discord.py itself; server errors
+is told next time. A DM refused with code 50007 is remembered (bot/checkins/dm_status.py), and while
+it stands the DM is not tried at all: each refusal is a 403 counting toward Cloudflare's ban. That
+one fact is the courier's only write; the check-in row itself is still settled by the runner.
+Discord's rate limits (429) are waited out by discord.py itself; server errors
 that outlast its retries, and a server missing from the cache, are RetryLater. The courier settles
 nothing: bot/jobs/runner.py records the outcome, applies the backoff and counts the metric. Every
 send carries the row's nonce, so a resend after a crash is dropped by Discord instead of doubling.
@@ -16,6 +19,7 @@ from datetime import timedelta
 import aiohttp
 import discord
 
+from bot.checkins.dm_status import DmStatus
 from bot.checkins.models import DueCheckin
 from bot.clock import Clock
 from bot.exts._channels import DeliveryDeferred, cached_guild, find_own_message, missing_post_permissions
@@ -29,6 +33,8 @@ NONCE_WINDOW = timedelta(minutes=2)
 
 PASSING_ERRORS = (discord.DiscordServerError, aiohttp.ClientError, TimeoutError, DeliveryDeferred)
 DMS_CLOSED = "DMs closed and no server channel to post in"
+CANNOT_MESSAGE_USER = 50007
+"""Discord's error code for a DM the member does not accept (closed DMs, blocked bot, no shared server)."""
 
 
 class CheckinCourier:
@@ -41,9 +47,11 @@ class CheckinCourier:
         buttons: type[CheckinButton],
         *,
         clock: Clock,
+        dms: DmStatus,
     ) -> None:
         """`buttons`: the CheckinButton class the check-ins cog registered (bot/ui/binding.py)."""
         self._client, self._content, self._buttons, self._clock = client, content, buttons, clock
+        self._dms = dms
 
     async def send(self, item: DueCheckin) -> Outcome:
         try:
@@ -68,20 +76,30 @@ class CheckinCourier:
     async def _send(self, due: DueCheckin) -> discord.Message | None:
         embed = checkin_embed(due, self._content.checkin_texts, self._clock())
         view = self._buttons.make_view(due.checkin_id)
+        if await self._dms.is_closed(due.user_id):
+            return await self._post_in_server(due, embed, view)  # known refused: no DM, no 403
         try:
             dm = await self._dm_channel(due)
             return await dm.send(embed=embed, view=view, nonce=due.nonce)
+        except (discord.Forbidden, discord.NotFound) as refused:
+            if refused.code == CANNOT_MESSAGE_USER:
+                await self._dms.remember_closed(due.user_id)
+            return await self._post_in_server(due, embed, view)
+
+    async def _post_in_server(
+        self, due: DueCheckin, embed: discord.Embed, view: discord.ui.View
+    ) -> discord.Message | None:
+        """The fallback: the session's server channel, pinging only the member; None when there is none."""
+        channel = await self._fallback_channel(due)
+        if channel is None:
+            return None
+        only_them = discord.AllowedMentions(everyone=False, roles=False, users=[discord.Object(due.user_id)])
+        try:
+            return await channel.send(
+                f"<@{due.user_id}>", embed=embed, view=view, nonce=due.nonce, allowed_mentions=only_them
+            )
         except (discord.Forbidden, discord.NotFound):
-            channel = await self._fallback_channel(due)
-            if channel is None:
-                return None
-            only_them = discord.AllowedMentions(everyone=False, roles=False, users=[discord.Object(due.user_id)])
-            try:
-                return await channel.send(
-                    f"<@{due.user_id}>", embed=embed, view=view, nonce=due.nonce, allowed_mentions=only_them
-                )
-            except (discord.Forbidden, discord.NotFound):
-                return None  # the cache said we could post there, Discord says no: nowhere left to try
+            return None  # the cache said we could post there, Discord says no: nowhere left to try
 
     async def _dm_channel(self, due: DueCheckin) -> discord.PartialMessageable:
         channel_id = due.dm_channel_id

@@ -18,6 +18,7 @@ from discord.ext import commands
 
 from bot.app import KneadBot
 from bot.checkins.delivery import CheckinJob
+from bot.checkins.dm_status import DmStatus
 from bot.checkins.errors import ConsentRequired
 from bot.checkins.models import Area, CheckinSummary, Intensity
 from bot.checkins.service import CheckinService
@@ -27,9 +28,11 @@ from bot.exts._checkin_courier import CheckinCourier
 from bot.exts._choices import timezone_choices
 from bot.exts._member import MEMBER_CONTEXTS, member_command
 from bot.exts._services import checkin_service
+from bot.exts._wakeups import CrossProcessWakeups
 from bot.jobs.housekeeping import Task, housekeeping_runner
 from bot.jobs.runner import JobRunner
 from bot.log import get_logger
+from bot.storage.notify import CHECKINS
 from bot.ui.binding import bind
 from bot.ui.charts import MIN_POINTS, soreness_chart
 from bot.ui.checkin_buttons import CheckinButton
@@ -67,7 +70,8 @@ class Checkins(commands.Cog):
         self.checkin_button = bind(CheckinButton, checkins=service, content=bot.library)
         self.prompt = bind(MemberDataPrompt, members=service, clock=bot.clock)
         self.buttons = (self.checkin_button, self.prompt)
-        courier = CheckinCourier(bot, bot.library, self.checkin_button, clock=bot.clock)
+        dms = DmStatus(bot.database, clock=bot.clock)
+        courier = CheckinCourier(bot, bot.library, self.checkin_button, clock=bot.clock, dms=dms)
         self.jobs = BackgroundJobs(bot, enabled=bot.background_jobs)
         asleep = self.jobs.announce_asleep
         self.runner = JobRunner(
@@ -86,16 +90,19 @@ class Checkins(commands.Cog):
             on_asleep=asleep,
         )
         self.jobs.add(self.runner, self.housekeeping)
+        self.wakeups = CrossProcessWakeups(bot, CHECKINS, self.runner.wake)  # another process added one
         self._notice_lock = asyncio.Lock()
 
     async def cog_load(self) -> None:
         self.bot.add_dynamic_items(*self.buttons)
         self.service.delivery.schedule_changes.add(self.runner.wake)
+        await self.wakeups.start()
         self.jobs.start_when_ready()
 
     async def cog_unload(self) -> None:
         self.bot.remove_dynamic_items(*self.buttons)
         self.service.delivery.schedule_changes.remove(self.runner.wake)
+        await self.wakeups.stop()
         await self.jobs.stop()
 
     @commands.Cog.listener()

@@ -16,10 +16,12 @@ from bot.exts._channels import cached_guild, find_own_message
 from bot.exts._choices import timezone_choices
 from bot.exts._moderation import cannot_post_for, cannot_post_reason, moderator_command, server_id
 from bot.exts._services import audit_trail, daily_tip_service, guild_service
+from bot.exts._wakeups import CrossProcessWakeups
 from bot.jobs.outcomes import Failed, Outcome, Sent, Undeliverable
 from bot.jobs.runner import JobRunner
 from bot.library.models import Tip
 from bot.log import get_logger
+from bot.storage.notify import DAILY_TIPS
 from bot.ui.embeds import DISCLAIMER, tip_embed
 from bot.ui.moderation import daily_status_text
 from bot.ui.replies import answer, defer_write
@@ -47,14 +49,17 @@ class DailyTip(commands.GroupCog, group_name="daily-tip", group_description="A t
             on_asleep=self.jobs.announce_asleep,
         )
         self.jobs.add(self.runner)
+        self.wakeups = CrossProcessWakeups(bot, DAILY_TIPS, self.runner.wake)  # set in another process
         super().__init__()
 
     async def cog_load(self) -> None:
         self.daily_tips.schedule_changes.add(self.runner.wake)
+        await self.wakeups.start()
         self.jobs.start_when_ready()
 
     async def cog_unload(self) -> None:
         self.daily_tips.schedule_changes.remove(self.runner.wake)
+        await self.wakeups.stop()
         await self.jobs.stop()
 
     @app_commands.command(name="set")

@@ -97,6 +97,10 @@ class HousekeepingJob:
         """Nothing to reconcile: a run cut off by a crash is due again when its lease ends."""
         return []
 
+    async def claimed_elsewhere(self) -> bool:
+        """Never worth watching: another process's run that dies is simply due again after its lease."""
+        return False
+
     async def settle(self, item: HousekeepingRun, verdict: Verdict) -> Settled:
         now = self._clock()
         regular = now + item.task.interval

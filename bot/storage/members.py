@@ -1,4 +1,4 @@
-"""SQL for `members`: consent, time zone, quiet hours and the cached DM channel of each member."""
+"""SQL for `members`: consent, time zone, quiet hours, the cached DM channel and when DMs were refused."""
 
 from __future__ import annotations
 
@@ -59,6 +59,18 @@ async def set_quiet_hours(db: Database, user_id: int, quiet: QuietHours | None) 
 async def set_dm_channel(db: Database, user_id: int, channel_id: int) -> None:
     """Only for members who consented: for anyone else the UPDATE touches nothing."""
     await db.write(update(members).where(members.c.user_id == user_id).values(dm_channel_id=channel_id))
+
+
+async def set_dms_closed(db: Database, user_id: int, at: datetime) -> None:
+    """Record when Discord refused a DM to the member; a member without a row (no consent) is untouched."""
+    await db.write(update(members).where(members.c.user_id == user_id).values(dms_closed_at=at))
+
+
+async def dms_closed_at(db: Database, user_id: int) -> datetime | None:
+    """When Discord last refused a DM to the member, or None (never, or no such member)."""
+    result = await db.read(select(members.c.dms_closed_at).where(members.c.user_id == user_id))
+    closed_at: datetime | None = result.scalar_one_or_none()
+    return closed_at
 
 
 async def delete(db: Database, user_id: int) -> int:

@@ -113,6 +113,7 @@ members = Table(
     Column("quiet_start", String),
     Column("quiet_end", String),
     Column("dm_channel_id", Id),
+    Column("dms_closed_at", Moment),
 )
 
 sessions = Table(
