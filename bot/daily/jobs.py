@@ -13,7 +13,7 @@ from typing import Protocol
 
 from bot.daily.models import DailyClaim
 from bot.daily.service import DailyTipService
-from bot.jobs.outcomes import Failed, Retry, Sent, Settled, Undeliverable, Verdict
+from bot.jobs.outcomes import Failed, HandOver, Retry, Sent, Settled, Undeliverable, Verdict
 from bot.jobs.policy import Backoff
 from bot.log import get_logger
 
@@ -84,6 +84,8 @@ class DailyTipJob:
             case Failed(reason):
                 failed = await self._service.mark_failed(guild_id, local_date, f"Posting failed: {reason}")
                 return Settled.FAILED if failed else Settled.GONE
+            case HandOver():  # never: a day is claimed only by the process owning the server's shard
+                raise ValueError(f"{self.describe(item)} cannot be handed over; it stays claimed")
 
     def attempt_of(self, item: DailyClaim) -> int:
         return item.attempt

@@ -19,16 +19,26 @@ import discord
 from bot.checkins.models import DueCheckin
 from bot.clock import Clock
 from bot.exts._channels import DeliveryDeferred, cached_guild, find_own_message, missing_post_permissions
-from bot.jobs.outcomes import Outcome, RetryLater, Sent, Undeliverable
+from bot.jobs.outcomes import HandOver, Outcome, RetryLater, Sent, Undeliverable
+from bot.models.shards import ShardSlice, shard_of
 from bot.ui.checkin_buttons import CheckinButton
 from bot.ui.checkins import checkin_embed, checkin_id_in
 from bot.ui.services import Content
+from bot.wakeable_timer import MAX_SLEEP
 
 NONCE_WINDOW = timedelta(minutes=2)
 """Discord drops a repeated nonce for a few minutes; within this, resending is safe on its own."""
 
 PASSING_ERRORS = (discord.DiscordServerError, aiohttp.ClientError, TimeoutError, DeliveryDeferred)
 DMS_CLOSED = "DMs closed and no server channel to post in"
+HANDOVER_POLL = timedelta(seconds=10)
+
+
+def handover_poll(shards: ShardSlice | None) -> timedelta:
+    """The longest the check-in runner sleeps. With the shards split between processes, another process
+    may hand this one a check-in (HandOver) and nothing wakes this process for it (NOTIFY is for
+    later), so it looks again every HANDOVER_POLL: one cheap query, and the member waits seconds."""
+    return MAX_SLEEP if shards is None else HANDOVER_POLL
 
 
 class CheckinCourier:
@@ -52,6 +62,8 @@ class CheckinCourier:
             return RetryLater(type(error).__name__)
         if message is None:
             return Undeliverable(DMS_CLOSED)
+        if isinstance(message, HandOver):
+            return message
         return Sent(message.channel.id, message.id)
 
     async def resend(self, item: DueCheckin) -> Outcome:
@@ -65,13 +77,15 @@ class CheckinCourier:
                 return Sent(found.channel.id, found.id)
         return await self.send(item)
 
-    async def _send(self, due: DueCheckin) -> discord.Message | None:
+    async def _send(self, due: DueCheckin) -> discord.Message | HandOver | None:
         embed = checkin_embed(due, self._content.checkin_texts, self._clock())
         view = self._buttons.make_view(due.checkin_id)
         try:
             dm = await self._dm_channel(due)
             return await dm.send(embed=embed, view=view, nonce=due.nonce)
         except (discord.Forbidden, discord.NotFound):
+            if due.guild_id is not None and not self._holds(due.guild_id):
+                return HandOver(due.guild_id)  # its server channel is in another process's cache
             channel = await self._fallback_channel(due)
             if channel is None:
                 return None
@@ -89,6 +103,11 @@ class CheckinCourier:
             data = await self._client.http.start_private_message(due.user_id)
             channel_id = int(data["id"])  # CheckinJob caches it once a message landed there
         return self._client.get_partial_messageable(channel_id, type=discord.ChannelType.private)
+
+    def _holds(self, guild_id: int) -> bool:
+        """Whether this process runs the server's shard (KNEADBOT_SHARD_IDS), so has it in its cache."""
+        shard_ids, shard_count = getattr(self._client, "shard_ids", None), self._client.shard_count
+        return shard_ids is None or shard_count is None or shard_of(guild_id, shard_count) in shard_ids
 
     async def _fallback_channel(self, due: DueCheckin) -> discord.TextChannel | discord.Thread | None:
         """The server channel the session was logged in, if the bot can post there and the member,
@@ -110,7 +129,8 @@ class CheckinCourier:
         channels: list[discord.abc.Messageable] = []
         with contextlib.suppress(discord.HTTPException):  # no DM channel: only the server channel is left
             channels.append(await self._dm_channel(due))
-        if (fallback := await self._fallback_channel(due)) is not None:
+        held = due.guild_id is None or self._holds(due.guild_id)  # else the owning process looks there
+        if held and (fallback := await self._fallback_channel(due)) is not None:
             channels.append(fallback)
 
         def is_this_checkin(message: discord.Message) -> bool:

@@ -35,7 +35,9 @@ def guild_tip_service(bot: KneadBot, audit: AuditTrail) -> GuildTipService:
 
 def daily_tip_service(bot: KneadBot, audit: AuditTrail) -> DailyTipService:
     library = bot.library
-    return DailyTipService(bot.database, builtin_tips=lambda: library.tips, audit=audit, clock=bot.clock)
+    return DailyTipService(
+        bot.database, builtin_tips=lambda: library.tips, audit=audit, clock=bot.clock, shards=bot.settings.shards
+    )
 
 
 def checkin_service(bot: KneadBot) -> CheckinService:

@@ -41,7 +41,19 @@ class Failed:
     reason: str
 
 
-Outcome = Sent | Undeliverable | RetryLater | Failed
+@dataclass(frozen=True)
+class HandOver:
+    """Only the process owning this server's shard can deliver it (its channel is in that cache): hand
+    the item to that process through the database, due at once, instead of giving up."""
+
+    guild_id: int
+
+    @property
+    def reason(self) -> str:
+        return f"its server {self.guild_id} is on another process's shard: handed over"
+
+
+Outcome = Sent | Undeliverable | RetryLater | Failed | HandOver
 """What a sender returns."""
 
 
@@ -53,7 +65,7 @@ class Retry:
     reason: str
 
 
-Verdict = Sent | Undeliverable | Retry | Failed
+Verdict = Sent | Undeliverable | Retry | Failed | HandOver
 """What the runner asks a job to record: an Outcome with the retry policy applied."""
 
 

@@ -15,9 +15,11 @@ from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.engine import RowMapping
 
 from bot.models.daily import DailyPost
+from bot.models.shards import ShardSlice
 from bot.storage.daily_tips import post_of
 from bot.storage.db import Database
 from bot.storage.schema import daily_tip_posts
+from bot.storage.shards import on_own_shard
 
 posts = daily_tip_posts
 
@@ -30,7 +32,9 @@ class ClaimedDay:
     attempt: int
 
 
-async def claim_daily_retries(db: Database, now: datetime, limit: int) -> list[ClaimedDay]:
+async def claim_daily_retries(
+    db: Database, now: datetime, limit: int, shards: ShardSlice | None = None
+) -> list[ClaimedDay]:
     """Days whose retry time has come, taken for one more attempt in one statement (one caller each).
 
     On PostgreSQL the chosen rows are locked with FOR UPDATE SKIP LOCKED and re-checked, as the
@@ -39,6 +43,7 @@ async def claim_daily_retries(db: Database, now: datetime, limit: int) -> list[C
     waiting = (
         select(posts.c.id)
         .where(posts.c.state == "claimed", posts.c.retry_at <= now)
+        .where(on_own_shard(posts.c.guild_id, shards))
         .order_by(posts.c.retry_at, posts.c.id)
         .limit(limit)
         .with_for_update(skip_locked=True)
@@ -78,19 +83,21 @@ async def release_daily_posts(db: Database, days: Sequence[tuple[int, date]], at
     )
 
 
-async def unconfirm_in_flight(db: Database, problem: str) -> list[ClaimedDay]:
-    """Claimed and in flight -> unconfirmed, for every day: run at start, when no post can be in flight."""
+async def unconfirm_in_flight(db: Database, problem: str, shards: ShardSlice | None = None) -> list[ClaimedDay]:
+    """Claimed and in flight -> unconfirmed, for every day of this process's shards: run at start."""
     statement = (
         update(posts)
         .where(posts.c.state == "claimed", posts.c.retry_at.is_(None))
+        .where(on_own_shard(posts.c.guild_id, shards))
         .values(state="unconfirmed", problem=problem)
         .returning(posts)
     )
     return _by_claim_time((await db.write(statement)).mappings())
 
 
-async def next_daily_retry_at(db: Database) -> datetime | None:
+async def next_daily_retry_at(db: Database, shards: ShardSlice | None = None) -> datetime | None:
     statement = select(func.min(posts.c.retry_at)).where(posts.c.state == "claimed", posts.c.retry_at.is_not(None))
+    statement = statement.where(on_own_shard(posts.c.guild_id, shards))
     found: datetime | None = (await db.read(statement)).scalar()
     return found
 
