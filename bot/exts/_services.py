@@ -26,7 +26,7 @@ def audit_trail(bot: KneadBot) -> AuditTrail:
 
 
 def guild_service(bot: KneadBot, audit: AuditTrail) -> GuildService:
-    return GuildService(bot.database, audit=audit, clock=bot.clock)
+    return GuildService(bot.database, audit=audit, clock=bot.clock, shards=bot.settings.shards)
 
 
 def guild_tip_service(bot: KneadBot, audit: AuditTrail) -> GuildTipService:
