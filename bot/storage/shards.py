@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import BigInteger, ColumnElement, or_, true, update
+from sqlalchemy import BigInteger, ColumnElement, Integer, literal, or_, true, update
 
 from bot.models.shards import ShardSlice
 from bot.storage.db import Database
@@ -24,7 +24,7 @@ def on_own_shard(guild_id: Any, shards: ShardSlice | None) -> ColumnElement[bool
     """`guild_id` (a column) belongs to one of this process's shards; `true` without a slice."""
     if shards is None:
         return true()
-    shard = guild_id.op(">>", return_type=BigInteger)(SHARD_SHIFT) % shards.count
+    shard = guild_id.op(">>", return_type=BigInteger)(literal(SHARD_SHIFT, Integer)) % shards.count
     return shard.in_(sorted(shards.ids))  # type: ignore[no-any-return]
 
 
