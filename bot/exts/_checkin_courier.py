@@ -31,7 +31,7 @@ NONCE_WINDOW = timedelta(minutes=2)
 
 PASSING_ERRORS = (discord.DiscordServerError, aiohttp.ClientError, TimeoutError, DeliveryDeferred)
 DMS_CLOSED = "DMs closed and no server channel to post in"
-HANDOVER_POLL = timedelta(seconds=10)
+HANDOVER_POLL = timedelta(seconds=5)
 
 
 def handover_poll(shards: ShardSlice | None) -> timedelta:

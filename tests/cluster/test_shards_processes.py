@@ -10,6 +10,9 @@ logged in a server on shard 1.
    database: pending, routed to that server, and never marked undeliverable.
 2. The shard-1 process starts: it posts its two servers' tips and delivers the check-in in the server
    channel, mentioning alice, once.
+3. With both running, another of alice's check-ins falls due with no wake-up sent to either process:
+   whichever looks first (every 5 s with shard ids set) claims it; shard 0 hands it over, shard 1
+   posts it. Either way it lands in the server channel once.
 
 Each server ends with exactly one tip of the day. PostgreSQL only: several processes refuse SQLite.
 """
@@ -35,6 +38,7 @@ from tests.exts.checkin_steps import rows
 from tests.fakediscord import FakeDiscord
 from tests.fakediscord.models import ALICE_ID, OWNER_ID
 from tests.fakediscord.process import BotProcess, bot_environment
+from tests.sql import fetch_all
 
 TOKEN = "shard-test-token-not-a-real-one"
 WAIT_S = 60.0
@@ -49,6 +53,25 @@ def midday_zone(now: datetime) -> str:
     """A fixed-offset zone where it is about noon now, so "due a minute ago" is never yesterday."""
     offset = 12 - now.hour
     return "Etc/GMT" if offset == 0 else f"Etc/GMT{'-' if offset > 0 else '+'}{abs(offset)}"
+
+
+async def add_due_checkin(url: str, now: datetime) -> int:
+    """Another of alice's check-ins, due now, added behind both processes' backs (no wake-up reaches them)."""
+    db = await open_database(url)
+    try:
+        checkins = CheckinService(db, clock=FakeClock(now - timedelta(minutes=10)))
+        await checkins.log_session(
+            ALICE_ID,
+            "calves",
+            "light",
+            check_in_after=timedelta(minutes=1),
+            guild_id=CHECKIN_SERVER,
+            channel_id=channel_id_of(CHECKIN_SERVER),
+        )
+    finally:
+        await db.close()
+    [[checkin_id]] = await rows(url, "SELECT max(id) FROM checkins")
+    return int(checkin_id)
 
 
 async def seed(url: str) -> int:
@@ -129,12 +152,17 @@ async def test_each_process_posts_its_own_servers_tips_and_hands_over_the_check_
     fake = FakeDiscord(token=TOKEN, guilds=GUILDS, shard_count=SHARD_COUNT)
     fake.close_dms(ALICE_ID)
     processes: list[BotProcess] = []
+    reader = await open_database(url, apply_migrations=False)  # one connection for the many looks while waiting
+
+    async def peek(sql: str, *parameters: object) -> list[tuple[object, ...]]:
+        return [tuple(row) for row in await fetch_all(reader, sql, *parameters)]
+
     await fake.start()
     try:
         processes.append(await start(fake, url, 0, tmp_path))
 
         async def shard_zero_done() -> bool:
-            handed = await rows(url, "SELECT route_guild_id FROM checkins WHERE id = ?", checkin_id)
+            handed = await peek("SELECT route_guild_id FROM checkins WHERE id = ?", checkin_id)
             return all(len(tips_in(fake, g)) == 1 for g in ON_ZERO) and handed == [(CHECKIN_SERVER,)]
 
         await until(shard_zero_done, "the shard-0 process's tips and its hand-over", processes)
@@ -147,10 +175,16 @@ async def test_each_process_posts_its_own_servers_tips_and_hands_over_the_check_
         processes.append(await start(fake, url, 1, tmp_path))
 
         async def shard_one_done() -> bool:
-            sent = await rows(url, "SELECT state FROM checkins WHERE id = ?", checkin_id)
+            sent = await peek("SELECT state FROM checkins WHERE id = ?", checkin_id)
             return all(len(tips_in(fake, g)) == 1 for g in ON_ONE) and sent == [("sent",)]
 
         await until(shard_one_done, "the shard-1 process's tips and the handed-over check-in", processes)
+        later = await add_due_checkin(url, datetime.now(UTC))
+
+        async def later_sent() -> bool:  # whichever process polls first: handed over or sent by its owner
+            return await peek("SELECT state FROM checkins WHERE id = ?", later) == [("sent",)]
+
+        await until(later_sent, "a check-in due while both processes run", processes)
         await fake.settle()
         for process in processes:
             assert await process.stop() == 0, process.output
@@ -158,12 +192,14 @@ async def test_each_process_posts_its_own_servers_tips_and_hands_over_the_check_
         for process in processes:
             process.kill_now()
         await fake.close()
+        await reader.close()
 
     channel = channel_id_of(CHECKIN_SERVER)
-    [delivered] = checkins_in(fake, channel, checkin_id)
-    assert delivered["content"] == f"<@{ALICE_ID}>"
-    assert all(checkins_in(fake, channel_id_of(g.id), checkin_id) == [] for g in GUILDS if g.id != CHECKIN_SERVER)
-    assert await rows(url, "SELECT state, channel_id FROM checkins") == [("sent", channel)]
+    for each in (checkin_id, later):
+        [delivered] = checkins_in(fake, channel, each)
+        assert delivered["content"] == f"<@{ALICE_ID}>"
+        assert all(checkins_in(fake, channel_id_of(g.id), each) == [] for g in GUILDS if g.id != CHECKIN_SERVER)
+    assert await rows(url, "SELECT state, channel_id FROM checkins") == [("sent", channel)] * 2
     assert {g.id: len(tips_in(fake, g.id)) for g in GUILDS} == {g.id: 1 for g in GUILDS}
     posts = await rows(url, "SELECT guild_id, state FROM daily_tip_posts ORDER BY guild_id")
     assert posts == sorted((g.id, "posted") for g in GUILDS)
