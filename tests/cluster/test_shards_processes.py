@@ -171,6 +171,7 @@ async def test_each_process_posts_its_own_servers_tips_and_hands_over_the_check_
         assert await rows(url, "SELECT state, problem FROM checkins") == [("pending", None)]
         assert await rows(url, "SELECT count(*) FROM daily_tip_posts WHERE guild_id IN (?, ?)", *ON_ONE) == [(0,)]
         assert fake.dm_messages(ALICE_ID) == []  # closed: refused, nothing stored
+        assert await peek("SELECT count(*) FROM guild_config WHERE left_at IS NOT NULL") == [(0,)]  # not departed
 
         processes.append(await start(fake, url, 1, tmp_path))
 
