@@ -64,10 +64,10 @@ class DailyTipService:
     ) -> None:
         """`reader` serves `show`; `db` does the writes and the claims.
 
+        It defaults to `db`, whose reads outside a transaction already use its reader engine.
+
         `shards`: the servers whose tips this process posts (None: all). The channel is in the cache only
         of the process that owns the server's shard, so only that process may claim the server's days.
-
-        It defaults to `db`, whose reads outside a transaction already use its reader engine.
         """
         self._db, self._builtin_tips, self._audit, self._clock = db, builtin_tips, audit, clock
         self._read = reader if reader is not None else db
