@@ -65,6 +65,12 @@ def build_parser() -> argparse.ArgumentParser:
 NO_TOKEN = "kneadbot: DISCORD_TOKEN is not set; run with a token, or run in a terminal for the offline console"  # noqa: S105 - a message, not a secret
 
 
+SHARDS_NEED_POSTGRES = (
+    "kneadbot: KNEADBOT_SHARD_IDS needs KNEADBOT_DATABASE_URL (PostgreSQL): the other shards run in other"
+    " processes, and they can only share one PostgreSQL database, not a SQLite file"
+)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one mode; Ctrl-C and a closed output pipe (`| head -1`) end it quietly, without a traceback."""
     try:
@@ -112,6 +118,9 @@ def _main(argv: Sequence[str] | None) -> int:
 
         run_console(library, settings=settings)
         return 0
+    if settings.shards is not None and settings.database_url is None:
+        print(SHARDS_NEED_POSTGRES, file=sys.stderr)
+        return 2
     return asyncio.run(run_bot(settings, library, token))
 
 

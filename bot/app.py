@@ -217,10 +217,18 @@ def extension_names() -> list[str]:
 
 
 class ShardedKneadBot(KneadBot, commands.AutoShardedBot):
-    """KneadBot on discord.py's AutoShardedBot, for large deployments (KNEADBOT_SHARDED=true)."""
+    """KneadBot on discord.py's AutoShardedBot: every shard in this process (KNEADBOT_SHARDED=true), or
+    the slice KNEADBOT_SHARD_IDS of KNEADBOT_SHARD_COUNT, the other shards run by other processes."""
 
 
 def create_bot(settings: Settings, library: Library, **options: Any) -> KneadBot:
-    """The bot class the settings ask for; everything else about it is the same."""
+    """The bot class the settings ask for; everything else about it is the same.
+
+    With shard ids, the count is always given: asked of Discord by each process on its own, the
+    processes could disagree and serve a server twice or not at all."""
+    if (shards := settings.shards) is not None:
+        options.setdefault("shard_count", shards.count)
+        options.setdefault("shard_ids", sorted(shards.ids))
+        return ShardedKneadBot(settings, library, **options)
     cls = ShardedKneadBot if settings.sharded else KneadBot
     return cls(settings, library, **options)

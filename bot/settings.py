@@ -9,10 +9,12 @@ from __future__ import annotations
 import importlib.metadata
 import tomllib
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field, HttpUrl, SecretStr, ValidationError, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, HttpUrl, SecretStr, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from bot.models.shards import ShardSlice
 
 ENV_PREFIX = "KNEADBOT_"
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -35,6 +37,10 @@ class Settings(BaseSettings):
     """When set, Prometheus metrics are served on 127.0.0.1 at this port."""
     sharded: bool = False
     """Run discord.py's AutoShardedBot (one process, several shards); see docs/scaling.md."""
+    shard_count: int | None = Field(default=None, ge=1, le=10_000)
+    """How many shards the whole bot has: the same explicit number in every process (with `shard_ids`)."""
+    shard_ids: Annotated[tuple[int, ...] | None, NoDecode] = None
+    """The shards this process runs, e.g. `0,1` (with `shard_count`); the other processes run the rest."""
     dev_guild: int | None = Field(default=None, gt=0)
     min_checkin_delay: int = Field(default=60, ge=1, le=86_400)
     """Shortest `/session log checkin_in` allowed, in seconds."""
@@ -60,6 +66,37 @@ class Settings(BaseSettings):
         if isinstance(value, str) and not value.startswith(("postgresql://", "postgres://", "postgresql+asyncpg://")):
             raise ValueError("must be a postgresql:// URL (leave it unset for the SQLite file KNEADBOT_DB)")
         return value
+
+    @field_validator("shard_ids", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: object) -> object:
+        """`0,1` as an operator writes it in an env file (not JSON); blank means unset."""
+        if isinstance(value, str):
+            parts = [part.strip() for part in value.split(",")]
+            return None if parts == [""] else tuple(parts)
+        return value
+
+    @model_validator(mode="after")
+    def _shards_agree(self) -> Settings:
+        """Both shard settings or neither; each id a shard of the count, once: a wrong slice would leave
+        servers that no process serves, or serve one twice."""
+        if (self.shard_count is None) != (self.shard_ids is None):
+            raise ValueError("KNEADBOT_SHARD_COUNT and KNEADBOT_SHARD_IDS go together: set both or neither")
+        if self.shard_count is not None and self.shard_ids is not None:
+            if not self.shard_ids:
+                raise ValueError("KNEADBOT_SHARD_IDS: name at least one shard")
+            if len(set(self.shard_ids)) != len(self.shard_ids):
+                raise ValueError("KNEADBOT_SHARD_IDS: a shard id is listed twice")
+            if any(not 0 <= shard < self.shard_count for shard in self.shard_ids):
+                raise ValueError(f"KNEADBOT_SHARD_IDS: every id must be from 0 to {self.shard_count - 1}")
+        return self
+
+    @property
+    def shards(self) -> ShardSlice | None:
+        """The shards this process runs, or None: every shard (one process, sharded or not)."""
+        if self.shard_count is None or self.shard_ids is None:
+            return None
+        return ShardSlice(self.shard_count, frozenset(self.shard_ids))
 
     @property
     def database(self) -> Path | str:
@@ -98,6 +135,9 @@ def load_settings(**overrides: object) -> Settings:
 def _describe(error: ValidationError) -> str:
     lines = []
     for problem in error.errors(include_input=False, include_url=False):
+        if not problem["loc"]:  # a check across settings: its message names the variables itself
+            lines.append(problem["msg"].removeprefix("Value error, "))
+            continue
         field = str(problem["loc"][0]) if problem["loc"] else "?"
         variable = "DISCORD_TOKEN" if field in {"discord_token", "DISCORD_TOKEN"} else ENV_PREFIX + field.upper()
         lines.append(f"{variable}: {problem['msg']}")

@@ -21,14 +21,17 @@ from bot.checkins.models import CheckinState, DueCheckin, MemberSettings
 from bot.checkins.quiet_hours import next_allowed_delivery
 from bot.checkins.timezones import zone_named
 from bot.clock import Clock, utc_now
-from bot.jobs.outcomes import Done, Failed, Retry, Sent, Settled, Undeliverable, Verdict
+from bot.jobs.outcomes import Done, Failed, HandOver, Retry, Sent, Settled, Undeliverable, Verdict
 from bot.listeners import Listeners
 from bot.log import get_logger
 from bot.models.checkins import DueRow
+from bot.models.shards import ShardSlice
 from bot.storage import checkins as checkins_sql
 from bot.storage import members as members_sql
+from bot.storage import shards as shards_sql
 from bot.storage.cluster import PAUSED_RETRY, ClaimsPaused
 from bot.storage.db import Database
+from bot.storage.notify import CHECKINS, notify
 from bot.storage.transactions import transaction
 
 NO_LIMIT = 2_147_483_647
@@ -77,13 +80,14 @@ class CheckinDelivery:
     def schedule_changed(self) -> None:
         self.schedule_changes.emit()
 
-    async def claim_due(self, now: datetime, limit: int = 50) -> list[DueCheckin]:
+    async def claim_due(self, now: datetime, limit: int = 50, shards: ShardSlice | None = None) -> list[DueCheckin]:
         """Move due check-ins to "sending" and return them; each is returned to one caller only.
 
+        With `shards`, a check-in handed to a server on another process's shard is left for that process.
         Raises ClaimsPaused while this process's owner lock is lost (bot/storage/cluster.py).
         """
         async with transaction(self._db):
-            claimed = await checkins_sql.claim_due(self._db, now, limit)
+            claimed = await checkins_sql.claim_due(self._db, now, limit, shards)
             return [due_checkin(row) for row in await checkins_sql.load_due(self._db, claimed)]
 
     async def release(self, checkin_ids: list[int]) -> None:
@@ -119,6 +123,15 @@ class CheckinDelivery:
             )
         self.schedule_changed()
         return state
+
+    async def hand_over(self, checkin_id: int, guild_id: int) -> bool:
+        """Leave the check-in to the process owning `guild_id`'s shard (its server-channel fallback is in
+        that process's cache); False when it was no longer being sent."""
+        async with transaction(self._db):
+            handed = await shards_sql.hand_over(self._db, checkin_id, guild_id)
+            await notify(self._db, CHECKINS)  # the owning process wakes now, not at its next poll
+        self.schedule_changed()
+        return handed
 
     async def give_up(self, checkin_id: int) -> CheckinState | None:
         """Stop trying: the row becomes failed (and the member is told at their next command)."""
@@ -166,13 +179,13 @@ class CheckinJob:
 
     name = "checkins"
 
-    def __init__(self, delivery: CheckinDelivery, metrics: CheckinMetrics) -> None:
-        self._delivery, self._metrics = delivery, metrics
+    def __init__(self, delivery: CheckinDelivery, metrics: CheckinMetrics, shards: ShardSlice | None = None) -> None:
+        self._delivery, self._metrics, self._shards = delivery, metrics, shards
         self._paused = False
 
     async def claim_due(self, now: datetime, limit: int) -> Sequence[DueCheckin]:
         try:
-            claimed = await self._delivery.claim_due(now, limit)
+            claimed = await self._delivery.claim_due(now, limit, self._shards)
         except ClaimsPaused:
             self._paused = True  # next_due_at then waits a little instead of spinning on due rows
             return []
@@ -216,6 +229,8 @@ class CheckinJob:
                 return _settled(await self._delivery.give_up(checkin_id))
             case Done():
                 raise TypeError("a check-in is sent, never just done: the sender returned the wrong outcome")
+            case HandOver(guild_id):
+                return Settled.RETRYING if await self._delivery.hand_over(checkin_id, guild_id) else Settled.GONE
 
     def attempt_of(self, item: DueCheckin) -> int:
         return item.attempt

@@ -13,7 +13,7 @@ from typing import Protocol
 
 from bot.daily.models import DailyClaim
 from bot.daily.service import DailyTipService
-from bot.jobs.outcomes import Done, Failed, Retry, Sent, Settled, Undeliverable, Verdict
+from bot.jobs.outcomes import Done, Failed, HandOver, Retry, Sent, Settled, Undeliverable, Verdict
 from bot.jobs.policy import Backoff
 from bot.log import get_logger
 from bot.storage.cluster import PAUSED_RETRY, ClaimsPaused
@@ -111,6 +111,8 @@ class DailyTipJob:
                 return Settled.FAILED if failed else Settled.GONE
             case Done():
                 raise TypeError("a daily tip is sent, never just done: the sender returned the wrong outcome")
+            case HandOver():  # never: a day is claimed only by the process owning the server's shard
+                raise ValueError(f"{self.describe(item)} cannot be handed over; it stays claimed")
 
     def attempt_of(self, item: DailyClaim) -> int:
         return item.attempt

@@ -27,6 +27,7 @@ from bot.guilds.tips import library_tips
 from bot.library.models import Tip
 from bot.listeners import Listeners
 from bot.log import get_logger
+from bot.models.shards import ShardSlice
 from bot.storage import daily_tips as daily_sql
 from bot.storage import guild_tips as guild_tips_sql
 from bot.storage import guilds as guilds_sql
@@ -60,13 +61,18 @@ class DailyTipService:
         clock: Clock = utc_now,
         rng: random.Random | None = None,
         reader: Database | None = None,
+        shards: ShardSlice | None = None,
     ) -> None:
         """`reader` serves `show`; `db` does the writes and the claims.
 
         It defaults to `db`, whose reads outside a transaction already use its reader engine.
+
+        `shards`: the servers whose tips this process posts (None: all). The channel is in the cache only
+        of the process that owns the server's shard, so only that process may claim the server's days.
         """
         self._db, self._builtin_tips, self._audit, self._clock = db, builtin_tips, audit, clock
         self._read = reader if reader is not None else db
+        self._shards = shards
         self._rng = rng or random.Random()  # noqa: S311 - the order of tips is not a secret
         self.schedule_changes: Listeners[[]] = Listeners("daily-tip schedule")
         """Told whenever a schedule is set, stopped or turned off (the job runner's wake)."""
@@ -146,11 +152,11 @@ class DailyTipService:
     # The scheduler's side
 
     async def due_guilds(self, now: datetime) -> list[int]:
-        return await daily_sql.due_guild_ids(self._db, now)
+        return await daily_sql.due_guild_ids(self._db, now, self._shards)
 
     async def next_run_at(self) -> datetime | None:
         """When the earliest active schedule is due, or None when no server has one."""
-        return await daily_sql.next_run_at(self._db)
+        return await daily_sql.next_run_at(self._db, self._shards)
 
     async def claim(self, guild_id: int, now: datetime) -> DailyClaim | None:
         """Take today's tip for the server if it is due; None when not due, skipped, or already taken.
@@ -184,7 +190,7 @@ class DailyTipService:
     async def claim_retries(self, now: datetime, limit: int) -> list[DailyClaim]:
         """Days whose retry time has come, claimed for one more attempt (see bot/jobs/runner.py)."""
         async with transaction(self._db):
-            days = await jobs_sql.claim_daily_retries(self._db, now, limit)
+            days = await jobs_sql.claim_daily_retries(self._db, now, limit, self._shards)
             return [claim for day in days if (claim := await self._as_claim(day, now)) is not None]
 
     async def retry(self, guild_id: int, local_date: date, at: datetime, problem: str) -> bool:
@@ -206,7 +212,7 @@ class DailyTipService:
         """
         now = self._clock()
         async with transaction(self._db):
-            days = await jobs_sql.unconfirm_in_flight(self._db, UNCONFIRMED_PROBLEM)
+            days = await jobs_sql.unconfirm_in_flight(self._db, UNCONFIRMED_PROBLEM, self._shards)
             return [claim for day in days if (claim := await self._as_claim(day, now)) is not None]
 
     async def claimed_elsewhere(self) -> bool:
@@ -215,7 +221,10 @@ class DailyTipService:
 
     async def next_due_at(self) -> datetime | None:
         """The earliest of the next scheduled day and the next retry; None when neither exists."""
-        times = [await daily_sql.next_run_at(self._db), await jobs_sql.next_daily_retry_at(self._db)]
+        times = [
+            await daily_sql.next_run_at(self._db, self._shards),
+            await jobs_sql.next_daily_retry_at(self._db, self._shards),
+        ]
         return min((moment for moment in times if moment is not None), default=None)
 
     # Helpers

@@ -23,10 +23,12 @@ from bot.checkins.dm_status import DmStatus
 from bot.checkins.models import DueCheckin
 from bot.clock import Clock
 from bot.exts._channels import DeliveryDeferred, cached_guild, find_own_message, missing_post_permissions
-from bot.jobs.outcomes import Outcome, RetryLater, Sent, Undeliverable
+from bot.jobs.outcomes import HandOver, Outcome, RetryLater, Sent, Undeliverable
+from bot.models.shards import ShardSlice, shard_of
 from bot.ui.checkin_buttons import CheckinButton
 from bot.ui.checkins import checkin_embed, checkin_id_in
 from bot.ui.services import Content
+from bot.wakeable_timer import MAX_SLEEP
 
 NONCE_WINDOW = timedelta(minutes=2)
 """Discord drops a repeated nonce for a few minutes; within this, resending is safe on its own."""
@@ -35,6 +37,14 @@ PASSING_ERRORS = (discord.DiscordServerError, aiohttp.ClientError, TimeoutError,
 DMS_CLOSED = "DMs closed and no server channel to post in"
 CANNOT_MESSAGE_USER = 50007
 """Discord's error code for a DM the member does not accept (closed DMs, blocked bot, no shared server)."""
+HANDOVER_POLL = timedelta(seconds=5)
+
+
+def handover_poll(shards: ShardSlice | None) -> timedelta:
+    """The longest the check-in runner sleeps. With the shards split between processes, another process
+    may hand this one a check-in (HandOver); its NOTIFY wakes this one at once, and this poll (one cheap
+    query every HANDOVER_POLL) is the backstop for a notification lost while the listener reconnects."""
+    return MAX_SLEEP if shards is None else HANDOVER_POLL
 
 
 class CheckinCourier:
@@ -60,6 +70,8 @@ class CheckinCourier:
             return RetryLater(type(error).__name__)
         if message is None:
             return Undeliverable(DMS_CLOSED)
+        if isinstance(message, HandOver):
+            return message
         return Sent(message.channel.id, message.id)
 
     async def resend(self, item: DueCheckin) -> Outcome:
@@ -73,7 +85,7 @@ class CheckinCourier:
                 return Sent(found.channel.id, found.id)
         return await self.send(item)
 
-    async def _send(self, due: DueCheckin) -> discord.Message | None:
+    async def _send(self, due: DueCheckin) -> discord.Message | HandOver | None:
         embed = checkin_embed(due, self._content.checkin_texts, self._clock())
         view = self._buttons.make_view(due.checkin_id)
         if await self._dms.is_closed(due.user_id):
@@ -88,8 +100,11 @@ class CheckinCourier:
 
     async def _post_in_server(
         self, due: DueCheckin, embed: discord.Embed, view: discord.ui.View
-    ) -> discord.Message | None:
-        """The fallback: the session's server channel, pinging only the member; None when there is none."""
+    ) -> discord.Message | HandOver | None:
+        """The fallback: the session's server channel, pinging only the member; None when there is none.
+        A server on another process's shard is handed to that process: only it has the channel cached."""
+        if due.guild_id is not None and not self._holds(due.guild_id):
+            return HandOver(due.guild_id)
         channel = await self._fallback_channel(due)
         if channel is None:
             return None
@@ -107,6 +122,11 @@ class CheckinCourier:
             data = await self._client.http.start_private_message(due.user_id)
             channel_id = int(data["id"])  # CheckinJob caches it once a message landed there
         return self._client.get_partial_messageable(channel_id, type=discord.ChannelType.private)
+
+    def _holds(self, guild_id: int) -> bool:
+        """Whether this process runs the server's shard (KNEADBOT_SHARD_IDS), so has it in its cache."""
+        shard_ids, shard_count = getattr(self._client, "shard_ids", None), self._client.shard_count
+        return shard_ids is None or shard_count is None or shard_of(guild_id, shard_count) in shard_ids
 
     async def _fallback_channel(self, due: DueCheckin) -> discord.TextChannel | discord.Thread | None:
         """The server channel the session was logged in, if the bot can post there and the member,
@@ -128,7 +148,8 @@ class CheckinCourier:
         channels: list[discord.abc.Messageable] = []
         with contextlib.suppress(discord.HTTPException):  # no DM channel: only the server channel is left
             channels.append(await self._dm_channel(due))
-        if (fallback := await self._fallback_channel(due)) is not None:
+        held = due.guild_id is None or self._holds(due.guild_id)  # else the owning process looks there
+        if held and (fallback := await self._fallback_channel(due)) is not None:
             channels.append(fallback)
 
         def is_this_checkin(message: discord.Message) -> bool:

@@ -26,7 +26,7 @@ def audit_trail(bot: KneadBot) -> AuditTrail:
 
 
 def guild_service(bot: KneadBot, audit: AuditTrail) -> GuildService:
-    return GuildService(bot.database, audit=audit, clock=bot.clock)
+    return GuildService(bot.database, audit=audit, clock=bot.clock, shards=bot.settings.shards)
 
 
 def guild_tip_service(bot: KneadBot, audit: AuditTrail) -> GuildTipService:
@@ -35,7 +35,9 @@ def guild_tip_service(bot: KneadBot, audit: AuditTrail) -> GuildTipService:
 
 def daily_tip_service(bot: KneadBot, audit: AuditTrail) -> DailyTipService:
     library = bot.library
-    return DailyTipService(bot.database, builtin_tips=lambda: library.tips, audit=audit, clock=bot.clock)
+    return DailyTipService(
+        bot.database, builtin_tips=lambda: library.tips, audit=audit, clock=bot.clock, shards=bot.settings.shards
+    )
 
 
 def checkin_service(bot: KneadBot) -> CheckinService:

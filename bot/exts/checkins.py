@@ -24,7 +24,7 @@ from bot.checkins.models import Area, CheckinSummary, Intensity
 from bot.checkins.service import CheckinService
 from bot.checkins.timezones import zone_named
 from bot.exts._background import BackgroundJobs
-from bot.exts._checkin_courier import CheckinCourier
+from bot.exts._checkin_courier import CheckinCourier, handover_poll
 from bot.exts._choices import timezone_choices
 from bot.exts._member import MEMBER_CONTEXTS, member_command
 from bot.exts._services import checkin_service
@@ -75,10 +75,11 @@ class Checkins(commands.Cog):
         self.jobs = BackgroundJobs(bot, enabled=bot.background_jobs)
         asleep = self.jobs.announce_asleep
         self.runner = JobRunner(
-            CheckinJob(service.delivery, bot.metrics),
+            CheckinJob(service.delivery, bot.metrics, bot.settings.shards),
             courier,
             clock=bot.clock,
             concurrency=bot.settings.delivery_concurrency,
+            max_sleep=handover_poll(bot.settings.shards),
             on_asleep=asleep,
         )
         self.housekeeping = housekeeping_runner(

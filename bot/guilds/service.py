@@ -15,6 +15,7 @@ from bot.guilds.errors import BadModRole, NotModerator, ServerOnly
 from bot.guilds.models import AuditAction, AuditEntry, GuildConfig
 from bot.guilds.permissions import is_moderator
 from bot.log import get_logger
+from bot.models.shards import ShardSlice
 from bot.storage import guilds as guilds_sql
 from bot.storage import posted_checks as posted_sql
 from bot.storage.db import Database
@@ -39,12 +40,15 @@ class GuildService:
         clock: Clock = utc_now,
         retention: timedelta = RETENTION_AFTER_LEAVING,
         reader: Database | None = None,
+        shards: ShardSlice | None = None,
     ) -> None:
         """`reader` serves the read-only queries; `db` does the writes.
 
-        It defaults to `db`, whose reads outside a transaction already use its reader engine.
+        It defaults to `db`, whose reads outside a transaction already use its reader engine. `shards`:
+        the servers this process can see (None: all), so it never takes another shard's for departed.
         """
         self._db, self._audit, self._clock, self.retention = db, audit, clock, retention
+        self._shards = shards
         self._read = reader if reader is not None else db
 
     async def config(self, guild_id: int) -> GuildConfig:
@@ -121,7 +125,8 @@ class GuildService:
         """Servers with data that the bot is no longer in (removed while it was offline, so no
         on_guild_remove arrived): mark them left, so they are purged after the retention period too."""
         async with transaction(self._db):
-            absent = [guild_id for guild_id in await guilds_sql.present_ids(self._db) if guild_id not in present]
+            stored = await guilds_sql.present_ids(self._db, self._shards)
+            absent = [guild_id for guild_id in stored if guild_id not in present]
             for guild_id in absent:
                 await guilds_sql.mark_left(self._db, guild_id, self._clock())
         return absent

@@ -21,7 +21,7 @@ from datetime import datetime, timedelta
 from typing import Protocol
 
 from bot.clock import Clock
-from bot.jobs.outcomes import Done, Failed, Outcome, Retry, Sent, Settled, Undeliverable, Verdict
+from bot.jobs.outcomes import Done, Failed, HandOver, Outcome, Retry, Sent, Settled, Undeliverable, Verdict
 from bot.jobs.policy import Backoff
 from bot.jobs.runner import Asleep, JobRunner
 from bot.storage import housekeeping as housekeeping_sql
@@ -111,7 +111,7 @@ class HousekeepingJob:
                 return await self._finish(item, at, f"error, retrying: {reason}", Settled.RETRYING)
             case Failed(reason) | Undeliverable(reason):
                 return await self._finish(item, regular, f"failed: {reason}", Settled.FAILED)
-            case Sent():
+            case Sent() | HandOver():
                 raise TypeError("housekeeping sends nothing to Discord: the sender returned the wrong outcome")
 
     async def next_due_at(self, now: datetime) -> datetime | None:

@@ -48,7 +48,19 @@ class Done:
     summary: str
 
 
-Outcome = Sent | Done | Undeliverable | RetryLater | Failed
+@dataclass(frozen=True)
+class HandOver:
+    """Only the process owning this server's shard can deliver it (its channel is in that cache): hand
+    the item to that process through the database, due at once, instead of giving up."""
+
+    guild_id: int
+
+    @property
+    def reason(self) -> str:
+        return f"its server {self.guild_id} is on another process's shard: handed over"
+
+
+Outcome = Sent | Done | Undeliverable | RetryLater | Failed | HandOver
 """What a sender returns."""
 
 
@@ -60,7 +72,7 @@ class Retry:
     reason: str
 
 
-Verdict = Sent | Done | Undeliverable | Retry | Failed
+Verdict = Sent | Done | Undeliverable | Retry | Failed | HandOver
 """What the runner asks a job to record: an Outcome with the retry policy applied."""
 
 

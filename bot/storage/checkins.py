@@ -17,12 +17,14 @@ from sqlalchemy import ColumnElement, String, case, cast, delete, exists, func, 
 from sqlalchemy.engine import RowMapping
 
 from bot.models.checkins import Area, Checkin, CheckinState, CheckinSummary, DueRow, Intensity
+from bot.models.shards import ShardSlice
 from bot.storage.cluster import claimer, orphaned, owner_of
 from bot.storage.db import Database
 from bot.storage.json_rows import json_ready
 from bot.storage.members import quiet_hours_of
 from bot.storage.schema import checkins, members, sessions
 from bot.storage.schema import insert as dialect_insert
+from bot.storage.shards import routed_here
 
 c, s, m = checkins.c, sessions.c, members.c
 
@@ -136,7 +138,7 @@ async def drop_resend(db: Database, checkin_id: int) -> bool:
     return (await db.write(statement)).rowcount == 1
 
 
-async def claim_due(db: Database, now: datetime, limit: int) -> list[int]:
+async def claim_due(db: Database, now: datetime, limit: int, shards: ShardSlice | None = None) -> list[int]:
     """Flip up to `limit` due pending rows to sending in one statement: each row goes to one caller.
 
     On PostgreSQL the chosen rows are locked with FOR UPDATE SKIP LOCKED: a row another transaction is
@@ -149,6 +151,7 @@ async def claim_due(db: Database, now: datetime, limit: int) -> list[int]:
     due = (
         select(c.id)
         .where(c.state == "pending", c.deliver_at <= now)
+        .where(routed_here(shards))
         .order_by(c.deliver_at, c.id)
         .limit(limit)
         .with_for_update(skip_locked=True)

@@ -14,9 +14,11 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.engine import RowMapping
 
 from bot.models.daily import DailyPost, DailySchedule, PostState, Run, ScheduleState
+from bot.models.shards import ShardSlice
 from bot.storage.cluster import claimer
 from bot.storage.db import Database
 from bot.storage.schema import daily_tip_cycle, daily_tip_posts, daily_tip_schedules, guild_config, insert
+from bot.storage.shards import on_own_shard
 
 schedules, posts, cycle = daily_tip_schedules, daily_tip_posts, daily_tip_cycle
 
@@ -100,19 +102,21 @@ async def set_next_run(db: Database, guild_id: int, run: Run) -> None:
     )
 
 
-def _active_present() -> Any:
+def _active_present(shards: ShardSlice | None) -> Any:
     return (
         select()
         .select_from(schedules)
         .join(guild_config, guild_config.c.guild_id == schedules.c.guild_id)
         .where(schedules.c.state == "active", guild_config.c.left_at.is_(None))
+        .where(on_own_shard(schedules.c.guild_id, shards))
     )
 
 
-async def due_guild_ids(db: Database, now: datetime) -> list[int]:
-    """Servers whose next run is due, soonest first; servers the bot has left are not due."""
+async def due_guild_ids(db: Database, now: datetime, shards: ShardSlice | None = None) -> list[int]:
+    """Servers whose next run is due, soonest first; servers the bot has left are not due, nor servers on
+    another process's shards (only the owning process has the channel in its cache)."""
     statement = (
-        _active_present()
+        _active_present(shards)
         .add_columns(schedules.c.guild_id)
         .where(schedules.c.next_run_at <= now)
         .order_by(schedules.c.next_run_at, schedules.c.guild_id)
@@ -120,8 +124,8 @@ async def due_guild_ids(db: Database, now: datetime) -> list[int]:
     return [int(guild_id) for guild_id in (await db.read(statement)).scalars()]
 
 
-async def next_run_at(db: Database) -> datetime | None:
-    statement = _active_present().add_columns(func.min(schedules.c.next_run_at))
+async def next_run_at(db: Database, shards: ShardSlice | None = None) -> datetime | None:
+    statement = _active_present(shards).add_columns(func.min(schedules.c.next_run_at))
     found: datetime | None = (await db.read(statement)).scalar()
     return found
 

@@ -12,8 +12,10 @@ from sqlalchemy import delete, func, literal, select, update
 from sqlalchemy.engine import RowMapping
 
 from bot.models.guilds import GuildConfig
+from bot.models.shards import ShardSlice
 from bot.storage.db import Database
 from bot.storage.schema import guild_config, insert
+from bot.storage.shards import on_own_shard
 
 _CONFIG = (guild_config.c.guild_id, guild_config.c.mod_role_id, guild_config.c.log_channel_id, guild_config.c.left_at)
 
@@ -52,11 +54,12 @@ async def mark_joined(db: Database, guild_id: int) -> None:
     await db.write(update(guild_config).where(guild_config.c.guild_id == guild_id).values(left_at=None))
 
 
-async def present_ids(db: Database) -> list[int]:
-    """Servers with stored data that the bot has not been marked as having left."""
+async def present_ids(db: Database, shards: ShardSlice | None = None) -> list[int]:
+    """Servers with stored data that the bot has not been marked as having left (of `shards` only)."""
     statement = (
         select(guild_config.c.guild_id).where(guild_config.c.left_at.is_(None)).order_by(guild_config.c.guild_id)
     )
+    statement = statement.where(on_own_shard(guild_config.c.guild_id, shards))
     return [int(guild_id) for guild_id in (await db.read(statement)).scalars()]
 
 

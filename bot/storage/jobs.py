@@ -15,10 +15,12 @@ from sqlalchemy import and_, exists, func, or_, select, update
 from sqlalchemy.engine import RowMapping
 
 from bot.models.daily import DailyPost
+from bot.models.shards import ShardSlice
 from bot.storage.cluster import claimer, orphaned, owner_of
 from bot.storage.daily_tips import post_of
 from bot.storage.db import Database
 from bot.storage.schema import daily_tip_posts
+from bot.storage.shards import on_own_shard
 
 posts = daily_tip_posts
 
@@ -31,7 +33,9 @@ class ClaimedDay:
     attempt: int
 
 
-async def claim_daily_retries(db: Database, now: datetime, limit: int) -> list[ClaimedDay]:
+async def claim_daily_retries(
+    db: Database, now: datetime, limit: int, shards: ShardSlice | None = None
+) -> list[ClaimedDay]:
     """Days whose retry time has come, taken for one more attempt in one statement (one caller each).
 
     On PostgreSQL the chosen rows are locked with FOR UPDATE SKIP LOCKED and re-checked, as the
@@ -42,6 +46,7 @@ async def claim_daily_retries(db: Database, now: datetime, limit: int) -> list[C
     waiting = (
         select(posts.c.id)
         .where(posts.c.state == "claimed", posts.c.retry_at <= now)
+        .where(on_own_shard(posts.c.guild_id, shards))
         .order_by(posts.c.retry_at, posts.c.id)
         .limit(limit)
         .with_for_update(skip_locked=True)
@@ -81,37 +86,45 @@ async def release_daily_posts(db: Database, days: Sequence[tuple[int, date]], at
     )
 
 
-async def unconfirm_in_flight(db: Database, problem: str) -> list[ClaimedDay]:
+async def unconfirm_in_flight(db: Database, problem: str, shards: ShardSlice | None = None) -> list[ClaimedDay]:
     """Claimed and in flight by an owner that is gone (cluster.orphaned) -> unconfirmed, now claimed by
-    this process for a resend. On SQLite that is every such day (run at start, when none can be in
-    flight); on PostgreSQL only the days of processes that died, never a live one's. A day two takers
-    reach at once goes to the first: the second re-checks the row once the first commits, and it is no
-    longer "claimed". Raises ClaimsPaused while this process may not claim.
+    this process for a resend, for the days of this process's shards only (only their owner may post).
+    On SQLite that is every such day (run at start, when none can be in flight); on PostgreSQL only the
+    days of processes that died, never a live one's. A day two takers reach at once goes to the first:
+    the second re-checks the row once the first commits, and it is no longer "claimed". Raises
+    ClaimsPaused while this process may not claim.
     """
     owner_id = claimer(db)
     statement = (
         update(posts)
         .where(posts.c.state == "claimed", posts.c.retry_at.is_(None), orphaned(db, posts.c.claimed_by))
+        .where(on_own_shard(posts.c.guild_id, shards))
         .values(state="unconfirmed", problem=problem, claimed_by=owner_id)
         .returning(posts)
     )
     return _by_claim_time((await db.write(statement)).mappings())
 
 
-async def daily_claimed_elsewhere(db: Database) -> bool:
-    """Whether another process has a day's post in flight (PostgreSQL; never on single-process SQLite)."""
+async def daily_claimed_elsewhere(db: Database, shards: ShardSlice | None = None) -> bool:
+    """Whether another process has a post in flight for a day of this process's shards (the only days it
+    could take over); PostgreSQL only, never on single-process SQLite."""
     if not db.is_postgres:
         return False
-    others = exists().where(
-        posts.c.state == "claimed",
-        posts.c.retry_at.is_(None),
-        posts.c.claimed_by.is_distinct_from(owner_of(db).owner_id),
+    others = (
+        exists()
+        .where(
+            posts.c.state == "claimed",
+            posts.c.retry_at.is_(None),
+            posts.c.claimed_by.is_distinct_from(owner_of(db).owner_id),
+        )
+        .where(on_own_shard(posts.c.guild_id, shards))
     )
     return bool((await db.read(select(others))).scalar())
 
 
-async def next_daily_retry_at(db: Database) -> datetime | None:
+async def next_daily_retry_at(db: Database, shards: ShardSlice | None = None) -> datetime | None:
     statement = select(func.min(posts.c.retry_at)).where(posts.c.state == "claimed", posts.c.retry_at.is_not(None))
+    statement = statement.where(on_own_shard(posts.c.guild_id, shards))
     found: datetime | None = (await db.read(statement)).scalar()
     return found
 

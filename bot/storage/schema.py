@@ -149,6 +149,7 @@ checkins = Table(
     Column("problem", String),
     Column("notified_at", Moment),
     Column("created_at", Moment, nullable=False),
+    Column("route_guild_id", Id),
 )
 
 answers = Table(

@@ -229,8 +229,8 @@ class UserActions:
         place = self._place(user, channel_id, dm)
         message = self.store.create_message(place.channel_id, place.user, {"content": content}, [])
         data = dict(message)
-        await self.gateway.wait_live(timeout)
-        intents = self.gateway.intents()
+        session = await self.gateway.wait_route(place.guild.id if place.guild is not None else None, timeout)
+        intents = session.intents
         if not intents & (INTENT_GUILD_MESSAGES if place.guild is not None else INTENT_DIRECT_MESSAGES):
             return message
         mentioned = any(m["id"] == str(self.bot.id) for m in message["mentions"])

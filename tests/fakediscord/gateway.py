@@ -37,6 +37,17 @@ class Session:
     resumable: bool = True
     ws: web.WebSocketResponse | None = None
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    shard: tuple[int, int] | None = None
+    """``[shard_id, shard_count]`` from IDENTIFY; None: an unsharded client, which gets every guild."""
+
+    def owns(self, guild_id: int | None) -> bool:
+        """Whether Discord would send this guild's events here (None: a DM, which only shard 0 gets)."""
+        if self.shard is None:
+            return True
+        shard_id, shard_count = self.shard
+        if guild_id is None:
+            return shard_id == 0
+        return (guild_id >> 22) % shard_count == shard_id
 
 
 class Gateway:
@@ -57,6 +68,7 @@ class Gateway:
         self.sessions: dict[str, Session] = {}
         self.current: Session | None = None
         self.live = asyncio.Event()
+        self._connected = asyncio.Event()  # set whenever any session (re)connects: routed waits look again
         self.identifies = 0
         self.resumes = 0
         self.received: list[dict[str, Any]] = []  # every frame the client sent
@@ -111,6 +123,8 @@ class Gateway:
             return None
         self.identifies += 1
         session = Session(secrets.token_hex(16), int(data.get("intents") or 0), ws=ws)
+        if isinstance(data.get("shard"), list) and len(data["shard"]) == 2:
+            session.shard = (int(data["shard"][0]), int(data["shard"][1]))
         self.sessions[session.id] = session
         ready, guilds = self.on_identify(session)
         if "shard" in data:  # Discord echoes the [shard_id, shard_count] an IDENTIFY asked for
@@ -137,6 +151,23 @@ class Gateway:
     def _make_current(self, session: Session) -> None:
         self.current = session
         self.live.set()
+        self._connected.set()
+
+    def route(self, guild_id: int | None) -> Session | None:
+        """The connected session Discord would send this guild's events to (None: a DM's, shard 0).
+
+        The most recent session first, so with unsharded clients everything goes where it always went."""
+        candidates = [self.current, *reversed(self.sessions.values())]
+        return next((s for s in candidates if s is not None and s.ws is not None and s.owns(guild_id)), None)
+
+    async def wait_route(self, guild_id: int | None, timeout: float) -> Session:
+        """``route``, waiting for the owning shard to (re)connect if it is not connected now."""
+        async with asyncio.timeout(timeout):
+            while True:
+                self._connected.clear()
+                if (session := self.route(guild_id)) is not None:
+                    return session
+                await self._connected.wait()
 
     async def wait_live(self, timeout: float) -> Session:
         """The session a dispatch should go to, waiting for a (re)connect if needed."""
@@ -155,8 +186,10 @@ class Gateway:
             await session.ws.send_str(json.dumps({"op": 0, "t": event, "s": session.seq, "d": data}))
 
     async def dispatch(self, event: str, data: dict[str, Any], timeout: float = 30.0) -> None:
-        """Send an event to the connected client (waits for it to be connected)."""
-        session = await self.wait_live(timeout)
+        """Send an event to the client that owns its guild (``data["guild_id"]``; without one, as a DM, to
+        shard 0), waiting for it to be connected. An unsharded client owns every guild."""
+        guild_id = data.get("guild_id")
+        session = await self.wait_route(None if guild_id is None else int(guild_id), timeout)
         await self.send(session, event, data)
 
     def intents(self) -> int:

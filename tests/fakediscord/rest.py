@@ -65,7 +65,9 @@ class Rest:
 
     async def gateway_bot(self, request: web.Request) -> web.Response:
         limit = {"total": 1000, "remaining": 999, "reset_after": 14_400_000, "max_concurrency": 1}
-        return json_response({"url": self.fake.gateway_url.rstrip("/"), "shards": 1, "session_start_limit": limit})
+        return json_response(
+            {"url": self.fake.gateway_url.rstrip("/"), "shards": self.fake.shard_count, "session_start_limit": limit}
+        )
 
     async def me(self, request: web.Request) -> web.Response:
         return json_response(payloads.me(self.fake.bot))

@@ -70,6 +70,7 @@ class FakeDiscord(UserActions):
         validate_responses: bool = False,
         interaction_deadline: float = 3.0,
         echo_messages: bool = True,
+        shard_count: int = 1,
     ) -> None:
         self.bot = bot or User(DEFAULT_APP_ID, "kneadbot", "KneadBot", bot=True)
         self.guilds: dict[int, Guild] = {g.id: g for g in (guilds if guilds is not None else [Guild()])}
@@ -78,6 +79,8 @@ class FakeDiscord(UserActions):
         self.fail_on_violations = True  # read by the pytest fixture at teardown
         self.validate_responses = validate_responses
         self.interaction_deadline = interaction_deadline
+        self.shard_count = shard_count
+        """What ``GET /gateway/bot`` recommends; the clients' IDENTIFY decides what each connection gets."""
         self.echo_messages = echo_messages
         self.spec = spec.load_spec()  # parsed once per process, shared by every fake
         self.store = Store()
@@ -185,10 +188,11 @@ class FakeDiscord(UserActions):
         return payloads.dm_channel(channel_id, user, int(history[-1]["id"]) if history else None)
 
     def _on_identify(self, session: Session) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+        own = [guild for guild in self.guilds.values() if session.owns(guild.id)]  # a shard gets only its guilds
         ready = {
             "v": 10,
             "user": {**payloads.me(self.bot), "bot": True},
-            "guilds": [{"id": str(g), "unavailable": True} for g in self.guilds],
+            "guilds": [{"id": str(guild.id), "unavailable": True} for guild in own],
             "session_id": session.id,
             "session_type": "normal",
             "resume_gateway_url": self.gateway_url,
@@ -203,7 +207,7 @@ class FakeDiscord(UserActions):
             "_trace": ['["fake-gateway",{}]'],
         }
         guilds = []
-        for guild in self.guilds.values():
+        for guild in own:
             members = guild.members
             if not session.intents & INTENT_GUILD_MEMBERS:
                 members = [m for m in guild.members if m.user.id == self.bot.id]
@@ -285,11 +289,11 @@ class FakeDiscord(UserActions):
 
     async def echo_message(self, message: dict[str, Any], *, update: bool = False) -> None:
         """Send MESSAGE_CREATE/UPDATE for a message, as Discord does, if intents allow it."""
-        session = self.gateway.current
+        guild, _ = self.locate(int(message["channel_id"]))
+        session = self.gateway.route(guild.id if guild is not None else None)
         if not self.echo_messages or session is None or session.ws is None:
             return
-        guild, _ = self.locate(int(message["channel_id"]))
-        intents = self.gateway.intents()
+        intents = session.intents
         if not intents & (INTENT_GUILD_MESSAGES if guild is not None else INTENT_DIRECT_MESSAGES):
             return
         data = dict(message)
