@@ -8,12 +8,15 @@ traceback printed by the interpreter itself) run this instead: it points discord
 gateway URL at 127.0.0.1:<port>, then calls ``bot.__main__.main()`` unchanged, so settings, logging
 (with token redaction), the database and the bot class are exactly production's.
 
-Two optional knobs, both only shorten waits that exist for Discord's sake:
+Three optional knobs, each only shortens a wait that exists for Discord's sake:
 
 - ``FAKEDISCORD_GUILD_READY_TIMEOUT`` (seconds, default 0.05): discord.py waits this long after the
   last GUILD_CREATE before ``on_ready`` (2 s by default, as ``running_client`` lowers in-process).
 - ``FAKEDISCORD_CLOCK_OFFSET_SECONDS`` (default 0): the bot's clock runs this far ahead of the wall
   clock, so a restart can land "minutes later" for the bot without the test waiting minutes.
+- ``FAKEDISCORD_UNPACED=1``: the bot does not pace its requests to Discord's global 50/s
+  (bot/ratelimit.py), for tests about something else against a fake that enforces no global limit
+  (the crash tests: their 500 check-ins would otherwise spend 10 s a run waiting for tokens).
 """
 
 from __future__ import annotations
@@ -53,8 +56,18 @@ def _wrap_create_bot(guild_ready_timeout: float, clock_offset: timedelta) -> Non
     bot.app.create_bot = create_bot  # bot.__main__ imports it at call time, so it sees this one
 
 
+def _unpaced(_per_second: float) -> Any:
+    from aiolimiter import AsyncLimiter
+
+    return AsyncLimiter(1_000_000, 1)
+
+
 def main(argv: list[str] | None = None) -> int:
     point_discord_at(int(os.environ["FAKEDISCORD_PORT"]))
+    if os.environ.get("FAKEDISCORD_UNPACED") == "1":
+        import bot.ratelimit
+
+        bot.ratelimit.strict_pace = _unpaced  # route_requests looks it up when the bot is created
     _wrap_create_bot(
         float(os.environ.get("FAKEDISCORD_GUILD_READY_TIMEOUT", "0.05")),
         timedelta(seconds=float(os.environ.get("FAKEDISCORD_CLOCK_OFFSET_SECONDS", "0"))),
