@@ -13,6 +13,7 @@ send carries the row's nonce, so a resend after a crash is dropped by Discord in
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from datetime import timedelta
 
@@ -62,6 +63,7 @@ class CheckinCourier:
         """`buttons`: the CheckinButton class the check-ins cog registered (bot/ui/binding.py)."""
         self._client, self._content, self._buttons, self._clock = client, content, buttons, clock
         self._dms = dms
+        self._opening: dict[int, asyncio.Future[discord.DMChannel]] = {}
 
     async def send(self, item: DueCheckin) -> Outcome:
         try:
@@ -119,9 +121,22 @@ class CheckinCourier:
     async def _dm_channel(self, due: DueCheckin) -> discord.PartialMessageable:
         channel_id = due.dm_channel_id
         if channel_id is None:
-            data = await self._client.http.start_private_message(due.user_id)
-            channel_id = int(data["id"])  # CheckinJob caches it once a message landed there
+            channel_id = await self._open_dm(due.user_id)  # CheckinJob stores it once a message landed there
         return self._client.get_partial_messageable(channel_id, type=discord.ChannelType.private)
+
+    async def _open_dm(self, user_id: int) -> int:
+        """The member's DM channel id, opened once however many of their check-ins are sent side by side.
+
+        Concurrent sends of one first-time member's check-ins would each open the channel (a request
+        apiece from the shared budget): the first opens it, the others await the same request, and later
+        ones find it in discord.py's private-channel cache (Client.create_dm looks there first).
+        """
+        opening = self._opening.get(user_id)
+        if opening is None:
+            opening = asyncio.ensure_future(self._client.create_dm(discord.Object(user_id)))
+            self._opening[user_id] = opening
+            opening.add_done_callback(lambda _: self._opening.pop(user_id, None))
+        return (await asyncio.shield(opening)).id
 
     def _holds(self, guild_id: int) -> bool:
         """Whether this process runs the server's shard (KNEADBOT_SHARD_IDS), so has it in its cache."""

@@ -82,3 +82,17 @@ async def test_a_member_whose_dms_are_open_is_never_marked_closed(
         await run_scheduler(bot, clock, hours=1)
     assert dm_attempts(fake_discord) == [200]
     assert await rows(database_location, "SELECT dms_closed_at FROM members") == [(None,)]
+
+
+async def test_a_first_time_members_check_ins_due_together_open_their_dm_channel_once(
+    fake_discord: FakeDiscord, database_location: Path | str
+) -> None:
+    """Sent side by side, each would open the DM channel itself: one request each, from the shared budget."""
+    clock = FakeClock()
+    async with running_kneadbot(fake_discord, database_location, clock=clock) as bot:
+        for area in ("calves", "feet", "thighs"):
+            await agree_and_log(fake_discord, {"area": area, "intensity": "light", "checkin_in": "1h"})
+        await run_scheduler(bot, clock, hours=1)
+    assert len(fake_discord.requests_to("POST", OPEN_DM)) == 1
+    assert dm_attempts(fake_discord) == [200, 200, 200]
+    assert await rows(database_location, "SELECT state FROM checkins") == [("sent",)] * 3
