@@ -101,13 +101,16 @@ def rss_mb(field: str = "VmRSS") -> float:
 # ---------------------------------------------------------------------------------------- seeding
 
 
-def seed(path: Path, pending: int, due: int) -> float:
-    """Create `path` with the real schema and `pending` pending check-ins; returns seconds taken."""
+def seed(path: Path, pending: int, due: int, *, base: datetime = BASE) -> float:
+    """Create `path` with the real schema and `pending` pending check-ins; returns seconds taken.
+
+    The first `due` are due at `base`, the rest 1 to 14 days after it.
+    """
     start = time.perf_counter()
     asyncio.run(_migrate(path))
     rng = random.Random(7)
     members = max(pending // 4, min(due, pending), 1)
-    long_ago = as_db_time(BASE - timedelta(days=1))
+    long_ago = as_db_time(base - timedelta(days=1))
     member_rows = []
     for n in range(members):
         quiet = ("22:00", "07:00") if n % 5 == 0 else (None, None)
@@ -117,9 +120,9 @@ def seed(path: Path, pending: int, due: int) -> float:
     for k in range(pending):
         user_id = USER_BASE + k % members
         if k < due:
-            deliver_at = BASE - timedelta(seconds=(due - k) * 0.1)
+            deliver_at = base - timedelta(seconds=(due - k) * 0.1)
         else:
-            deliver_at = BASE + timedelta(days=1) + timedelta(seconds=rng.uniform(0, 13 * 86_400))
+            deliver_at = base + timedelta(days=1) + timedelta(seconds=rng.uniform(0, 13 * 86_400))
         at = as_db_time(deliver_at)
         session_rows.append((k + 1, user_id, areas[k % 4], intensities[k % 4], GUILD_ID, CHANNEL_ID, long_ago))
         checkin_rows.append((k + 1, user_id, k + 1, at, at, long_ago))
