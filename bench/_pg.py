@@ -15,6 +15,7 @@ import asyncio
 import contextlib
 import itertools
 import os
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -57,3 +58,21 @@ def fresh_database(server: str, *, copy_from: Path | None = None) -> Iterator[st
         yield url
     finally:
         asyncio.run(_admin(server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@contextlib.contextmanager
+def fresh_copy(template: Path, backend: str, server: str | None, workdir: Path) -> Iterator[Path | str]:
+    """The template's rows in a database no run has touched: a copied file or a new PostgreSQL database."""
+    if backend == "sqlite":
+        copy = workdir / "run.sqlite3"
+        shutil.copyfile(template, copy)
+        try:
+            yield copy
+        finally:
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{copy}{suffix}").unlink(missing_ok=True)
+        return
+    if server is None:
+        raise RuntimeError("PostgreSQL needs --database-url or KNEADBOT_BENCH_DATABASE_URL")
+    with fresh_database(server, copy_from=template) as url:
+        yield url

@@ -24,18 +24,16 @@ import argparse
 import asyncio
 import contextlib
 import os
-import shutil
 import signal
 import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 from bench._fakeproc import TimedFake
-from bench._pg import fresh_database, server_url
+from bench._pg import fresh_copy, server_url
 from bench.checkins_scale import seed
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -124,24 +122,6 @@ async def stop(process: asyncio.subprocess.Process) -> None:
         except TimeoutError:
             process.kill()
             await process.wait()
-
-
-@contextlib.contextmanager
-def fresh_copy(template: Path, backend: str, server: str | None, workdir: Path) -> Iterator[Path | str]:
-    """The template's rows in a database no run has touched: a copied file or a new PostgreSQL database."""
-    if backend == "sqlite":
-        copy = workdir / "run.sqlite3"
-        shutil.copyfile(template, copy)
-        try:
-            yield copy
-        finally:
-            for suffix in ("", "-wal", "-shm"):
-                Path(f"{copy}{suffix}").unlink(missing_ok=True)
-        return
-    if server is None:
-        raise RuntimeError("PostgreSQL needs --database-url or KNEADBOT_BENCH_DATABASE_URL")
-    with fresh_database(server, copy_from=template) as url:
-        yield url
 
 
 def measure(template: Path, backend: str, server: str | None, runs: int, timeout: float) -> dict[str, list[float]]:
