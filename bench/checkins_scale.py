@@ -1,35 +1,36 @@
-"""Recovery check-ins at scale: 100,000 pending rows in a real SQLite file, or in PostgreSQL.
+"""Recovery check-ins at scale, on SQLite and on PostgreSQL: start-up, memory, tick cost, CPU per delivery.
 
-    .venv/bin/python -m bench.checkins_scale [--pending 100000] [--deliver 10000] [--runs 3]
-                                             [--ticks 500] [--fake process|inline] [--validate]
-                                             [--database-url postgresql://...]
+    .venv/bin/python -m bench.checkins_scale [--pending 20000] [--deliver 2000] [--runs 3] [--ticks 500]
+                                             [--delivery-runs 3] [--backends sqlite postgres]
+                                             [--database-url postgresql://...] [--fake process|inline]
 
-With --database-url, every measurement runs on that PostgreSQL database instead (it is emptied first:
-use a scratch one). The rows are seeded in SQLite as usual, then moved with the bot's own
-`db copy-to-postgres` code before each section, so both back-ends start from the same data.
+Full size: `--pending 100000 --deliver 10000`. Seeds members, sessions and check-ins on the real
+schema in a SQLite template (`open_database` runs the migrations, then `executemany` fills the
+tables). Check-in k belongs to member k % (pending / 4); the first --deliver are due at BASE, the
+rest between 1 and 14 days later. Every member has a cached DM channel id that the fake knows.
+Every measurement runs on a fresh copy of the template: a copied file, or for PostgreSQL a new
+database (bench/_pg.py, on the server given by --database-url or KNEADBOT_BENCH_DATABASE_URL; skipped
+when neither is set) filled with the bot's own `db copy-to-postgres` code and ANALYZEd.
 
-Seeds members, sessions and check-ins on the real schema (`open_database` runs the migrations,
-then `executemany` fills the tables). Check-in k belongs to member k % (pending / 4); the first
---deliver of them are due at BASE, the rest between 1 and 14 days later. Every member has a cached
-DM channel id that the fake Discord knows.
-
-1. Start-up to ready with --pending pending, each design in --runs fresh processes (median):
+1. In-process start-up to ready with --pending pending, each design in --runs fresh processes (median):
    - "scheduler" (the bot's design): open_database + CheckinService (with its CheckinDelivery) +
      the JobRunner over CheckinJob + the first next_due_at().
    - "task per reminder" (the alternative, `TaskPerReminder` below): open_database, load every
      pending row, one asyncio task each that sleeps until the row is due, and one loop pass so every
      task has armed its timer.
    Memory: VmRSS from /proc/self/status after imports and gc.collect(), then after ready (growth),
-   and VmHWM (peak) minus the same baseline.
+   and VmHWM (peak) minus the same baseline. (The real bot, from spawn to "scheduler asleep", is
+   bench/checkins_startup.py.)
 2. Scheduler tick with nothing due: claim_due(now, 50) + next_due_at(), --ticks times, on the
-   --pending file and on a 1,000-row file for contrast.
-3. Delivery: the real KneadBot connected to the loopback fake, its clock moved so --deliver rows are
-   due, then the real JobRunner and CheckinCourier deliver them (one DM each, one at a time).
-   Bot overhead per delivery = wall time per delivery minus the time the fake spent inside its
-   request handlers (measured in the fake's process). With --fake process (default) the fake has its
-   own process and core, so the bot's loop is measured alone; what remains also holds the loopback
-   TCP round trip and the fake's HTTP parsing before its middleware, so it slightly overstates the
-   bot. The bot process's CPU time per delivery (all threads, aiosqlite's worker included) is shown too.
+   --pending rows and on 1,000 rows for contrast; wall time, and this process's CPU time per tick
+   (the database server's own CPU is not in it).
+3. Delivery: the real KneadBot connected to the loopback fake (in its own process by default), its
+   clock moved so --deliver rows are due, then the real JobRunner and CheckinCourier deliver them (one
+   DM each, up to 10 in flight, the fake answering at once). The figure is the bot process's CPU time
+   (every thread, aiosqlite's worker included) per delivered check-in, median of --delivery-runs: CPU
+   time, not wall time, so other processes on the machine do not inflate it. The bot's REST pacing
+   (48 requests/s) is off unless --paced: it is waiting, not work. Wall time and the fake's handler
+   time are shown beside it.
 
 No asserts; prints markdown tables.
 """
@@ -260,14 +261,17 @@ async def ticks(path: Path | str, count: int) -> dict[str, list[float]]:
     clock = Clock(BEFORE)
     db = await open_database(path)
     delivery = CheckinService(db, clock=clock).delivery
-    timings: dict[str, list[float]] = {"claim_due": [], "next_due_at": [], "tick": []}
+    timings: dict[str, list[float]] = {"claim_due": [], "next_due_at": [], "tick": [], "cpu": []}
     try:
+        await delivery.next_due_at()  # connect first: the engines open their connections lazily
         for _ in range(count):
+            cpu = time.process_time()
             start = time.perf_counter()
             claimed = await delivery.claim_due(clock(), 50)
             middle = time.perf_counter()
             next_due = await delivery.next_due_at()
             end = time.perf_counter()
+            timings["cpu"].append((time.process_time() - cpu) * 1000)
             if claimed or next_due is None:
                 raise RuntimeError("the tick benchmark expects nothing due and something pending")
             timings["claim_due"].append((middle - start) * 1000)
@@ -411,8 +415,11 @@ def report_startup(template: Path | str, pending: int, runs: int, backend: str) 
 
 def report_ticks(files: list[tuple[int, Path]], count: int, tmp: Path, backend: str, server: str | None) -> None:
     print(f"Scheduler tick with nothing due, {backend} ({count} ticks)\n")
-    print("| back-end | pending rows | claim_due p50 ms | next_due_at p50 ms | tick p50 ms | tick p99 ms |")
-    print("| --- | ---: | ---: | ---: | ---: | ---: |")
+    print(
+        "| back-end | pending rows | claim_due p50 ms | next_due_at p50 ms | tick p50 ms | tick p99 ms "
+        "| bench process CPU per tick p50 ms |"
+    )
+    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
     plans: dict[str, str] = {}
     for rows, path in files:
         with fresh_copy(path, backend, server, tmp) as location:
@@ -421,7 +428,7 @@ def report_ticks(files: list[tuple[int, Path]], count: int, tmp: Path, backend: 
         print(
             f"| {backend} | {rows:,} | {statistics.median(timed['claim_due']):.3f} | "
             f"{statistics.median(timed['next_due_at']):.3f} | {statistics.median(timed['tick']):.3f} | "
-            f"{pct(timed['tick'], 99):.3f} |"
+            f"{pct(timed['tick'], 99):.3f} | {statistics.median(timed['cpu']):.3f} |"
         )
     print("\nQuery plans: " + " | ".join(f"{name}: {plan}" for name, plan in plans.items()) + "\n")
 

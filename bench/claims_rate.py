@@ -27,6 +27,7 @@ import argparse
 import asyncio
 import itertools
 import multiprocessing
+import queue
 import statistics
 import tempfile
 import time
@@ -85,6 +86,10 @@ async def _states(url: str) -> dict[str, int]:
         await db.close()
 
 
+class ClaimerDied(RuntimeError):
+    """A claimer process ended without reporting (e.g. its connections were terminated on a shared server)."""
+
+
 def run_once(template: Path, server: str, rows: int, processes: int, batch: int, settle: bool) -> dict[str, Any]:
     context = multiprocessing.get_context("spawn")
     with fresh_database(server, copy_from=template) as url:
@@ -96,11 +101,15 @@ def run_once(template: Path, server: str, rows: int, processes: int, batch: int,
         ]
         for worker in workers:
             worker.start()
-        barrier.wait(timeout=120)
-        released = time.perf_counter()
-        reports = [results.get(timeout=600) for _ in workers]
-        for worker in workers:
-            worker.join(30)
+        try:
+            barrier.wait(timeout=120)
+            released = time.perf_counter()
+            reports = collect(results, workers)
+        finally:
+            for worker in workers:
+                worker.join(30)
+                if worker.is_alive():
+                    worker.terminate()
         states = asyncio.run(_states(url))
     seconds = max(r["end"] for r in reports) - released
     counts = Counter(i for r in reports for i in r["ids"])
@@ -115,6 +124,30 @@ def run_once(template: Path, server: str, rows: int, processes: int, batch: int,
         "states": states,
         "ok": doubled == 0 and len(counts) == rows and states == {"sent" if settle else "sending": rows},
     }
+
+
+def collect(results: Any, workers: list[Any], timeout: float = 600) -> list[dict[str, Any]]:
+    """Every claimer's report; raises ClaimerDied as soon as one has exited without sending its report."""
+    reports: list[dict[str, Any]] = []
+    deadline = time.monotonic() + timeout
+    while len(reports) < len(workers):
+        try:
+            reports.append(results.get(timeout=1))
+        except queue.Empty:
+            died = [w.name for w in workers if w.exitcode not in (None, 0)]
+            if died or time.monotonic() > deadline:
+                raise ClaimerDied(f"claimers {died or 'timed out'}; see their traceback on stderr") from None
+    return reports
+
+
+def measured(template: Path, server: str, args: argparse.Namespace, processes: int, settle: bool) -> dict[str, Any]:
+    """One run, tried again (up to twice) when a claimer died of something outside the benchmark."""
+    for attempt in range(3):
+        try:
+            return run_once(template, server, args.rows, processes, args.batch, settle)
+        except ClaimerDied as error:
+            print(f"(run with {processes} claimers discarded, attempt {attempt + 1}: {error})", flush=True)
+    raise RuntimeError("three runs in a row lost a claimer")
 
 
 def main() -> None:
@@ -146,7 +179,7 @@ def main() -> None:
         print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: | --- | --- |")
         for mode, processes in itertools.product(args.modes, args.processes):
             settle = mode == "settle"
-            runs = [run_once(template, server, args.rows, processes, args.batch, settle) for _ in range(args.runs)]
+            runs = [measured(template, server, args, processes, settle) for _ in range(args.runs)]
             middle = sorted(runs, key=lambda r: r["rate"])[len(runs) // 2]
             rate = statistics.median(r["rate"] for r in runs)
             check = "ok" if all(r["ok"] for r in runs) else "**DOUBLE CLAIMS OR LOST ROWS**"
