@@ -52,9 +52,10 @@ class Settings(BaseSettings):
     """Check-ins (and daily tips) sent at once by one process; the global rate still paces them."""
     global_rate: float = Field(default=48.0, gt=0, le=50)
     """REST requests per second this process sends Discord, paced ahead of time (bot/ratelimit.py).
-    Discord's 50/s is per bot token: with N processes on one token, set 50/N each (or use a proxy). The
-    default keeps 2/s of headroom: requests paced at exactly 50/s can still land 51 in one second when the
-    network delays one more than the next, and every 429 counts toward Cloudflare's ban."""
+    Discord's 50/s is per bot token: with N processes on one token, set 48/N each, e.g. 16 for three (or
+    use a proxy). The default keeps 2/s of headroom: requests paced at exactly 50/s can still land 51 in
+    one second when the network delays one more than the next, and every 429 counts toward Cloudflare's
+    ban."""
     discord_api_url: HttpUrl | None = None
     """The REST base (e.g. http://proxy:8080/api/v10) of an operator's rate-limit proxy; unset: Discord."""
 
