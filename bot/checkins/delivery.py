@@ -156,9 +156,9 @@ class CheckinDelivery:
         """Whether another process has check-ins "sending" (it may die mid-send; PostgreSQL only)."""
         return await checkins_sql.claimed_elsewhere(self._db)
 
-    async def next_due_at(self) -> datetime | None:
-        """When the earliest pending check-in may be sent, or None when nothing is pending."""
-        return await checkins_sql.next_deliver_at(self._db)
+    async def next_due_at(self, shards: ShardSlice | None = None) -> datetime | None:
+        """When the earliest pending check-in this process may claim may be sent, or None when none is."""
+        return await checkins_sql.next_deliver_at(self._db, shards)
 
     async def remember_dm_channel(self, user_id: int, channel_id: int) -> None:
         """Cache the member's DM channel so later deliveries skip a lookup; ignored without consent."""
@@ -207,7 +207,7 @@ class CheckinJob:
         return await self._delivery.claimed_elsewhere()
 
     async def next_due_at(self, now: datetime) -> datetime | None:
-        next_at = await self._delivery.next_due_at()
+        next_at = await self._delivery.next_due_at(self._shards)
         if self._paused and next_at is not None:
             return max(next_at, now + PAUSED_RETRY)
         return next_at

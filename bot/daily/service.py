@@ -217,7 +217,7 @@ class DailyTipService:
 
     async def claimed_elsewhere(self) -> bool:
         """Whether another process has a day's post in flight (it may die mid-post; PostgreSQL only)."""
-        return await jobs_sql.daily_claimed_elsewhere(self._db)
+        return await jobs_sql.daily_claimed_elsewhere(self._db, self._shards)
 
     async def next_due_at(self) -> datetime | None:
         """The earliest of the next scheduled day and the next retry; None when neither exists."""

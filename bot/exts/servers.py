@@ -25,7 +25,8 @@ class Servers(commands.Cog):
         self.bot = bot
         self.servers = guild_service(bot, audit_trail(bot))
         self.jobs = BackgroundJobs(bot, enabled=bot.background_jobs)
-        purge = Task("servers-purge", self.purge_departed)
+        shards = bot.settings.shards  # each slice purges its own servers: only it sees one come back
+        purge = Task("servers-purge" if shards is None else f"servers-purge-{shards.label}", self.purge_departed)
         self.housekeeping = housekeeping_runner(
             "servers-housekeeping",
             bot.database,

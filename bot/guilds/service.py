@@ -136,7 +136,7 @@ class GuildService:
         cutoff, purged = now - self.retention, list[int]()
 
         async def delete_batch(db: Database, limit: int) -> int:
-            batch = await guilds_sql.delete_left_before(db, cutoff, limit)
+            batch = await guilds_sql.delete_left_before(db, cutoff, limit, self._shards)
             purged.extend(batch)
             return len(batch)
 

@@ -28,6 +28,11 @@ class ShardSlice:
         return shard_of(guild_id, self.count) in self.ids
 
     @property
+    def label(self) -> str:
+        """A stable name for this slice, e.g. "shards-0,1-of-4", for work that is done once per slice."""
+        return f"shards-{','.join(str(i) for i in sorted(self.ids))}-of-{self.count}"
+
+    @property
     def receives_dms(self) -> bool:
         """DMs, and button presses in DMs, reach shard 0 only."""
         return 0 in self.ids

@@ -275,8 +275,11 @@ async def retry_or_fail(
     return None if state is None else CheckinState(state)
 
 
-async def next_deliver_at(db: Database) -> datetime | None:
-    found: datetime | None = (await db.read(select(func.min(c.deliver_at)).where(c.state == "pending"))).scalar()
+async def next_deliver_at(db: Database, shards: ShardSlice | None = None) -> datetime | None:
+    """The earliest pending check-in this process may claim: one handed to another shard's process is
+    not its to wait for (counting it, a process would wake at once and claim nothing, again and again)."""
+    statement = select(func.min(c.deliver_at)).where(c.state == "pending").where(routed_here(shards))
+    found: datetime | None = (await db.read(statement)).scalar()
     return found
 
 

@@ -204,11 +204,14 @@ class OwnerLock:
     async def _watch(self) -> None:
         while not self._closed:
             await asyncio.sleep(HEARTBEAT_SECONDS)
-            if await self._alive():
-                continue
-            log.error("Owner lock %s was lost: claiming stops until it is taken again", self.owner_id)
-            await self._drop()
-            await self._retake()
+            try:
+                if await self._alive():
+                    continue
+                log.error("Owner lock %s was lost: claiming stops until it is taken again", self.owner_id)
+                await self._drop()
+                await self._retake()
+            except Exception:  # never die quietly: with the lock lost, claims would stay paused for good
+                log.exception("The owner-lock watchdog hit an unexpected error; it keeps watching")
 
     async def _alive(self) -> bool:
         if not self.is_held:
@@ -229,7 +232,9 @@ class OwnerLock:
         """
         while not self._closed:
             try:
-                if await self.acquire():
+                async with asyncio.timeout(HEARTBEAT_TIMEOUT_SECONDS):  # a half-open connection must not hang it
+                    held = await self.acquire()
+                if held:
                     log.warning("Owner lock %s is held again: claiming resumes", self.owner_id)
                     return
                 log.warning("Owner lock %s is still held by its old session; trying again", self.owner_id)

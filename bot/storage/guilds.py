@@ -63,11 +63,13 @@ async def present_ids(db: Database, shards: ShardSlice | None = None) -> list[in
     return [int(guild_id) for guild_id in (await db.read(statement)).scalars()]
 
 
-async def delete_left_before(db: Database, moment: datetime, limit: int) -> list[int]:
-    """Delete (with everything that cascades from them) up to `limit` servers the bot left before `moment`."""
+async def delete_left_before(db: Database, moment: datetime, limit: int, shards: ShardSlice | None = None) -> list[int]:
+    """Delete (with everything that cascades from them) up to `limit` servers the bot left before `moment`,
+    of `shards` only: only their process sees such a server come back (GUILD_CREATE) and unmark it."""
     departed = (
         select(guild_config.c.guild_id)
         .where(guild_config.c.left_at.is_not(None), guild_config.c.left_at <= moment)
+        .where(on_own_shard(guild_config.c.guild_id, shards))
         .order_by(guild_config.c.guild_id)
         .limit(limit)
     )

@@ -100,6 +100,8 @@ class NotificationListener:
         self._callbacks: dict[str, list[Wake]] = {}
         self._connection: asyncpg.Connection | None = None
         self._task: asyncio.Task[None] | None = None
+        self._listening = False
+        """Whether the current attempt got as far as listening (then the reconnect backoff starts afresh)."""
 
     async def subscribe(self, channel: Channel, wake: Wake) -> None:
         """Call `wake` for every notification on `channel`, and after every (re)connect; starts listening."""
@@ -142,14 +144,17 @@ class NotificationListener:
         """Listen, and after every loss wait (1 s, doubling up to a minute while connecting fails) and again."""
         failures = 0
         while True:
+            self._listening = False
             try:
                 await self._listen_until_lost()
-                failures, problem = 1, "closed"
+                problem = "closed"
             except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError) as error:
-                failures, problem = failures + 1, type(error).__name__
+                problem = type(error).__name__
             except Exception as error:  # never die quietly: the runners would fall back to MAX_SLEEP
                 log.exception("The LISTEN connection hit an unexpected error")
-                failures, problem = failures + 1, type(error).__name__
+                problem = type(error).__name__
+            # a connection that worked starts the backoff afresh: only failures in a row lengthen it
+            failures = 1 if self._listening else failures + 1
             pause = self._reconnect.delay(failures)
             log.warning("The LISTEN connection was lost (%s); reconnecting in %s", problem, pause)
             await asyncio.sleep(pause.total_seconds())
@@ -164,6 +169,7 @@ class NotificationListener:
             for channel in list(self._callbacks):
                 await connection.add_listener(channel, self._on_notification)
             self._wake_everyone()
+            self._listening = True
             while not lost.is_set():
                 with contextlib.suppress(TimeoutError):
                     async with asyncio.timeout(self._ping_interval.total_seconds()):

@@ -119,6 +119,8 @@ async def test_a_check_in_handed_over_is_claimed_only_by_the_process_owning_its_
     assert await delivery.hand_over(first[0].checkin_id, ON_ONE[0])
     assert not await delivery.hand_over(first[0].checkin_id, ON_ONE[0])  # no longer being sent: nothing changes
     assert await delivery.claim_due(clock(), 10, ZERO) == []
+    assert await delivery.next_due_at(ZERO) is None  # not shard 0's to wait for: it sleeps, never spins
+    assert await delivery.next_due_at(ONE) is not None
     [row] = await fetch_all(db, "SELECT state, route_guild_id FROM checkins WHERE id = ?", first[0].checkin_id)
     assert tuple(row) == ("pending", ON_ONE[0])  # waiting for its owner, never undeliverable
     taken = await delivery.claim_due(clock(), 10, ONE)
@@ -142,3 +144,21 @@ async def test_at_ready_a_process_marks_left_only_servers_of_its_own_shards(
 def test_the_shard_rule_is_discords() -> None:
     assert [ZERO.owns(g) for g in ON_ZERO + ON_ONE] == [True, True, False, False]
     assert ShardSlice(1, frozenset({0})).owns(ON_ONE[0])
+
+
+async def test_a_process_purges_only_departed_servers_of_its_own_shards(db: Database, clock: FakeClock) -> None:
+    """A server on another shard may have re-invited the bot while its process was down: only that process
+    sees it come back, so only that process may purge it."""
+    async with transaction(db):
+        for guild_id in ON_ZERO + ON_ONE:
+            await guilds_sql.ensure(db, guild_id, clock())
+    zero = GuildService(db, audit=AuditTrail(db, clock=clock), clock=clock, shards=ZERO)
+    await zero.mark_absent_as_left(set())  # shard 0's servers are gone
+    one = GuildService(db, audit=AuditTrail(db, clock=clock), clock=clock, shards=ONE)
+    await one.mark_absent_as_left(set())  # and shard 1's, as far as its process knew
+    clock.advance(days=31)
+    assert await zero.purge_departed(clock()) == sorted(ON_ZERO)
+    assert [row[0] for row in await fetch_all(db, "SELECT guild_id FROM guild_config ORDER BY guild_id")] == sorted(
+        ON_ONE
+    )
+    assert ZERO.label != ONE.label  # each slice's purge is a housekeeping task of its own
