@@ -290,7 +290,8 @@ async def test_a_dropped_lock_connection_is_replaced_with_the_same_owner_id_and_
                 await asyncio.sleep(0.05)
         [due] = await delivery.claim_due(clock(), limit=1)
         holders = await admin.fetch(
-            "SELECT objid FROM pg_locks WHERE locktype = 'advisory' AND classid = $1 AND objsubid = 2 AND granted",
+            "SELECT objid FROM pg_locks WHERE locktype = 'advisory' AND classid = $1 AND objsubid = 2 AND granted"
+            " AND database = (SELECT oid FROM pg_database WHERE datname = current_database())",  # not other tests'
             OWNER_LOCK_CLASS,
         )
     finally:
