@@ -153,12 +153,12 @@ async def wait_all_sent(db_path: Path | str, total: int) -> None:
 
 
 @pytest.mark.slow
-async def test_sigkill_during_delivery_never_loses_or_doubles_a_check_in(
-    tmp_path: Path, database_location: Path | str
-) -> None:
-    """500 check-ins, 20 kills, all inside Discord's nonce window. The scenario with forgotten nonces is
-    in test_crash_kill_nonces_forgotten.py: a file of its own, so pytest-xdist runs the two side by side."""
-    await run_kill_scenario(tmp_path, database_location, members=25, kills=TWENTY_KILLS, discord_forgets_nonces=False)
+async def test_sigkill_during_delivery_never_loses_or_doubles_a_check_in(tmp_path: Path) -> None:
+    """500 check-ins, 20 kills, all inside Discord's nonce window, on SQLite. The same on PostgreSQL is in
+    test_crash_kill_postgres.py, and the scenario with forgotten nonces in test_crash_kill_nonces_forgotten.py:
+    files of their own, so pytest-xdist (which keeps a file on one worker) runs them side by side."""
+    db_path = tmp_path / "kb.sqlite3"
+    await run_kill_scenario(tmp_path, db_path, members=25, kills=TWENTY_KILLS, discord_forgets_nonces=False)
 
 
 async def run_kill_scenario(
