@@ -18,14 +18,17 @@ A process that has nothing left to send when its turn comes is killed at rest in
 from __future__ import annotations
 
 import asyncio
+import os
 import random
 import re
+import signal
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import asyncpg
 from aiohttp import web
 
 from bot.checkins.service import CheckinService
@@ -34,6 +37,7 @@ from bot.guilds.audit import AuditTrail
 from bot.library.library import Library
 from bot.library.loader import load_content
 from bot.settings import PROJECT_ROOT
+from bot.storage.cluster import OWNER_LOCK_CLASS
 from bot.storage.db import open_database
 from tests.clock import FakeClock
 from tests.cluster.burst import remember_dm_channel
@@ -42,7 +46,6 @@ from tests.cluster.test_shards_processes import midday_zone
 from tests.exts.checkin_steps import rows
 from tests.fakediscord.interceptors import InterceptingFakeDiscord
 from tests.fakediscord.models import OWNER_ID, Channel, Guild, Member, RecordedRequest, User, default_users
-from tests.fakediscord.payloads import set_clock_offset
 from tests.fakediscord.process import BotProcess, Zygote, bot_environment
 
 SHARDS = 3
@@ -162,6 +165,10 @@ class ClusterKillSwitch:
     """Kills the picked process at its planned moment, from inside the fake's handling of its request."""
 
     fake: InterceptingFakeDiscord
+    url: str
+    forget_nonces: bool
+    """At each kill Discord forgets every nonce and the dead process's claims age past the bot's nonce
+    window: only the search of the channel can then keep a recovered check-in from arriving twice."""
     target: BotProcess | None = None
     shard: int = -1
     stored_at: int = 0
@@ -169,6 +176,7 @@ class ClusterKillSwitch:
     fired: asyncio.Event = field(default_factory=asyncio.Event)
     killing: bool = False
     at_rest: int = 0
+    dead_owner: int = 0
 
     def stored(self) -> int:
         return sum(len(messages) for messages in self.fake.store.channel_messages.values())
@@ -185,13 +193,28 @@ class ClusterKillSwitch:
         sending = record.method == "POST" and MESSAGE_SEND.match(record.path) is not None
         if self.moment.endswith(" tip"):  # only a send of a tip of the day
             sending = sending and any(TIP_TITLE in str(e.get("title", "")) for e in record.json.get("embeds", []))
+        if self.moment.endswith(" server"):  # only a check-in posted in a server channel (DMs closed)
+            in_server = (
+                int(MESSAGE_SEND.match(record.path)[1]) not in self.fake.store.dm_recipients if sending else False
+            )  # type: ignore[index]
+            sending = in_server and any(
+                FOOTER.match(str(e.get("footer", {}).get("text", ""))) for e in record.json.get("embeds", [])
+            )
         return armed and sending and self._from_target(record) and self.stored() >= self.stored_at
 
     async def kill(self) -> None:
         assert self.target is not None
         self.killing = True
-        self.target.kill_now()
-        await self.target.wait(PHASE_TIMEOUT_S)  # dead before Discord answers: the answer is never read
+        self.dead_owner = owner_id(self.target)
+        if not self.forget_nonces:
+            self.target.kill_now()
+            await self.target.wait(PHASE_TIMEOUT_S)  # dead before Discord answers: the answer is never read
+        else:  # frozen at once, as if dead, while the test queues for its owner lock
+            os.kill(self.target.pid, signal.SIGSTOP)
+            async with AgedClaims(self.url, self.dead_owner):
+                self.target.kill_now()
+                await self.target.wait(PHASE_TIMEOUT_S)
+            self.fake.store.nonces.clear()
         self.fired.set()
 
     async def before(self, record: RecordedRequest) -> web.StreamResponse | None:
@@ -207,17 +230,66 @@ class ClusterKillSwitch:
             await self.kill()
 
     async def wait_fired(self) -> None:
-        """Until the kill happened; when nothing is stored for QUIET_S, the target is idle: kill it now."""
+        """Until the kill happened; when nothing is stored for QUIET_S once the target is up, it is idle:
+        kill it now."""
+        assert self.target is not None
         async with asyncio.timeout(PHASE_TIMEOUT_S):
             last, quiet_since = self.stored(), asyncio.get_running_loop().time()
             while not self.fired.is_set():
                 await asyncio.sleep(0.05)
                 now = asyncio.get_running_loop().time()
-                if self.stored() != last:
+                if self.stored() != last or "has connected to Gateway" not in self.target.output:
                     last, quiet_since = self.stored(), now
                 elif now - quiet_since > QUIET_S and not self.killing:
                     self.at_rest += 1
                     await self.kill()
+
+
+class AgedClaims:
+    """Around a kill: the dead process's claims age 3 minutes, past the bot's 2-minute nonce window,
+    before any other process can take them over.
+
+    Why not the crash test's clock jump: with three processes, jumping the clock of the restarted one
+    only would put the survivors minutes behind it; a survivor recovering rows claimed "in its future"
+    would trust Discord's nonce, which no real cluster (one time for all) would do. Why this way: the
+    test queues for the dying process's owner lock (bot/storage/cluster.py) before the kill, so
+    PostgreSQL hands the lock to the test, never to a survivor, when the process dies; the test ages
+    the rows (its open transactions are rolled back by then) and lets go."""
+
+    def __init__(self, url: str, owner: int) -> None:
+        self.url, self.owner = url, owner
+
+    async def __aenter__(self) -> None:
+        self.connection = await asyncpg.connect(self.url)
+        self.locked = asyncio.ensure_future(
+            self.connection.execute("SELECT pg_advisory_lock($1, $2)", OWNER_LOCK_CLASS, self.owner)
+        )
+        waiting = "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted AND pid = ?"
+        pid = self.connection.get_server_pid()
+        async with asyncio.timeout(PHASE_TIMEOUT_S):
+            while self.owner and await rows(self.url, waiting, pid) != [(1,)]:
+                await asyncio.sleep(0.01)
+
+    async def __aexit__(self, *_exc: object) -> None:
+        try:
+            await self.locked
+            sql = "UPDATE checkins SET claimed_at = claimed_at - interval '3 minutes' WHERE claimed_by = $1"
+            await self.connection.execute(sql, self.owner)
+            await self.connection.execute("SELECT pg_advisory_unlock($1, $2)", OWNER_LOCK_CLASS, self.owner)
+        finally:
+            await self.connection.close()
+
+
+def owner_id(process: BotProcess) -> int:
+    """The owner id a process's claims carry, from its start-up log line; 0 before it took one (no claims)."""
+    owner = re.search(r"Holding owner lock (\d+)", process.output)
+    return 0 if owner is None else int(owner[1])
+
+
+async def wait_recovered(url: str, dead_owner: int) -> None:
+    async with asyncio.timeout(PHASE_TIMEOUT_S):
+        while await rows(url, "SELECT count(*) FROM checkins WHERE claimed_by = ?", dead_owner) != [(0,)]:
+            await asyncio.sleep(0.1)
 
 
 @dataclass
@@ -228,7 +300,6 @@ class Cluster:
     fake: InterceptingFakeDiscord
     url: str
     tmp_path: Path
-    clock_jumps: bool
     current: dict[int, BotProcess] = field(default_factory=dict)
     runs: list[BotProcess] = field(default_factory=list)
 
@@ -238,10 +309,6 @@ class Cluster:
             "KNEADBOT_SHARD_COUNT": str(SHARDS),
             "KNEADBOT_SHARD_IDS": str(shard),
         }
-        if self.clock_jumps:
-            offset = 180 * len(self.runs)
-            extra["FAKEDISCORD_CLOCK_OFFSET_SECONDS"] = str(offset)
-            set_clock_offset(offset)
         env = bot_environment(self.fake.port, token=token_of(shard), db_path=self.url, **extra)
         process = await self.zygote.spawn(env, self.tmp_path / f"run-{len(self.runs):02d}-shard-{shard}.log")
         self.current[shard] = process
@@ -303,6 +370,8 @@ async def run_cluster_kills(
     discord_forgets_nonces: bool,
     kills: list[tuple[int, int, str]] | None = None,
     tips_may_be_lost: bool = False,
+    slow_restart: bool = False,
+    server_doubles_known: bool = False,
 ) -> None:
     """Seed the world, run three processes, kill one 20 times by the plan, restart it each time, let the
     cluster finish; then check what members and servers received and what the database says."""
@@ -311,20 +380,20 @@ async def run_cluster_kills(
     owner_of = await seed(url, fake, cast)
     plan = Plan.draw(seed_value, len(owner_of) + SERVERS) if kills is None else Plan(seed_value, kills)
     print(f"cluster kill plan: seed {plan.seed}, kills {plan.kills}")
-    switch = ClusterKillSwitch(fake)
+    switch = ClusterKillSwitch(fake, url, discord_forgets_nonces)
     fake.before_request.append(switch.before)
     fake.after_response.append(switch.after)
     zygote = await Zygote.start(tmp_path / "zygote.log")
     await fake.start()
-    cluster = Cluster(zygote, fake, url, tmp_path, discord_forgets_nonces)
+    cluster = Cluster(zygote, fake, url, tmp_path)
     try:
         for shard in range(SHARDS):
             await cluster.start(shard)
         for stored_at, shard, moment in plan.kills:
             switch.arm(cluster.current[shard], shard, stored_at, moment)
             await switch.wait_fired()
-            if discord_forgets_nonces:
-                fake.store.nonces.clear()
+            if slow_restart:  # down until the others have taken over everything it held
+                await wait_recovered(url, switch.dead_owner)
             await cluster.start(shard)
         await wait_settled(url)
         await fake.settle()
@@ -333,25 +402,37 @@ async def run_cluster_kills(
         for process in cluster.current.values():
             assert await process.stop() == 0, process.output
     finally:
-        set_clock_offset(0)
         for run in cluster.runs:
             run.kill_now()
         await zygote.close()
         await fake.close()
     print(f"cluster kills: {len(plan.kills) - switch.at_rest} in flight, {switch.at_rest} at rest")
-    await assert_exactly_once(url, fake, cast, owner_of, tips_may_be_lost=tips_may_be_lost)
+    await assert_exactly_once(
+        url, fake, cast, owner_of, tips_may_be_lost=tips_may_be_lost, server_doubles_known=server_doubles_known
+    )
     for run in cluster.runs:  # a SIGKILL leaves no traceback: any in a log is a real error
         assert " ERROR " not in run.output and "Traceback" not in run.output, run.output
     assert not fake.violation_report(), fake.violation_report()
 
 
 async def assert_exactly_once(
-    url: str, fake: InterceptingFakeDiscord, cast: Cast, owner_of: dict[int, int], *, tips_may_be_lost: bool
+    url: str,
+    fake: InterceptingFakeDiscord,
+    cast: Cast,
+    owner_of: dict[int, int],
+    *,
+    tips_may_be_lost: bool,
+    server_doubles_known: bool,
 ) -> None:
     received = stored_checkins(fake)
     per_checkin = Counter(checkin_id for checkin_id, _channel, _message in received)
     assert set(per_checkin) == set(owner_of), "some check-in never reached its member"
-    assert max(per_checkin.values()) == 1, {i: n for i, n in per_checkin.items() if n > 1}
+    doubles = {i: n for i, n in per_checkin.items() if n > 1}
+    if server_doubles_known:  # the handover double (xfail test): only ever in a closed-DM member's server
+        assert all(owner_of[i] in cast.closed for i in doubles), doubles
+        print(f"cluster kills: {len(doubles)} check-in(s) posted twice in a server channel after a hand-over")
+    else:
+        assert doubles == {}, doubles
     for checkin_id, channel_id, message in received:
         member = owner_of[checkin_id]
         if member in cast.closed:  # in the server channel, pinging only its member
@@ -359,9 +440,13 @@ async def assert_exactly_once(
             assert message["content"] == f"<@{member}>"
         else:
             assert fake.store.dm_recipients.get(channel_id) == member, (checkin_id, channel_id)
-    where = {checkin_id: (channel_id, int(str(m["id"]))) for checkin_id, channel_id, m in received}
+    where: dict[int, set[tuple[int, int]]] = {}
+    for checkin_id, channel_id, m in received:
+        where.setdefault(checkin_id, set()).add((channel_id, int(str(m["id"]))))
     settled = await rows(url, "SELECT id, state, channel_id, message_id FROM checkins")
-    assert {(i, state, c, m) for i, state, c, m in settled} == {(i, "sent", *where[i]) for i in owner_of}
+    assert {i for i, *_ in settled} == set(owner_of)
+    for i, state, c, m in settled:  # recorded as sent, pointing at a message the member has
+        assert state == "sent" and (c, m) in where[i], (i, state, c, m, where[i])
 
     await assert_one_tip_a_day(url, fake, tips_may_be_lost=tips_may_be_lost)
 
