@@ -56,7 +56,7 @@ KILLS = 20
 FIRST_MEMBER = 1_700_000_000_000_000_001
 DM_CHANNEL_OFFSET = 1_000_000
 PHASE_TIMEOUT_S = 40.0  # generous, for a loaded machine; a phase normally takes well under a second
-QUIET_S = 2.0
+QUIET_S = 1.0
 """When nothing at all was stored for this long while a kill waits for its target's next send, the
 target has nothing to send: it is killed at rest."""
 MESSAGE_SEND = re.compile(r"^/channels/(\d+)/messages$")
