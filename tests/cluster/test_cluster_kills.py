@@ -1,0 +1,85 @@
+"""Issue 12's kill proof: three real bot processes on one PostgreSQL, one of them SIGKILLed 20 times.
+
+500 due check-ins (DMs, first DMs, and server-channel fallbacks handed between shards) and a daily
+tip in each of 20 servers; at random moments of its sends (seeded: the seed is printed, and
+KNEADBOT_CLUSTER_KILL_SEED replays one) a random process is killed and restarted. Afterwards each
+check-in is stored at Discord exactly once, where its member sees it, and recorded as sent; no server
+has two tips of the day. The scenario lives in tests/cluster/kills.py. PostgreSQL only: several
+processes refuse SQLite.
+
+Known loss, pinned by the xfail test: when a process dies mid-post, its restart marks those days
+"unconfirmed" and resends them once; if that resend is cut off too, the day is never tried again and
+the server gets no tip that day (docs/scaling.md: "a resend that itself dies leaves the day
+unconfirmed"). The random test therefore accepts a missing tip only for a day left unconfirmed.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+from pathlib import Path
+
+import pytest
+
+from tests.cluster.kills import run_cluster_kills
+
+
+def kill_seed() -> int:
+    chosen = os.environ.get("KNEADBOT_CLUSTER_KILL_SEED")
+    return int(chosen) if chosen else random.SystemRandom().randrange(2**32)
+
+
+async def test_three_processes_killed_twenty_times_deliver_everything_exactly_once(
+    tmp_path: Path, postgres_location: str
+) -> None:
+    await run_cluster_kills(
+        postgres_location, tmp_path, seed_value=kill_seed(), discord_forgets_nonces=False, tips_may_be_lost=True
+    )
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="product bug: a day's tip whose resend after a crash is cut off by a second crash stays "
+    "'unconfirmed' and is never posted (bot/storage/jobs.py unconfirm_in_flight takes only 'claimed' days)",
+)
+async def test_a_tip_cut_off_twice_is_still_posted_that_day(tmp_path: Path, postgres_location: str) -> None:
+    """Shard 2's process dies as it sends its first tip, and its restart dies as it resends one: every
+    server must still get today's tip once."""
+    kills = [(0, 2, "before tip"), (0, 2, "before tip")]
+    await run_cluster_kills(postgres_location, tmp_path, seed_value=0, discord_forgets_nonces=False, kills=kills)
+
+
+async def test_with_nonces_forgotten_at_each_kill_nothing_arrives_twice(tmp_path: Path, postgres_location: str) -> None:
+    """The same 20 kills, and at each one Discord forgets every nonce while the dead process's claims
+    age past the bot's nonce window: recovered check-ins are found by searching the channel. A second
+    copy is tolerated only where the xfail test below pins it (a closed-DM member's server channel,
+    after a hand-over); a second copy in any DM, a lost or unsettled check-in still fail."""
+    await run_cluster_kills(
+        postgres_location,
+        tmp_path,
+        seed_value=kill_seed(),
+        discord_forgets_nonces=True,
+        tips_may_be_lost=True,
+        server_doubles_known=True,
+    )
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="product bug: a recovered check-in handed over to its server's shard is sent there with send(), "
+    "not resend(): past the nonce window nobody searches the server channel, so it is posted twice",
+)
+async def test_a_recovered_check_in_handed_over_is_not_posted_twice(tmp_path: Path, postgres_location: str) -> None:
+    """Shard 2's process dies just after Discord stored a check-in in its server's channel and stays
+    down until another process took the row over; Discord has forgotten the nonce by then. The other
+    process cannot see that channel and hands the row to shard 2; shard 2's restart must find the
+    message there rather than post it again."""
+    await run_cluster_kills(
+        postgres_location,
+        tmp_path,
+        seed_value=0,
+        discord_forgets_nonces=True,
+        kills=[(0, 2, "after server")],
+        tips_may_be_lost=True,
+        slow_restart=True,
+    )
