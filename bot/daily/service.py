@@ -39,6 +39,8 @@ from bot.storage.transactions import transaction
 DEFAULT_TIMEZONE = "UTC"
 REASON_MAX_LENGTH = 200
 UNCONFIRMED_PROBLEM = "The bot stopped while posting; the tip may or may not have been posted."
+RESEND_DAYS_BACK = timedelta(days=2)
+"""How far back an unconfirmed day whose resend was cut off is taken up again (older days are over)."""
 
 BuiltinTips = Callable[[], Sequence[Tip]]
 
@@ -212,7 +214,8 @@ class DailyTipService:
         """
         now = self._clock()
         async with transaction(self._db):
-            days = await jobs_sql.unconfirm_in_flight(self._db, UNCONFIRMED_PROBLEM, self._shards)
+            recent = (now - RESEND_DAYS_BACK).date()  # a local day can still be running up to ~a day behind UTC
+            days = await jobs_sql.unconfirm_in_flight(self._db, UNCONFIRMED_PROBLEM, self._shards, since=recent)
             return [claim for day in days if (claim := await self._as_claim(day, now)) is not None]
 
     async def claimed_elsewhere(self) -> bool:

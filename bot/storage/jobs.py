@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import and_, exists, func, or_, select, update
+from sqlalchemy import and_, exists, false, func, or_, select, update
 from sqlalchemy.engine import RowMapping
 
 from bot.models.daily import DailyPost
@@ -86,9 +86,13 @@ async def release_daily_posts(db: Database, days: Sequence[tuple[int, date]], at
     )
 
 
-async def unconfirm_in_flight(db: Database, problem: str, shards: ShardSlice | None = None) -> list[ClaimedDay]:
+async def unconfirm_in_flight(
+    db: Database, problem: str, shards: ShardSlice | None = None, *, since: date | None = None
+) -> list[ClaimedDay]:
     """Claimed and in flight by an owner that is gone (cluster.orphaned) -> unconfirmed, now claimed by
     this process for a resend, for the days of this process's shards only (only their owner may post).
+    An unconfirmed day from `since` on whose owner is gone is taken too: its resend was itself cut off,
+    and without this the server would get no tip that day.
     On SQLite that is every such day (run at start, when none can be in flight); on PostgreSQL only the
     days of processes that died, never a live one's. A day two takers reach at once goes to the first:
     the second re-checks the row once the first commits, and it is no longer "claimed". Raises
@@ -97,7 +101,19 @@ async def unconfirm_in_flight(db: Database, problem: str, shards: ShardSlice | N
     owner_id = claimer(db)
     statement = (
         update(posts)
-        .where(posts.c.state == "claimed", posts.c.retry_at.is_(None), orphaned(db, posts.c.claimed_by))
+        .where(posts.c.retry_at.is_(None), orphaned(db, posts.c.claimed_by))
+        .where(
+            or_(
+                posts.c.state == "claimed",
+                and_(  # another process's resend, cut off (this process's own is still running)
+                    posts.c.state == "unconfirmed",
+                    posts.c.local_date >= since,
+                    posts.c.claimed_by.is_distinct_from(owner_id),
+                )
+                if since
+                else false(),
+            )
+        )
         .where(on_own_shard(posts.c.guild_id, shards))
         .values(state="unconfirmed", problem=problem, claimed_by=owner_id)
         .returning(posts)

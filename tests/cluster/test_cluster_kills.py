@@ -7,10 +7,8 @@ check-in is stored at Discord exactly once, where its member sees it, and record
 has two tips of the day. The scenario lives in tests/cluster/kills.py. PostgreSQL only: several
 processes refuse SQLite.
 
-Known loss, pinned by the xfail test: when a process dies mid-post, its restart marks those days
-"unconfirmed" and resends them once; if that resend is cut off too, the day is never tried again and
-the server gets no tip that day (docs/scaling.md: "a resend that itself dies leaves the day
-unconfirmed"). The random test therefore accepts a missing tip only for a day left unconfirmed.
+A day's tip whose resend after a crash is cut off by a second crash is taken up again by the next
+process (test_a_tip_cut_off_twice_is_still_posted_that_day), so every server gets its tip.
 """
 
 from __future__ import annotations
@@ -32,16 +30,9 @@ def kill_seed() -> int:
 async def test_three_processes_killed_twenty_times_deliver_everything_exactly_once(
     tmp_path: Path, postgres_location: str
 ) -> None:
-    await run_cluster_kills(
-        postgres_location, tmp_path, seed_value=kill_seed(), discord_forgets_nonces=False, tips_may_be_lost=True
-    )
+    await run_cluster_kills(postgres_location, tmp_path, seed_value=kill_seed(), discord_forgets_nonces=False)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="product bug: a day's tip whose resend after a crash is cut off by a second crash stays "
-    "'unconfirmed' and is never posted (bot/storage/jobs.py unconfirm_in_flight takes only 'claimed' days)",
-)
 async def test_a_tip_cut_off_twice_is_still_posted_that_day(tmp_path: Path, postgres_location: str) -> None:
     """Shard 2's process dies as it sends its first tip, and its restart dies as it resends one: every
     server must still get today's tip once."""
@@ -59,7 +50,6 @@ async def test_with_nonces_forgotten_at_each_kill_nothing_arrives_twice(tmp_path
         tmp_path,
         seed_value=kill_seed(),
         discord_forgets_nonces=True,
-        tips_may_be_lost=True,
         server_doubles_known=True,
     )
 
@@ -80,6 +70,5 @@ async def test_a_recovered_check_in_handed_over_is_not_posted_twice(tmp_path: Pa
         seed_value=0,
         discord_forgets_nonces=True,
         kills=[(0, 2, "after server")],
-        tips_may_be_lost=True,
         slow_restart=True,
     )
