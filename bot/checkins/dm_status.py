@@ -15,7 +15,7 @@ far below the ban's rate. Each new refusal restarts the week.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from bot.clock import Clock, utc_now
 from bot.storage import members as members_sql
@@ -26,17 +26,33 @@ DMS_CLOSED_FOR = timedelta(days=7)
 
 
 class DmStatus:
-    """Whether to try a member's DMs at all; the courier asks before each check-in and reports refusals."""
+    """Whether to try a member's DMs at all; the courier asks before each check-in and reports refusals.
+
+    The stored refusal time comes with the claimed check-in (`DueCheckin.dms_closed_at`, read in the
+    claim's own query), so asking costs no query per delivery. A refusal this process records after that
+    read (another check-in of the same member, sent side by side) is kept in memory until it expires, so
+    it is not knocked on again either.
+    """
 
     def __init__(self, db: Database, *, clock: Clock = utc_now) -> None:
         self._db, self._clock = db, clock
+        self._refused: dict[int, datetime] = {}
+        """Refusals recorded by this process, by member; one entry per refused member for at most a week."""
 
-    async def is_closed(self, user_id: int) -> bool:
-        """True while a refusal recorded less than DMS_CLOSED_FOR ago stands."""
-        closed_at = await members_sql.dms_closed_at(self._db, user_id)
-        return closed_at is not None and self._clock() - closed_at < DMS_CLOSED_FOR
+    def is_closed(self, user_id: int, stored_closed_at: datetime | None) -> bool:
+        """True while a refusal less than DMS_CLOSED_FOR old stands: the stored one (`stored_closed_at`,
+        read with the claim) or one this process recorded since."""
+        now = self._clock()
+        refused = self._refused.get(user_id)
+        if refused is not None and now - refused >= DMS_CLOSED_FOR:
+            del self._refused[user_id]
+            refused = None
+        latest = max((at for at in (stored_closed_at, refused) if at is not None), default=None)
+        return latest is not None and now - latest < DMS_CLOSED_FOR
 
     async def remember_closed(self, user_id: int) -> None:
         """Discord refused a DM to the member just now (403, code 50007)."""
+        now = self._clock()
         async with transaction(self._db):
-            await members_sql.set_dms_closed(self._db, user_id, self._clock())
+            await members_sql.set_dms_closed(self._db, user_id, now)
+        self._refused[user_id] = now

@@ -48,7 +48,9 @@ class DueCheckin:
 
     `nonce` is the same for every retry of this delivery and changes after a snooze, so Discord can
     drop a duplicate send. `late_by` is how long after its planned time (due time moved out of quiet
-    hours) it was claimed: more than a few minutes means the bot was down or retrying.
+    hours) it was claimed: more than a few minutes means the bot was down or retrying. `dms_closed_at`
+    is the member's last refused DM as read with the claim (bot/checkins/dm_status.py), so the courier
+    needs no query of its own per delivery.
     """
 
     checkin_id: int
@@ -66,3 +68,4 @@ class DueCheckin:
     attempt: int
     is_follow_up: bool
     nonce: str
+    dms_closed_at: datetime | None = None

@@ -90,7 +90,7 @@ class CheckinCourier:
     async def _send(self, due: DueCheckin) -> discord.Message | HandOver | None:
         embed = checkin_embed(due, self._content.checkin_texts, self._clock())
         view = self._buttons.make_view(due.checkin_id)
-        if await self._dms.is_closed(due.user_id):
+        if self._dms.is_closed(due.user_id, due.dms_closed_at):
             return await self._post_in_server(due, embed, view)  # known refused: no DM, no 403
         try:
             dm = await self._dm_channel(due)

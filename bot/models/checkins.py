@@ -211,3 +211,4 @@ class DueRow:
     attempts: int
     snoozes: int
     is_follow_up: bool
+    dms_closed_at: datetime | None = None

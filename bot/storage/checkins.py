@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, String, case, cast, delete, exists, func, literal, select, update
+from sqlalchemy import ColumnElement, String, bindparam, case, cast, delete, exists, func, literal, select, update
 from sqlalchemy.engine import RowMapping
 
 from bot.models.checkins import Area, Checkin, CheckinState, CheckinSummary, DueRow, Intensity
@@ -50,6 +50,7 @@ _DUE = (
         m.quiet_start,
         m.quiet_end,
         m.dm_channel_id,
+        m.dms_closed_at,
     )
     .join_from(checkins, sessions, s.id == c.session_id)
     .join(members, m.user_id == c.user_id)
@@ -224,21 +225,35 @@ async def load_due(db: Database, checkin_ids: list[int]) -> list[DueRow]:
     return [_due(row) for row in (await db.read(statement)).mappings()]
 
 
-async def mark_sent(db: Database, checkin_id: int, *, channel_id: int, message_id: int, at: datetime) -> bool:
-    statement = (
-        update(checkins)
-        .where(c.id == checkin_id, c.state == "sending", _mine(db))
-        .values(
-            state="sent",
-            sent_at=at,
-            channel_id=channel_id,
-            message_id=message_id,
-            claimed_at=None,
-            claimed_by=None,
-            problem=None,
-        )
+_SETTLE_MINE = (c.id == bindparam("checkin_id"), c.state == "sending", c.claimed_by == bindparam("owner_id"))
+"""The guard of every settling UPDATE: this row, still "sending", claimed by this process (see `_mine`)."""
+
+_MARK_SENT = (
+    update(checkins)
+    .where(*_SETTLE_MINE)
+    .values(
+        state="sent",
+        sent_at=bindparam("sent_at"),
+        channel_id=bindparam("channel_id"),
+        message_id=bindparam("message_id"),
+        claimed_at=None,
+        claimed_by=None,
+        problem=None,
     )
-    return (await db.write(statement)).rowcount == 1
+)
+"""Built once: the one statement every delivery runs, so each call skips building the statement and its
+cache key (SQLAlchemy memoises the key on the object; the compiled form is cached by that key)."""
+
+
+async def mark_sent(db: Database, checkin_id: int, *, channel_id: int, message_id: int, at: datetime) -> bool:
+    values = {
+        "checkin_id": checkin_id,
+        "owner_id": owner_of(db).owner_id,
+        "sent_at": at,
+        "channel_id": channel_id,
+        "message_id": message_id,
+    }
+    return (await db.write(_MARK_SENT, [values])).rowcount == 1
 
 
 async def mark_undeliverable(db: Database, checkin_id: int, problem: str) -> bool:
@@ -368,4 +383,5 @@ def _due(row: RowMapping) -> DueRow:
         attempts=row["attempts"],
         snoozes=row["snoozes"],
         is_follow_up=row["follow_up_of"] is not None,
+        dms_closed_at=row["dms_closed_at"],
     )
