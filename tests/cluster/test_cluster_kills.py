@@ -7,6 +7,9 @@ check-in is stored at Discord exactly once, where its member sees it, and record
 has two tips of the day. The scenario lives in tests/cluster/kills.py. PostgreSQL only: several
 processes refuse SQLite.
 
+The nonce-forgetting scenario is in test_cluster_kills_nonces.py: a file of its own, so pytest-xdist
+(which keeps a file on one worker) runs the two side by side.
+
 A day's tip whose resend after a crash is cut off by a second crash is taken up again by the next
 process (test_a_tip_cut_off_twice_is_still_posted_that_day), so every server gets its tip.
 """
@@ -16,8 +19,6 @@ from __future__ import annotations
 import os
 import random
 from pathlib import Path
-
-import pytest
 
 from tests.cluster.kills import run_cluster_kills
 
@@ -38,37 +39,3 @@ async def test_a_tip_cut_off_twice_is_still_posted_that_day(tmp_path: Path, post
     server must still get today's tip once."""
     kills = [(0, 2, "before tip"), (0, 2, "before tip")]
     await run_cluster_kills(postgres_location, tmp_path, seed_value=0, discord_forgets_nonces=False, kills=kills)
-
-
-async def test_with_nonces_forgotten_at_each_kill_nothing_arrives_twice(tmp_path: Path, postgres_location: str) -> None:
-    """The same 20 kills, and at each one Discord forgets every nonce while the dead process's claims
-    age past the bot's nonce window: recovered check-ins are found by searching the channel. A second
-    copy is tolerated only where the xfail test below pins it (a closed-DM member's server channel,
-    after a hand-over); a second copy in any DM, a lost or unsettled check-in still fail."""
-    await run_cluster_kills(
-        postgres_location,
-        tmp_path,
-        seed_value=kill_seed(),
-        discord_forgets_nonces=True,
-        server_doubles_known=True,
-    )
-
-
-@pytest.mark.xfail(
-    strict=True,
-    reason="product bug: a recovered check-in handed over to its server's shard is sent there with send(), "
-    "not resend(): past the nonce window nobody searches the server channel, so it is posted twice",
-)
-async def test_a_recovered_check_in_handed_over_is_not_posted_twice(tmp_path: Path, postgres_location: str) -> None:
-    """Shard 2's process dies just after Discord stored a check-in in its server's channel and stays
-    down until another process took the row over; Discord has forgotten the nonce by then. The other
-    process cannot see that channel and hands the row to shard 2; shard 2's restart must find the
-    message there rather than post it again."""
-    await run_cluster_kills(
-        postgres_location,
-        tmp_path,
-        seed_value=0,
-        discord_forgets_nonces=True,
-        kills=[(0, 2, "after server")],
-        slow_restart=True,
-    )
