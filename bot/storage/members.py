@@ -66,13 +66,6 @@ async def set_dms_closed(db: Database, user_id: int, at: datetime) -> None:
     await db.write(update(members).where(members.c.user_id == user_id).values(dms_closed_at=at))
 
 
-async def dms_closed_at(db: Database, user_id: int) -> datetime | None:
-    """When Discord last refused a DM to the member, or None (never, or no such member)."""
-    result = await db.read(select(members.c.dms_closed_at).where(members.c.user_id == user_id))
-    closed_at: datetime | None = result.scalar_one_or_none()
-    return closed_at
-
-
 async def delete(db: Database, user_id: int) -> int:
     return (await db.write(sql_delete(members).where(members.c.user_id == user_id))).rowcount
 
