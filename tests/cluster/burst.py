@@ -17,7 +17,6 @@ earliest due row; a row added later would only wake the process that added it).
 from __future__ import annotations
 
 import asyncio
-import re
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -32,6 +31,7 @@ from tests.exts.checkin_steps import rows
 from tests.fakediscord.global_limit import GlobalRateLimit
 from tests.fakediscord.interceptors import InterceptingFakeDiscord
 from tests.fakediscord.process import BotProcess, Zygote, bot_environment
+from tests.hardening.checks import delivered_messages
 from tests.sql import execute_many
 
 PROCESSES = 3
@@ -49,7 +49,6 @@ fall asleep first (about 1 s each when the machine is idle, 5-7 s on a machine a
 up later still delivers correctly, but first resends what the others have in flight (the start-up
 reconcile takes every "sending" row; Discord's nonce answers each resend with the stored message)."""
 PHASE_TIMEOUT_S = 90.0
-FOOTER = re.compile(r"^Check-in #(\d+) ")
 
 
 @dataclass
@@ -124,19 +123,6 @@ async def wait_all_sent(location: str, total: int) -> None:
     async with asyncio.timeout(PHASE_TIMEOUT_S):
         while (await rows(location, "SELECT count(*) FROM checkins WHERE state = 'sent'"))[0][0] < total:
             await asyncio.sleep(0.2)
-
-
-def delivered_messages(fake: InterceptingFakeDiscord) -> list[tuple[int, int, int]]:
-    """(check-in id, DM channel id, message id) for every check-in message stored at Discord, the way
-    the member sees it: the embed footer says "Check-in #<id>"."""
-    found = []
-    for channel_id in fake.store.dm_recipients:
-        for message in fake.store.channel_messages.get(channel_id, []):
-            [embed] = message["embeds"]
-            match = FOOTER.match(embed["footer"]["text"])
-            assert match is not None, embed
-            found.append((int(match[1]), channel_id, int(message["id"])))
-    return found
 
 
 async def assert_shared_budget_held(burst: Burst, location: str) -> None:

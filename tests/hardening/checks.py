@@ -2,6 +2,7 @@
 
 - ``mention_problems``: no message the bot sends may ping @everyone, a role or a user, except the one
   deliberate ping of a member in their own check-in fallback (content exactly ``<@id>``).
+- ``delivered_messages``: every check-in message stored in a DM at Discord, by the id its footer names.
 - ``ErrorLog``: a logging handler that keeps every ERROR record, so a test can say "nothing was
   logged as an unhandled error" for exactly the stretch it covers.
 """
@@ -13,12 +14,14 @@ import re
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from tests.fakediscord import RecordedRequest
+from tests.fakediscord import FakeDiscord, RecordedRequest
 
 MESSAGE_CALLBACKS = {4, 7}  # CHANNEL_MESSAGE_WITH_SOURCE, UPDATE_MESSAGE
 _MESSAGE_ROUTES = re.compile(r"^/(channels/\d+/messages(/\d+)?|webhooks/\d+/[^/]+(/messages/[^/]+)?)$")
 _CALLBACK = re.compile(r"^/interactions/\d+/[^/]+/callback$")
 _LONE_USER_PING = re.compile(r"^<@!?(\d+)>$")
+FOOTER = re.compile(r"^Check-in #(\d+) ")
+"""A check-in message's embed footer: how a member (and a test) tells which check-in it is."""
 
 
 def message_bodies(request: RecordedRequest) -> Iterator[dict[str, Any]]:
@@ -80,3 +83,15 @@ class ErrorLog(logging.Handler):
 def _describe(record: logging.LogRecord) -> str:
     cause = f" <- {record.exc_info[1]!r}" if record.exc_info and record.exc_info[1] else ""
     return f"{record.levelname} {record.name}: {record.getMessage()}{cause}"
+
+
+def delivered_messages(fake: FakeDiscord) -> list[tuple[int, int, int]]:
+    """(check-in id, DM channel id, message id) for every check-in message stored at Discord."""
+    found = []
+    for channel_id in fake.store.dm_recipients:
+        for message in fake.store.channel_messages.get(channel_id, []):
+            [embed] = message["embeds"]
+            match = FOOTER.match(embed["footer"]["text"])
+            assert match is not None, embed
+            found.append((int(match[1]), channel_id, int(message["id"])))
+    return found

@@ -46,13 +46,12 @@ from tests.fakediscord.interceptors import InterceptingFakeDiscord
 from tests.fakediscord.models import RecordedRequest
 from tests.fakediscord.payloads import set_clock_offset
 from tests.fakediscord.process import BotProcess, Zygote, bot_environment
-from tests.hardening.checks import mention_problems
+from tests.hardening.checks import FOOTER, delivered_messages, mention_problems
 
 PER_MEMBER = 20  # the most check-ins one member may have waiting
 FIRST_MEMBER = 1_500_000_000_000_000_001
 TOKEN = "crash-test-token-not-a-real-one"
 DM_SEND = re.compile(r"^/channels/(\d+)/messages$")
-FOOTER = re.compile(r"^Check-in #(\d+) ")
 PHASE_TIMEOUT_S = 90.0  # a generous bound for a loaded machine; a phase normally takes a second or two
 
 # (messages stored at Discord when the kill happens, and where in the send it happens)
@@ -240,18 +239,6 @@ async def start_bot(
     bot = await zygote.spawn(env, tmp_path / f"run-{number:02d}.log")
     runs.append(bot)
     return bot
-
-
-def delivered_messages(fake: InterceptingFakeDiscord) -> list[tuple[int, int, int]]:
-    """(check-in id, DM channel id, message id) for every check-in message stored at Discord."""
-    found = []
-    for channel_id in fake.store.dm_recipients:
-        for message in fake.store.channel_messages.get(channel_id, []):
-            [embed] = message["embeds"]
-            match = FOOTER.match(embed["footer"]["text"])
-            assert match is not None, embed
-            found.append((int(match[1]), channel_id, int(message["id"])))
-    return found
 
 
 def assert_resends_were_answered_with_the_stored_message(
