@@ -68,6 +68,7 @@ def due_checkin(row: DueRow) -> DueCheckin:
         is_follow_up=row.is_follow_up,
         nonce=f"kb{row.checkin_id}s{row.snoozes}",
         dms_closed_at=row.dms_closed_at,
+        handed_over=row.handed_over,
     )
 
 

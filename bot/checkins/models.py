@@ -50,7 +50,8 @@ class DueCheckin:
     drop a duplicate send. `late_by` is how long after its planned time (due time moved out of quiet
     hours) it was claimed: more than a few minutes means the bot was down or retrying. `dms_closed_at`
     is the member's last refused DM as read with the claim (bot/checkins/dm_status.py), so the courier
-    needs no query of its own per delivery.
+    needs no query of its own per delivery. `handed_over`: another process handed it to this server's
+    shard (its DM was refused), so an earlier owner of that shard may already have posted it there.
     """
 
     checkin_id: int
@@ -69,3 +70,4 @@ class DueCheckin:
     is_follow_up: bool
     nonce: str
     dms_closed_at: datetime | None = None
+    handed_over: bool = False

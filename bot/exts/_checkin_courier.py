@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import aiohttp
 import discord
@@ -66,6 +66,27 @@ class CheckinCourier:
         self._opening: dict[int, asyncio.Future[discord.DMChannel]] = {}
 
     async def send(self, item: DueCheckin) -> Outcome:
+        if item.handed_over:  # a previous owner of its server's shard may have posted it, then died
+            return await self._send_unless_found(item, since=item.due_at)
+        return await self._send_now(item)
+
+    async def resend(self, item: DueCheckin) -> Outcome:
+        """Past the nonce window Discord would take a second copy: look for the first one before sending."""
+        return await self._send_unless_found(item, since=item.due_at if item.handed_over else item.claimed_at)
+
+    async def _send_unless_found(self, item: DueCheckin, since: datetime) -> Outcome:
+        """Send, unless a copy sent since `since` is found; a copy could only have been sent after
+        `since`, so within the nonce window of it Discord drops a repeat and no search is needed."""
+        if self._clock() - since > NONCE_WINDOW:
+            try:
+                found = await self._find_sent(item, since)
+            except PASSING_ERRORS as error:
+                return RetryLater(type(error).__name__)
+            if found is not None:
+                return Sent(found.channel.id, found.id)
+        return await self._send_now(item)
+
+    async def _send_now(self, item: DueCheckin) -> Outcome:
         try:
             message = await self._send(item)
         except PASSING_ERRORS as error:
@@ -75,17 +96,6 @@ class CheckinCourier:
         if isinstance(message, HandOver):
             return message
         return Sent(message.channel.id, message.id)
-
-    async def resend(self, item: DueCheckin) -> Outcome:
-        """Past the nonce window Discord would take a second copy: look for the first one before sending."""
-        if self._clock() - item.claimed_at > NONCE_WINDOW:
-            try:
-                found = await self._find_sent(item)
-            except PASSING_ERRORS as error:
-                return RetryLater(type(error).__name__)
-            if found is not None:
-                return Sent(found.channel.id, found.id)
-        return await self.send(item)
 
     async def _send(self, due: DueCheckin) -> discord.Message | HandOver | None:
         embed = checkin_embed(due, self._content.checkin_texts, self._clock())
@@ -158,8 +168,8 @@ class CheckinCourier:
             return None
         return channel if channel.permissions_for(member).view_channel else None
 
-    async def _find_sent(self, due: DueCheckin) -> discord.Message | None:
-        """Look for this check-in's own message where it could have gone since it was claimed."""
+    async def _find_sent(self, due: DueCheckin, since: datetime) -> discord.Message | None:
+        """Look for this check-in's own message where it could have gone since `since`."""
         channels: list[discord.abc.Messageable] = []
         with contextlib.suppress(discord.HTTPException):  # no DM channel: only the server channel is left
             channels.append(await self._dm_channel(due))
@@ -172,7 +182,7 @@ class CheckinCourier:
 
         for channel in channels:
             try:
-                found = await find_own_message(channel, self._client.user, due.claimed_at, is_this_checkin)
+                found = await find_own_message(channel, self._client.user, since, is_this_checkin)
             except (discord.Forbidden, discord.NotFound):
                 continue
             if found is not None:

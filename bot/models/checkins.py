@@ -212,3 +212,4 @@ class DueRow:
     snoozes: int
     is_follow_up: bool
     dms_closed_at: datetime | None = None
+    handed_over: bool = False

@@ -51,6 +51,7 @@ _DUE = (
         m.quiet_end,
         m.dm_channel_id,
         m.dms_closed_at,
+        c.route_guild_id,
     )
     .join_from(checkins, sessions, s.id == c.session_id)
     .join(members, m.user_id == c.user_id)
@@ -384,4 +385,5 @@ def _due(row: RowMapping) -> DueRow:
         snoozes=row["snoozes"],
         is_follow_up=row["follow_up_of"] is not None,
         dms_closed_at=row["dms_closed_at"],
+        handed_over=row["route_guild_id"] is not None,
     )

@@ -115,6 +115,7 @@ async def test_a_check_in_handed_over_is_claimed_only_by_the_process_owning_its_
     delivery = service.delivery
     first, unrouted = await delivery.claim_due(clock(), 1, ZERO), await delivery.claim_due(clock(), 1, ZERO)
     assert [c.guild_id for c in first + unrouted] == ON_ONE  # not handed over yet: any process may take them
+    assert not first[0].handed_over  # so no earlier owner of its server's shard can have posted it
 
     assert await delivery.hand_over(first[0].checkin_id, ON_ONE[0])
     assert not await delivery.hand_over(first[0].checkin_id, ON_ONE[0])  # no longer being sent: nothing changes
@@ -126,6 +127,7 @@ async def test_a_check_in_handed_over_is_claimed_only_by_the_process_owning_its_
     taken = await delivery.claim_due(clock(), 10, ONE)
     assert [c.checkin_id for c in taken] == [first[0].checkin_id]
     assert taken[0].nonce == first[0].nonce  # the same delivery: Discord drops a repeat
+    assert taken[0].handed_over  # the courier searches its server channel before posting (cluster kill proof)
 
 
 @pytest.mark.parametrize("shards", [ZERO, None], ids=["shard-0", "all-shards"])
