@@ -31,7 +31,7 @@ from datetime import datetime, timedelta
 from typing import Generic, Protocol, TypeVar
 
 from bot.clock import Clock
-from bot.jobs.outcomes import Outcome, RetryLater, Settled, Verdict
+from bot.jobs.outcomes import HandOver, Outcome, RetryLater, Settled, Verdict
 from bot.jobs.policy import Backoff
 from bot.log import get_logger
 from bot.wakeable_timer import MAX_SLEEP, WakeableTimer
@@ -221,7 +221,9 @@ class JobRunner(Generic[Item]):
             return
         if settled is not Settled.GONE:
             self.job.observe(item, settled)
-        if settled in (Settled.RETRYING, Settled.FAILED, Settled.UNDELIVERABLE):
+        if isinstance(verdict, HandOver) and settled is Settled.RETRYING:  # routine with shards: no warning
+            log.info("%s: %s", self.job.describe(item), verdict.reason)
+        elif settled in (Settled.RETRYING, Settled.FAILED, Settled.UNDELIVERABLE):
             log.warning("%s not delivered (%s): %s", self.job.describe(item), _reason(verdict), settled.value)
 
     async def _attempt(self, item: Item, *, resend: bool) -> Outcome:

@@ -171,6 +171,9 @@ async def test_each_process_posts_its_own_servers_tips_and_hands_over_the_check_
         assert await rows(url, "SELECT state, problem FROM checkins") == [("pending", None)]
         assert await rows(url, "SELECT count(*) FROM daily_tip_posts WHERE guild_id IN (?, ?)", *ON_ONE) == [(0,)]
         assert fake.dm_messages(ALICE_ID) == []  # closed: refused, nothing stored
+        handed_over = f"check-in {checkin_id}: its server {CHECKIN_SERVER} is on another process's shard"
+        assert handed_over in processes[0].output  # said once, as routine, not as a delivery warning
+        assert "not delivered" not in processes[0].output, processes[0].output
         assert await peek("SELECT count(*) FROM guild_config WHERE left_at IS NOT NULL") == [(0,)]  # not departed
 
         processes.append(await start(fake, url, 1, tmp_path))
