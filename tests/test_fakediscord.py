@@ -417,3 +417,41 @@ async def test_late_callback_is_refused_like_discord(fake_discord: FakeDiscord) 
     assert late.response["code"] == 10062
     assert [v.kind for v in fake_discord.violations] == ["protocol"]
     assert "Discord allows 3s" in fake_discord.violations[0].message
+
+
+MESSAGE = {
+    "content": "<@1350000000000000000>",
+    "nonce": "kb12s0",
+    "allowed_mentions": {"parse": [], "users": [1350000000000000000]},
+    "embeds": [{"title": "How are your legs?", "color": 0x2F855A, "footer": {"text": "Check-in #12"}}],
+    "components": [{"type": 1, "components": [{"type": 2, "style": 1, "label": "Better", "custom_id": "kb:c:12"}]}],
+}
+CHOICE = {"name": "calf cramps", "value": "cramps"}
+CALLBACK = {"type": 8, "data": {"choices": [CHOICE]}}
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body", "valid"),
+    [
+        ("POST", "/channels/5/messages", MESSAGE, True),
+        ("POST", "/channels/5/messages", {**MESSAGE, "allowed_mentions": {"users": ["135"]}}, True),
+        ("POST", "/channels/5/messages", {**MESSAGE, "embeds": [{"title": "x" * 257}]}, False),
+        ("POST", "/channels/5/messages", {**MESSAGE, "allowed_mentions": {"parse": ["everybody"]}}, False),
+        ("POST", "/channels/5/messages", {**MESSAGE, "nonce": "n" * 26}, False),
+        ("POST", "/channels/5/messages", {**MESSAGE, "components": [{"type": 1, "components": [{"type": 2}]}]}, False),
+        ("POST", "/channels/5/messages", {**MESSAGE, "allowed_mentions": {"users": [-1]}}, False),
+        ("POST", "/interactions/1/tok/callback", CALLBACK, True),
+        ("POST", "/interactions/1/tok/callback", {"type": 8, "data": {"choices": [CHOICE] * 26}}, False),
+        ("POST", "/interactions/1/tok/callback", {"type": 99}, False),
+    ],
+)
+def test_the_fast_validator_and_the_detailed_one_agree(method: str, path: str, body: object, valid: bool) -> None:
+    """The fake trusts jsonschema-rs for "valid" and asks jsonschema only for the report (spec.py): the two
+    must agree, or a body Discord rejects would pass unseen."""
+    spec = load_spec()
+    operation = spec.find(method, path)
+    assert operation is not None and operation.body_pointer is not None
+    detailed = list(spec.validator_for(operation.body_pointer).iter_errors(body))
+    assert spec.fast_validator_for(operation.body_pointer).is_valid(body) is valid
+    assert (detailed == []) is valid, detailed
+    assert (list(spec.errors(operation.body_pointer, body)) == []) is valid

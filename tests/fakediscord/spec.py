@@ -7,6 +7,12 @@ operation in ``openapi.json``, plus a few limits the spec does not encode.
 
 The spec is parsed and indexed once per process (``load_spec`` is cached) and each
 operation's validator is built lazily and cached, so a test suite pays ~10 ms once.
+
+Two validators per schema: jsonschema-rs (compiled, Rust) says whether a body is valid, in microseconds;
+only for an invalid one does the pure-Python ``jsonschema`` walk it again for the detailed, narrowed
+report (``leaf_errors``). The Python validator alone spent 1-12 ms per message body on Discord's
+``anyOf`` unions: in the kill proofs, a third of the test process's CPU. tests/test_fakediscord.py
+checks that the two agree on valid and invalid bodies.
 """
 
 from __future__ import annotations
@@ -19,7 +25,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
+import jsonschema_rs
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError, best_match
 from referencing import Registry, Resource
@@ -113,6 +121,7 @@ class Spec:
         # Literal segments ("@original", "@me") must win over "{message_id}"-style ones.
         self.operations.sort(key=lambda o: (o.template.count("{"), -len(o.template)))
         self._validators: dict[str, Draft202012Validator] = {}
+        self._fast: dict[str, jsonschema_rs.Draft202012Validator] = {}
 
     def find(self, method: str, path: str) -> Operation | None:
         for op in self.operations:
@@ -127,15 +136,27 @@ class Spec:
             self._validators[pointer] = validator
         return validator
 
-    def schema_validator(self, name: str) -> Draft202012Validator:
-        """A validator for ``#/components/schemas/<name>`` (used to check the fake's replies)."""
-        return self.validator_for(f"#/components/schemas/{name}")
+    def fast_validator_for(self, pointer: str) -> jsonschema_rs.Draft202012Validator:
+        """The compiled validator for the schema at `pointer` (a JSON pointer into the spec, as a URI
+        fragment: the path's braces percent-encoded), resolving its $refs in the whole document."""
+        validator = self._fast.get(pointer)
+        if validator is None:
+            fragment = "#" + quote(pointer.removeprefix("#"), safe="/~")
+            validator = jsonschema_rs.Draft202012Validator({**self.document, "$ref": fragment})
+            self._fast[pointer] = validator
+        return validator
+
+    def errors(self, pointer: str, instance: Any) -> Iterator[ValidationError]:
+        """Every way `instance` breaks the schema at `pointer`: none, at once, when it is valid."""
+        if self.fast_validator_for(pointer).is_valid(instance):
+            return iter(())
+        return self.validator_for(pointer).iter_errors(instance)
 
     def validate(self, method: str, path: str, body: Any) -> tuple[Operation | None, list[Violation]]:
         op = self.find(method, path)
         if op is None or op.body_pointer is None or body is None:
             return op, []
-        errors = self.validator_for(op.body_pointer).iter_errors(body)
+        errors = self.errors(op.body_pointer, body)
         found = [
             Violation(method, path, op.operation_id, location(leaf), describe(leaf))
             for error in errors
