@@ -25,16 +25,15 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import discord
-
-from bot.library.content_rules import check_content_dir
-from bot.library.library import Library
-from bot.library.loader import ContentError, load_content
+# Only what every mode needs is imported here; each mode imports the rest (discord.py, the content, the
+# search engine, the database layer) itself, so `--version`, `db check` or `doctor` start in a fraction of
+# the time the bot takes.
 from bot.log import get_logger, setup_logging
 from bot.settings import Settings, SettingsError, load_settings, version
 
 if TYPE_CHECKING:
     from bot.app import KneadBot
+    from bot.library.library import Library
 
 log = get_logger("bot")
 
@@ -100,31 +99,71 @@ def _main(argv: Sequence[str] | None) -> int:
         return run_doctor(settings)
     if args.mode == "db":
         return run_db_tool(settings, args.action, args.path, parser)
-    try:
-        library = Library(load_content(settings.content_dir))
-    except ContentError as error:
-        print(f"kneadbot: content has problems, fix them first:\n{error}", file=sys.stderr)
-        return 1
-    if args.mode == "sync":
-        if not token:
-            print("kneadbot: sync needs DISCORD_TOKEN", file=sys.stderr)
-            return 2
-        return asyncio.run(sync_commands(settings, library, token, args.guild))
-    if args.mode != "console" and not token and not sys.stdin.isatty():
+    if args.mode == "sync" and not token:
+        print("kneadbot: sync needs DISCORD_TOKEN", file=sys.stderr)
+        return 2
+    if args.mode not in ("console", "sync") and not token and not sys.stdin.isatty():
         print(NO_TOKEN, file=sys.stderr)  # under compose or systemd: say so instead of exiting 0 forever
         return 2
-    if args.mode == "console" or not token:
+    runs_bot = args.mode not in ("console", "sync") and bool(token)
+    if runs_bot and settings.shards is not None and settings.database_url is None:
+        print(SHARDS_NEED_POSTGRES, file=sys.stderr)
+        return 2
+    if runs_bot and not database_ready(settings):
+        return 1
+    library = load_library(settings)  # after the checks above: each of them answers at once
+    if library is None:
+        return 1
+    if args.mode == "sync":
+        return asyncio.run(sync_commands(settings, library, token, args.guild))
+    if not runs_bot:
         from bot.console import run_console
 
         run_console(library, settings=settings)
         return 0
-    if settings.shards is not None and settings.database_url is None:
-        print(SHARDS_NEED_POSTGRES, file=sys.stderr)
-        return 2
     return asyncio.run(run_bot(settings, library, token))
 
 
+def load_library(settings: Settings) -> Library | None:
+    """The content and its search engine; None, having said what is wrong, when the content has problems."""
+    from bot.library.library import Library
+    from bot.library.loader import ContentError, load_content
+
+    try:
+        return Library(load_content(settings.content_dir))
+    except ContentError as error:
+        print(f"kneadbot: content has problems, fix them first:\n{error}", file=sys.stderr)
+        return None
+
+
+def database_ready(settings: Settings) -> bool:
+    """Migrate before loading content or logging in, so a database problem stops start-up at once,
+    offline, in one line; False once it has said what is wrong."""
+    from bot.ops import database, postgres
+    from bot.storage.db import SchemaTooNewError, open_database
+
+    async def open_and_close(path: Path) -> None:
+        await (await open_database(path)).close()
+
+    try:
+        if settings.database_url is None:
+            database.usable(settings.db)  # read-only checks first: a damaged file is left exactly as it is
+            asyncio.run(open_and_close(settings.db))
+        else:
+            postgres.migrate(settings.database_url.get_secret_value())
+    except (SchemaTooNewError, database.DatabaseToolError) as error:
+        print(f"kneadbot: {error}", file=sys.stderr)
+        return False
+    except (OSError, sqlite3.Error) as error:
+        print(f"kneadbot: {database.explain(settings.db, error)}", file=sys.stderr)
+        return False
+    return True
+
+
 def check_content(settings: Settings) -> int:
+    from bot.library.content_rules import check_content_dir
+    from bot.library.loader import ContentError
+
     try:
         content = check_content_dir(settings.content_dir)
     except ContentError as error:
@@ -218,23 +257,12 @@ def _db_tool(settings: Settings, action: str, path: Path | None, parser: argpars
 
 
 async def run_bot(settings: Settings, library: Library, token: str) -> int:
+    """Log in and run until stopped; the database was made ready first (`database_ready`)."""
+    import discord
+
     from bot.app import create_bot
     from bot.metrics import MetricsServerError, serving_metrics
-    from bot.ops import database, postgres
-    from bot.storage.db import SchemaTooNewError, open_database
 
-    try:  # migrate before logging in, so a database problem stops start-up at once, offline, in one line
-        if settings.database_url is None:
-            database.usable(settings.db)  # read-only checks first: a damaged file is left exactly as it is
-            await (await open_database(settings.db)).close()
-        else:
-            await asyncio.to_thread(postgres.migrate, settings.database_url.get_secret_value())
-    except (SchemaTooNewError, database.DatabaseToolError) as error:
-        print(f"kneadbot: {error}", file=sys.stderr)
-        return 1
-    except (OSError, sqlite3.Error) as error:
-        print(f"kneadbot: {database.explain(settings.db, error)}", file=sys.stderr)
-        return 1
     try:
         async with create_bot(settings, library) as bot:
             stop_on_signals(bot)
@@ -269,6 +297,8 @@ _SHUTDOWN: set[asyncio.Task[None]] = set()
 
 async def sync_commands(settings: Settings, library: Library, token: str, guild_id: int | None) -> int:
     """Log in over HTTP only (no gateway, no background jobs) and publish the command tree."""
+    import discord
+
     from bot.app import create_bot
 
     async with create_bot(settings, library, background_jobs=False) as bot:
