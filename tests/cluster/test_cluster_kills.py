@@ -20,7 +20,11 @@ import os
 import random
 from pathlib import Path
 
+import pytest
+
 from tests.cluster.kills import run_cluster_kills
+
+pytestmark = pytest.mark.slow  # run first: tests/conftest.py
 
 
 def kill_seed() -> int:

@@ -7,8 +7,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from tests.cluster.kills import run_cluster_kills
 from tests.cluster.test_cluster_kills import kill_seed
+
+pytestmark = pytest.mark.slow  # run first: tests/conftest.py
 
 
 async def test_with_nonces_forgotten_at_each_kill_nothing_arrives_twice(tmp_path: Path, postgres_location: str) -> None:

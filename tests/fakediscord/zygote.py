@@ -20,6 +20,7 @@ import contextlib
 import ctypes
 import importlib
 import json
+import logging
 import os
 import select
 import signal
@@ -31,13 +32,24 @@ PR_SET_PDEATHSIG = 1
 
 
 def _warm_up() -> None:
-    """Import what every bot process imports; extensions too (each child still loads them afresh)."""
+    """Import what every bot process imports; extensions too (each child still loads them afresh).
+
+    WordLlama too (the FAQ engine imports it when the content is loaded, a tenth of a second): it calls
+    logging.basicConfig on import, so the handler it adds is removed, as bot/library/search/semantic.py
+    does, or every child would print each log line twice.
+    """
     for name in WARM_MODULES:
         importlib.import_module(name)
     from bot.app import extension_names
 
     for name in extension_names():
         importlib.import_module(name)
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    importlib.import_module("wordllama")
+    for handler in [h for h in root.handlers if h not in handlers]:
+        root.removeHandler(handler)
+    root.setLevel(level)
 
 
 def _die_with_parent() -> None:
