@@ -267,7 +267,7 @@ def test_declining_consent_in_the_console_erases_the_held_session(tmp_path: Path
     env = clean_env(KNEADBOT_DB=str(tmp_path / "kb.sqlite3"), TMPDIR=str(tmp_path))
     result = run_bot("console", env=env, stdin="\n".join(lines) + "\n")
     assert result.returncode == 0, result.stderr
-    assert "held for at most a day" in result.stdout
+    assert "held for at most two hours" in result.stdout
     assert DECLINED in result.stdout
     with closing(sqlite3.connect(tmp_path / "kb.console.sqlite3")) as conn:
         assert conn.execute("SELECT count(*) FROM pending_logs").fetchall() == [(0,)]

@@ -66,10 +66,12 @@ SNOOZE_DELAY = timedelta(hours=3)
 MAX_SNOOZES = 3
 FOLLOW_UP_DELAY = timedelta(hours=24)
 HISTORY_LENGTH = 10
-PENDING_LOG_LIFETIME = timedelta(hours=23)
-"""How long a first session waits for "I agree" before it is forgotten. The consent prompt promises "at
-most a day": held rows are purged on every new hold and by an hourly job (`purge_held`), so 23 h plus at
-most one hour between purges keeps that promise."""
+PENDING_LOG_LIFETIME = timedelta(hours=1)
+"""How long a first session waits for "I agree" before it is forgotten. The button itself expires after
+15 minutes (bot/ui/confirm.py, PROMPT_LIFETIME; a test keeps this at least that long), so a session held
+longer could never be saved: it is health data kept for nothing. The consent prompt promises "at most two
+hours": held rows are purged on every new hold and by an hourly job (`purge_held`), so 1 h plus at most
+one hour between purges keeps that promise."""
 MAX_HELD_PER_MEMBER = 5
 """Sessions waiting for consent per member: older prompts expire, so repeated asking cannot fill the disk."""
 

@@ -154,6 +154,7 @@ def consent_embed(retention_days: int) -> discord.Embed:
         "`/mydata export` gives you a copy at any time and `/mydata delete` erases everything of yours.\n\n"
         "Check-ins come by DM. If your DMs are closed and you logged the session in a server channel, "
         "the check-in is posted there instead, mentioning only you.\n\n"
-        "Your session is held for at most a day so that **I agree** can save it; **Cancel** erases it now."
+        "Your session is held for at most two hours so that **I agree** (open for 15 minutes) can save it; "
+        "**Cancel** erases it now."
     )
     return discord.Embed(title="Before your first session", description=text, colour=TIP_COLOUR)

@@ -13,9 +13,10 @@ from bot.checkins.errors import (
     TooManyPending,
 )
 from bot.checkins.models import Area, CheckinState, Intensity
-from bot.checkins.service import MAX_HELD_PER_MEMBER, MAX_OPEN_PER_MEMBER, CheckinService
+from bot.checkins.service import MAX_HELD_PER_MEMBER, MAX_OPEN_PER_MEMBER, PENDING_LOG_LIFETIME, CheckinService
 from bot.errors import BadInput, KneadError
 from bot.storage.db import Database
+from bot.ui.confirm import PROMPT_LIFETIME
 from tests.checkins.support import MEMBER, STRANGER, FakeClock, row
 from tests.sql import fetch_all
 
@@ -56,18 +57,23 @@ async def test_only_the_newest_held_sessions_wait_for_consent(service: CheckinSe
     assert [await count(db, table) for table in ("members", "sessions", "checkins")] == [1, 1, 1]
 
 
-async def test_the_hourly_purge_erases_holds_older_than_a_day_and_keeps_fresh_ones(
+async def test_the_hourly_purge_erases_holds_older_than_an_hour_and_keeps_fresh_ones(
     service: CheckinService, db: Database, clock: FakeClock
 ) -> None:
-    """The consent prompt promises "held for at most a day": 23 h lifetime plus an hourly purge keeps it."""
+    """The consent prompt promises "held for at most two hours": 1 h lifetime plus an hourly purge keeps it."""
     with pytest.raises(ConsentRequired):
         await service.log_session(MEMBER, "calves", "firm", note="old")
-    clock.advance(hours=22)
+    clock.advance(minutes=40)
     with pytest.raises(ConsentRequired):
         await service.log_session(STRANGER, "feet", "light", note="fresh")
-    clock.advance(hours=1, minutes=1)  # the first hold is now 23 h 1 min old, the second 1 h 1 min
+    clock.advance(minutes=21)  # the first hold is now 1 h 1 min old, the second 21 min
     assert await service.purge_held() == 1
     assert [note for [note] in await fetch_all(db, "SELECT note FROM pending_logs")] == ["fresh"]
+
+
+def test_a_held_session_outlives_its_i_agree_button() -> None:
+    """Held any shorter, a member clicking "I agree" within the button's 15 minutes could find it gone."""
+    assert PENDING_LOG_LIFETIME >= PROMPT_LIFETIME
 
 
 async def test_declining_erases_the_hold_and_says_whether_it_did(service: CheckinService, db: Database) -> None:

@@ -70,38 +70,40 @@ async def test_declining_consent_forgets_the_held_session(world: FakeDiscord, tm
         prompt = await run(world, "session log", CALVES_FIRM)
         declined = await world.final_reply(await world.click(prompt, button_id(prompt, "Cancel")))
     prompt_text = prompt.embeds[0]["description"]
-    assert "held for at most a day so that **I agree** can save it; **Cancel** erases it now" in prompt_text
+    assert "held for at most two hours so that **I agree** (open for 15 minutes) can save it" in prompt_text
+    assert "**Cancel** erases it now" in prompt_text
     assert "Nothing is stored" not in prompt_text  # it is stored, briefly: the prompt must not say otherwise
     assert declined.content == DECLINED
     counts = await row_counts(db_path, "pending_logs", "members", "sessions", "checkins")
     assert set(counts.values()) == {0}, counts
 
 
-async def test_a_held_session_past_its_day_is_erased_by_the_next_hold(world: FakeDiscord, tmp_path: Path) -> None:
-    """The prompt says "at most a day": an unanswered hold is gone once that has passed, not kept 2 days."""
+async def test_a_held_session_past_its_hour_is_erased_by_the_next_hold(world: FakeDiscord, tmp_path: Path) -> None:
+    """The prompt says "at most two hours": an unanswered hold is gone once its hour has passed."""
     db_path, clock = tmp_path / "kb.sqlite3", FakeClock()
     async with running_kneadbot(world, db_path, clock=clock):
         await run(world, "session log", CALVES_FIRM)
-        clock.advance(hours=23, minutes=1)
+        clock.advance(hours=1, minutes=1)
         await run(world, "session log", {"area": "feet", "intensity": "light"}, user=STRANGER)
     assert await rows(db_path, "SELECT user_id, area FROM pending_logs") == [(STRANGER.id, "feet")]
 
 
-async def test_a_held_session_past_its_day_is_erased_by_the_hourly_job_with_no_new_hold(
+async def test_a_held_session_past_its_hour_is_erased_by_the_hourly_job_with_no_new_hold(
     world: FakeDiscord, tmp_path: Path
 ) -> None:
-    """Nobody logs again: the hourly housekeeping task alone keeps the prompt's "at most a day", and not earlier."""
+    """Nobody logs again: the hourly housekeeping task alone keeps the prompt's "at most two hours", and not
+    earlier than the hold's hour."""
     db_path, clock = tmp_path / "kb.sqlite3", FakeClock()
     async with running_kneadbot(world, db_path, clock=clock) as bot:
         await run(world, "session log", CALVES_FIRM)
-        clock.advance(hours=22)
+        clock.advance(minutes=50)
         await wake_held_purge(bot)
-        held_after_22h = await rows(db_path, "SELECT area FROM pending_logs")
+        held_after_50_minutes = await rows(db_path, "SELECT area FROM pending_logs")
         clock.advance(hours=1, minutes=1)
         await wake_held_purge(bot)
-        held_after_23h = await rows(db_path, "SELECT area FROM pending_logs")
-    assert held_after_22h == [("calves",)]
-    assert held_after_23h == []
+        held_after_2_hours = await rows(db_path, "SELECT area FROM pending_logs")
+    assert held_after_50_minutes == [("calves",)]
+    assert held_after_2_hours == []
 
 
 async def wake_held_purge(bot: KneadBot) -> None:
