@@ -26,7 +26,7 @@ from bot.library.library import Library
 from bot.log import get_logger
 from bot.metrics import Metrics
 from bot.ops import published
-from bot.ratelimit import route_requests
+from bot.ratelimit import pacing, route_requests
 from bot.settings import Settings
 from bot.storage.cluster import ProcessOwner, hold_owner
 from bot.storage.db import Database, open_database
@@ -108,12 +108,13 @@ class KneadBot(commands.Bot):
             allowed_mentions=discord.AllowedMentions.none(),
             tree_cls=KneadTree,
             help_command=None,
+            http_trace=pacing(settings.global_rate),  # every attempt waits for its turn (bot/ratelimit.py)
             **options,  # type: ignore[arg-type]
         )
         if settings.amortise_bucket_sweep:
             amortise_bucket_sweep(self.http)  # opt-in: it replaces a private discord.py method
-        api_base = str(settings.discord_api_url) if settings.discord_api_url is not None else None
-        route_requests(self.http, per_second=settings.global_rate, api_base=api_base)
+        if settings.discord_api_url is not None:
+            route_requests(self.http, api_base=str(settings.discord_api_url))
         self.settings = settings
         self.library = library
         self.background_jobs = background_jobs

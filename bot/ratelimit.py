@@ -6,29 +6,41 @@ Cloudflare's ban on invalid requests. So each request first takes a token from a
 (aiolimiter, well kept and tiny) that lets one request through every 1/`per_second` seconds and
 stores no burst: over any second at most `per_second` requests leave this process.
 
+The token is taken for each attempt on the wire, not for each call of discord.py's
+`HTTPClient.request`: that method retries a 429 or a 5xx itself, and requests held behind its global
+lock after a global 429 are let go all at once. Paced per call, those retries and that release went out
+unpaced (a benchmark saw 61 requests in one second from three processes paced at 48/s in all, and
+1,794 429s follow). The seam is an aiohttp `TraceConfig` whose `on_request_start` awaits the token:
+aiohttp awaits it before every request its session sends, and discord.py takes one trace config for its
+session (`Client(http_trace=...)`), so no discord.py method is replaced for the pacing.
+
 Discord's 50 requests/s is per bot token, across processes: with N processes, each gets 50/N
 (KNEADBOT_GLOBAL_RATE), or all of them go through one HTTP rate-limit proxy (KNEADBOT_DISCORD_API_URL),
 which then does the pacing for the token (docs/scaling.md).
 
 Interaction responses and webhooks are not bound by the global limit, so they are never held back
-behind a burst of deliveries (discord.py sends interaction responses through its webhook adapter,
-not through HTTPClient.request, in any case).
+behind a burst of deliveries; neither is the gateway's websocket.
 
-The seam is `HTTPClient.request(route, **kwargs)`, the one method every bot REST call goes through,
-replaced on this client's instance only; `Route.url`, `Route.path` and `Route.BASE` are read.
-discord.py is pinned in requirements*.lock and tests/test_ratelimit_shape.py fails if that shape changes.
+The proxy is the one use of `HTTPClient.request(route, **kwargs)`, the method every bot REST call goes
+through, replaced on this client's instance only to move `Route.url` onto the proxy. discord.py is pinned
+in requirements*.lock and tests/test_ratelimit_shape.py fails if either seam changes.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+import aiohttp
 from aiolimiter import AsyncLimiter
 from discord.http import HTTPClient, Route
+from yarl import URL
 
 UNPACED_PREFIXES = ("/interactions/", "/webhooks/")
 """Routes Discord leaves out of the global rate limit."""
+API_PREFIX = re.compile(r"^.*?/api/v\d+")
+"""What comes before a route in a REST URL: Discord's `/api/v10`, or a proxy's `.../api/v10`."""
 
 Request = Callable[..., Awaitable[Any]]
 
@@ -38,23 +50,37 @@ def strict_pace(per_second: float) -> AsyncLimiter:
     return AsyncLimiter(1, 1 / per_second)
 
 
-def route_requests(http: HTTPClient, *, per_second: float, api_base: str | None = None) -> AsyncLimiter:
-    """Make every REST request of `http` wait for its turn at `per_second`, and go to `api_base` if set.
-
-    Returns the limiter, shared by everything this client sends.
-    """
+def pacing(per_second: float) -> aiohttp.TraceConfig:
+    """A trace config (give it to the client as `http_trace`) that holds every paced request until its
+    turn at `per_second`, retries included."""
     limiter = strict_pace(per_second)
+
+    async def take_turn(_session: object, _context: object, request: aiohttp.TraceRequestStartParams) -> None:
+        if is_paced(request.url):
+            await limiter.acquire()
+
+    trace = aiohttp.TraceConfig()
+    trace.on_request_start.append(take_turn)
+    return trace
+
+
+def is_paced(url: URL) -> bool:
+    """Whether the global limit covers a request to `url`: REST calls, but not interaction responses,
+    webhooks or the gateway's websocket."""
+    if url.scheme not in ("http", "https"):
+        return False
+    return not API_PREFIX.sub("", url.path, count=1).startswith(UNPACED_PREFIXES)
+
+
+def route_requests(http: HTTPClient, *, api_base: str) -> None:
+    """Send every REST request of `http` to `api_base` (an operator's rate-limit proxy) instead."""
     send: Request = http.request
 
-    async def paced(route: Route, **options: Any) -> Any:
-        if api_base is not None:
-            route.url = rebased(route.url, api_base)
-        if not route.path.startswith(UNPACED_PREFIXES):
-            await limiter.acquire()
+    async def proxied(route: Route, **options: Any) -> Any:
+        route.url = rebased(route.url, api_base)
         return await send(route, **options)
 
-    http.request = paced  # type: ignore[method-assign]
-    return limiter
+    http.request = proxied  # type: ignore[method-assign]
 
 
 def rebased(url: str, api_base: str) -> str:

@@ -3,22 +3,30 @@ without a single 429, and every check-in lands once. Counted per second in the f
 
 from __future__ import annotations
 
+import asyncio
+import re
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import aiohttp
+import discord
 import discord.http
 import pytest
+from aiohttp import web
+from yarl import URL
 
 from bot.checkins.service import CheckinService
-from bot.ratelimit import rebased
+from bot.ratelimit import is_paced, pacing, rebased
 from bot.settings import Settings, SettingsError, load_settings
 from bot.storage.db import open_database
 from tests.clock import FakeClock
 from tests.exts.checkin_steps import rows, run_scheduler
 from tests.exts.harness import running_kneadbot
+from tests.fakediscord import running_client
+from tests.fakediscord.faults import Fault
 from tests.fakediscord.global_limit import GlobalRateLimit
 from tests.fakediscord.interceptors import InterceptingFakeDiscord
+from tests.fakediscord.models import RecordedRequest
 
 MEMBERS = 30
 CHECKINS_EACH = 10
@@ -136,3 +144,44 @@ def test_defaults_pace_one_process_at_discords_limit(monkeypatch: pytest.MonkeyP
         monkeypatch.delenv(variable, raising=False)
     settings = Settings()
     assert (settings.global_rate, settings.delivery_concurrency, settings.discord_api_url) == (48, 10, None)
+
+
+GLOBAL_LOCK_S = 3.0
+PACE_PER_SECOND = 3
+
+
+async def test_requests_let_go_after_a_global_429_are_paced_not_sent_at_once() -> None:
+    """discord.py holds every request behind its global lock for the 429's retry_after, then lets them all go
+    together, and retries inside its own `request`. Paced per call, each had taken its turn while held, so
+    they all arrived at once (a benchmark: 61 in one second, then 1,794 429s). Paced per attempt, as
+    bot/ratelimit.py does, none of them arrives over the budget. Counted per second, never timed."""
+    fake = InterceptingFakeDiscord()
+    limit = GlobalRateLimit(per_second=2 * PACE_PER_SECOND).install(fake)
+    locked = []
+
+    async def one_long_global_429(record: RecordedRequest) -> web.StreamResponse | None:
+        if record.method == "POST" and record.path.endswith("/messages") and not locked:
+            locked.append(record)
+            return Fault("*", re.compile(""), 429, retry_after=GLOBAL_LOCK_S, global_=True).response("global")
+        return None
+
+    fake.before_request.insert(0, one_long_global_429)
+    client = discord.Client(intents=discord.Intents.none(), http_trace=pacing(PACE_PER_SECOND))
+    async with fake, running_client(fake, client):
+        channel = client.get_partial_messageable(fake.channel_id)
+        first = asyncio.ensure_future(channel.send("first"))
+        while not locked:
+            await asyncio.sleep(0.01)  # the lock is on: what is sent now waits behind it
+        sent = await asyncio.gather(first, *(channel.send(f"held {n}") for n in range(4 * PACE_PER_SECOND)))
+    assert len(locked) == 1 and len({message.id for message in sent}) == len(sent)
+    assert limit.rejected == 0, sorted(limit.arrivals.items())
+    assert limit.busiest_second <= 2 * PACE_PER_SECOND
+    assert not fake.violation_report(), fake.violation_report()
+
+
+def test_the_gateway_interactions_and_webhooks_are_not_paced() -> None:
+    assert is_paced(URL("https://discord.com/api/v10/channels/1/messages"))
+    assert is_paced(URL("http://proxy:8080/api/v10/users/@me"))
+    assert not is_paced(URL("https://discord.com/api/v10/interactions/1/token/callback"))
+    assert not is_paced(URL("http://proxy:8080/api/v10/webhooks/1/token/messages/@original"))
+    assert not is_paced(URL("wss://gateway.discord.gg/?v=10&encoding=json"))

@@ -1,12 +1,17 @@
-"""bot/ratelimit.py replaces `HTTPClient.request` on one client and reads `Route.url`, `Route.path` and
-`Route.BASE`. requirements.lock pins discord.py; these tests fail if an upgrade changes that seam
-(then move the pacing to whatever discord.py offers instead)."""
+"""bot/ratelimit.py paces through the aiohttp trace config discord.py gives its session (`http_trace`), and
+for a proxy replaces `HTTPClient.request` on one client, reading `Route.url` and `Route.BASE`.
+requirements.lock pins discord.py; these tests fail if an upgrade changes either seam (then move the
+pacing to whatever discord.py offers instead). tests/test_ratelimit.py shows the pacing at work."""
 
 from __future__ import annotations
 
 import inspect
 
+import aiohttp
+import discord
 from discord.http import HTTPClient, Route
+
+from bot.ratelimit import pacing
 
 
 def test_every_rest_call_goes_through_request_with_a_route_first() -> None:
@@ -24,3 +29,11 @@ def test_a_route_carries_the_url_and_path_the_pacing_reads() -> None:
     assert route.path == "/channels/{channel_id}/messages"
     assert route.url == Route.BASE + "/channels/5/messages"
     assert Route.BASE.endswith("/api/v10")
+
+
+def test_the_client_hands_its_trace_config_to_the_session_it_sends_with() -> None:
+    trace = pacing(48)
+    client = discord.Client(intents=discord.Intents.none(), http_trace=trace)
+    assert client.http.http_trace is trace
+    assert "trace_configs" in inspect.getsource(HTTPClient.static_login)  # where the session is made
+    assert isinstance(trace, aiohttp.TraceConfig) and len(trace.on_request_start) == 1
