@@ -2,7 +2,9 @@
 
 The same steps run on FAQ phrases (without typo correction), so a query and an entry meet in one form.
 Typos are corrected against the words the index and the vocabulary know (rapidfuzz), never listed one by
-one; words in `not_typos` stay as typed. Stemming uses PyStemmer's English Snowball stemmer.
+one; words in `not_typos` stay as typed, and an inflection of a known word ("pressing") is never turned
+into a different known word ("peeing", which would read as a dark-urine warning). Stemming uses
+PyStemmer's English Snowball stemmer.
 
 Synonyms of several words are matched on stems, not on the words as typed: "short of breath" must also
 catch "shortness of breath" and "short of breathe", and listing every inflection of every word of a
@@ -21,7 +23,7 @@ from functools import lru_cache
 import Stemmer
 from rapidfuzz import fuzz, process
 
-from bot.library.search.vocabulary import Vocabulary
+from bot.library.search.vocabulary import Vocabulary, groups_of
 
 TYPO_CUTOFF = 80.0
 """Lowest rapidfuzz ratio at which an unknown word is read as a known one ("vains" -> "veins" is 80)."""
@@ -66,10 +68,19 @@ class Normaliser:
         known = {word for phrase in phrases for word in words_of(phrase)}
         known |= {w for synonym in vocabulary.synonyms for p in (synonym.means, *synonym.words) for w in words_of(p)}
         known |= {
-            w for sign in vocabulary.warning_signs for p in sign.patterns for g in p for x in g for w in words_of(x)
+            w
+            for sign in vocabulary.warning_signs
+            for p in sign.patterns
+            for g in groups_of(p)
+            for x in g
+            for w in words_of(x)
         }
         known |= {w for audience in vocabulary.audiences for x in audience.words for w in words_of(x)}
+        negation = vocabulary.negation
+        if negation is not None:  # "nothing" must not be "corrected" to "anything"
+            known |= {w for x in (*negation.words, *negation.signs, *negation.body) for w in words_of(x)}
         self._known = frozenset(known | self._stop | set(vocabulary.not_typos))
+        self._known_stems = frozenset(self._stemmer.stemWords(sorted(self._known)))
         self._choices = sorted(w for w in known if len(w) >= TYPO_MIN_LENGTH)
         self._sorted = sorted(known)
         self._correct = lru_cache(maxsize=8192)(self._correct_word)
@@ -100,7 +111,12 @@ class Normaliser:
         if word in self._known or len(word) < TYPO_MIN_LENGTH or word.isdigit():
             return word
         hit = process.extractOne(word, self._choices, scorer=fuzz.ratio, score_cutoff=TYPO_CUTOFF)
-        return word if hit is None else hit[0]
+        if hit is None:
+            return word
+        stem = self._stemmer.stemWord(word)
+        if stem in self._known_stems and self._stemmer.stemWord(hit[0]) != stem:
+            return word  # an inflection of a known word ("pressing"), not a typo of another ("peeing")
+        return str(hit[0])
 
     def _apply_synonyms(self, words: list[str]) -> list[str]:
         """Replace the longest known variant at each position with what it means (see the module docstring:

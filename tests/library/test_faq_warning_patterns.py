@@ -1,0 +1,113 @@
+"""The warning patterns added on branch `warn`, one phrasing per family, and denied signs both ways.
+
+Phrasings here are new (not copied from any eval set). Each family is the cause a blind set found, fixed
+in a general way: slang for swelling, a leg set against the other, colour, throbbing, someone else's
+leg, words in between, very little urine, pain named by the body part or a score, weakness shown by
+what the member cannot do, cellulitis and infected wounds. Negation: a sign the member plainly denies
+does not count, but anything short of a plain denial is still routed (the safe direction).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.library.library import Library
+from tests.exts.harness import real_library
+
+FAMILIES = {
+    "swollen-leg": [
+        "his calf has blown up and feels hot",  # slang for swelling
+        "my ankle has ballooned on one side only",
+        "my left leg is twice the size of my right",  # a leg set against the other
+        "right calf looks purple and heavy compared to the other one",
+        "one leg has gone purple",  # colour
+        "her calf is throbbing and hot",  # throbbing
+        "her leg is swollen, can i massage it",  # someone else's leg
+        "my partners leg looks swollen",
+    ],
+    "chest-pain-breathless": [
+        "i cant really get my breath back",  # words in between
+        "struggling a bit to breathe since the massage",
+    ],
+    "dark-urine": [
+        "barely peed since yesterday and my thighs ache",  # very little urine
+        "my quads are in agony after the massage gun",  # the body part instead of a pain word
+        "pain is 9/10 in my calves since the massage",  # a pain score
+        "legs feel really weak after the massage, i can hardly walk",  # what the member cannot do
+        "my legs keep giving way since the massage",
+    ],
+    "skin-infection": [
+        "i think its cellulitis on my shin",
+        "the graze on my leg looks infected",
+        "pink patch spreading on my ankle",
+    ],
+}
+
+DENIED = [
+    "my calf aches but it is not swollen or hot",
+    "no chest pain or breathlessness, just tired after the massage",
+    "legs are sore after the massage, no swelling or redness",
+    "my urine is not dark, is it ok to massage after the gym",
+    "nothing swollen, my legs just ache after leg day",
+]
+
+STILL_WARNINGS = {
+    "no idea why my calf is swollen": "swollen-leg",
+    "not sure but my pee is dark": "dark-urine",
+    "cant breathe after the massage": "chest-pain-breathless",
+    "cannot catch my breath": "chest-pain-breathless",
+    "my calf is not swollen but it is hot and red": "swollen-leg",
+    "no chest pain but i coughed up blood": "chest-pain-breathless",
+    "my leg isnt just swollen, its red and hot too": "swollen-leg",
+    "no, my calf really is swollen and hot": "swollen-leg",
+    "not really swollen, but my left calf is warm and tender": "swollen-leg",
+    "i dont know why my chest feels tight": "chest-pain-breathless",
+}
+
+NEAR_MISSES = [
+    "i had trouble finding the oil, should i breathe slowly",  # words too far apart
+    "can massage help with cellulite on my thighs",  # not cellulitis
+    "does massage help pain that is 3/10",
+]
+
+
+@pytest.fixture(scope="module")
+def library() -> Library:
+    return real_library()
+
+
+def assert_routed(library: Library, phrase: str, expected: str) -> None:
+    match = library.answer(phrase)
+    assert (match.kind, match.entry.id if match.entry else None) == ("warning", expected), phrase
+    assert library.faq_suggestions(phrase)[0].id == expected
+
+
+@pytest.mark.parametrize(("phrase", "expected"), [(p, e) for e, ps in FAMILIES.items() for p in ps])
+def test_each_pattern_family_routes_its_warning_first(library: Library, phrase: str, expected: str) -> None:
+    assert_routed(library, phrase, expected)
+
+
+@pytest.mark.parametrize("phrase", DENIED)
+def test_a_plainly_denied_sign_is_not_answered_as_a_warning(library: Library, phrase: str) -> None:
+    match = library.answer(phrase)
+    assert match.kind != "warning"
+    assert match.entry is None or not match.entry.red_flag
+
+
+@pytest.mark.parametrize(("phrase", "expected"), list(STILL_WARNINGS.items()))
+def test_anything_short_of_a_plain_denial_is_still_a_warning(library: Library, phrase: str, expected: str) -> None:
+    assert_routed(library, phrase, expected)
+
+
+@pytest.mark.parametrize("phrase", NEAR_MISSES)
+def test_near_misses_of_the_new_patterns_are_not_warnings(library: Library, phrase: str) -> None:
+    assert library.answer(phrase).kind != "warning"
+
+
+def test_check_with_kneadbot_also_skips_a_denied_sign_and_keeps_a_real_one(library: Library) -> None:
+    """The message check runs the router alone on the whole message; denial works there too."""
+    denied = library.check_message("Day after my massage: legs achy, not swollen or hot. Normal?")
+    assert denied is None or not denied.red_flag
+    kept = library.check_message("Long story, but after the massage my left calf is hot and not normal at all")
+    assert kept is not None
+    assert kept.id == "swollen-leg"
