@@ -24,10 +24,21 @@ FAMILIES = {
         "her calf is throbbing and hot",  # throbbing
         "her leg is swollen, can i massage it",  # someone else's leg
         "my partners leg looks swollen",
+        "his leg blew up after the massage",
+        "my calf is enlarged and tender",
+        "calf very big and red, the other is ok",
+        "my calf feels tight and warm and its only on the right",  # words between "only" and the side
     ],
     "chest-pain-breathless": [
         "i cant really get my breath back",  # words in between
         "struggling a bit to breathe since the massage",
+        "cant get enough air",
+        "hurts to breathe",  # pain on breathing
+        "it hurts when i take a deep breath",
+        "pain in my ribs when i breathe deep",
+        "feel like an elephant is sitting on my chest",
+        "breathing is weird and fast since my calf massage",
+        "heart palpitations after deep tissue",
     ],
     "dark-urine": [
         "barely peed since yesterday and my thighs ache",  # very little urine
@@ -35,11 +46,19 @@ FAMILIES = {
         "pain is 9/10 in my calves since the massage",  # a pain score
         "legs feel really weak after the massage, i can hardly walk",  # what the member cannot do
         "my legs keep giving way since the massage",
+        "lost strength in my legs",
+        "i cant move my legs after the massage",
+        "muscle pain is insane after the massage",
+        "my urine is brownish",
+        "blood in my urine after massage",
     ],
     "skin-infection": [
         "i think its cellulitis on my shin",
         "the graze on my leg looks infected",
         "pink patch spreading on my ankle",
+        "my leg has a red rash that is hot",
+        "my shin is red and hot and hurts",
+        "my leg wound is oozing",
     ],
 }
 
@@ -49,6 +68,9 @@ DENIED = [
     "legs are sore after the massage, no swelling or redness",
     "my urine is not dark, is it ok to massage after the gym",
     "nothing swollen, my legs just ache after leg day",
+    "dont have any swelling, just tight calves",
+    "no redness, no swelling, just sore",
+    "my calf isnt swollen or red, can i massage",
 ]
 
 STILL_WARNINGS = {
@@ -68,6 +90,9 @@ NEAR_MISSES = [
     "i had trouble finding the oil, should i breathe slowly",  # words too far apart
     "can massage help with cellulite on my thighs",  # not cellulitis
     "does massage help pain that is 3/10",
+    "my legs feel like jelly after the massage, so relaxed",
+    "take a deep breath and relax during the massage",
+    "should i breathe slowly when pressing hard",  # "pressing" was once corrected to "peeing"
 ]
 
 

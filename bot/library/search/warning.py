@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from itertools import product
 
-from bot.library.search.text import Normalised, Normaliser
+from bot.library.search.text import Normalised, Normaliser, words_of
 from bot.library.search.vocabulary import Near, Negation, Vocabulary, groups_of
 
 StemGroup = tuple[tuple[str, ...], ...]
@@ -52,7 +52,7 @@ class Denials:
         def stems(words: list[str]) -> frozenset[str]:
             return frozenset(s for word in words for s in normaliser.stems_of(word)[-1:])
 
-        self._negators = frozenset(negation.words) if negation else frozenset()
+        self._negators = frozenset(tuple(words_of(w)) for w in negation.words) if negation else frozenset()
         self._signs = stems(negation.signs) if negation else frozenset()
         self._body = stems(negation.body) if negation else frozenset()
         self._joiners = frozenset(negation.joiners) if negation else frozenset()
@@ -60,10 +60,11 @@ class Denials:
     def apply(self, query: Normalised) -> tuple[str, ...]:
         """The stems with each denied run ("not | swollen or hot", "no | chest pain") replaced by ""."""
         stems = list(query.stems)
-        for start, word in enumerate(query.words):
-            if word in self._negators:
-                for index in self._denied(query, start + 1):
-                    stems[index] = ""
+        for start in range(len(query.words)):
+            for negator in self._negators:
+                if query.words[start : start + len(negator)] == negator:
+                    for index in self._denied(query, start + len(negator)):
+                        stems[index] = ""
         return tuple(stems)
 
     def _denied(self, query: Normalised, start: int) -> list[int]:
