@@ -2,7 +2,7 @@
 
 Phrasings here are new (not copied from any eval set). Each family is the cause a blind set found, fixed
 in a general way: slang for swelling, a leg set against the other, colour, throbbing, someone else's
-leg, words in between, very little urine, pain named by the body part or a score, weakness shown by
+leg, words in between, swapped letters, very little urine, pain named by the body part or a score, weakness shown by
 what the member cannot do, cellulitis and infected wounds. Negation: a sign the member plainly denies
 does not count, but anything short of a plain denial is still routed (the safe direction).
 """
@@ -32,6 +32,7 @@ FAMILIES = {
     "chest-pain-breathless": [
         "i cant really get my breath back",  # words in between
         "struggling a bit to breathe since the massage",
+        "chest pian after massage",  # two letters swapped in a short word
         "cant get enough air",
         "hurts to breathe",  # pain on breathing
         "it hurts when i take a deep breath",

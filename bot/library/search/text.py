@@ -82,6 +82,7 @@ class Normaliser:
         self._known = frozenset(known | self._stop | set(vocabulary.not_typos))
         self._known_stems = frozenset(self._stemmer.stemWords(sorted(self._known)))
         self._choices = sorted(w for w in known if len(w) >= TYPO_MIN_LENGTH)
+        self._choice_set = frozenset(self._choices)
         self._sorted = sorted(known)
         self._correct = lru_cache(maxsize=8192)(self._correct_word)
 
@@ -110,6 +111,9 @@ class Normaliser:
     def _correct_word(self, word: str) -> str:
         if word in self._known or len(word) < TYPO_MIN_LENGTH or word.isdigit():
             return word
+        swapped = self._transposed(word)
+        if swapped is not None:
+            return swapped
         hit = process.extractOne(word, self._choices, scorer=fuzz.ratio, score_cutoff=TYPO_CUTOFF)
         if hit is None:
             return word
@@ -117,6 +121,15 @@ class Normaliser:
         if stem in self._known_stems and self._stemmer.stemWord(hit[0]) != stem:
             return word  # an inflection of a known word ("pressing"), not a typo of another ("peeing")
         return str(hit[0])
+
+    def _transposed(self, word: str) -> str | None:
+        """The known word made by swapping two neighbouring letters ("pian" -> "pain"), or None. The
+        commonest typo scores only 75 on a four-letter word, under TYPO_CUTOFF, so it is tried first."""
+        for i in range(len(word) - 1):
+            candidate = word[:i] + word[i + 1] + word[i] + word[i + 2 :]
+            if candidate != word and candidate in self._choice_set:
+                return candidate
+        return None
 
     def _apply_synonyms(self, words: list[str]) -> list[str]:
         """Replace the longest known variant at each position with what it means (see the module docstring:
