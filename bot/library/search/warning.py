@@ -24,7 +24,8 @@ Compiled = tuple[int | None, tuple[StemGroup, ...]]
 
 
 def contains(stems: tuple[str, ...], phrase: tuple[str, ...]) -> bool:
-    return bool(positions(stems, phrase))
+    size = len(phrase)
+    return size > 0 and any(stems[i : i + size] == phrase for i in range(len(stems) - size + 1))
 
 
 def positions(stems: tuple[str, ...], phrase: tuple[str, ...]) -> list[tuple[int, int]]:
@@ -35,13 +36,18 @@ def positions(stems: tuple[str, ...], phrase: tuple[str, ...]) -> list[tuple[int
     return [(i, i + size - 1) for i in range(len(stems) - size + 1) if stems[i : i + size] == phrase]
 
 
-def matches(stems: tuple[str, ...], pattern: Compiled) -> bool:
+def matches(stems: tuple[str, ...], present: frozenset[str], pattern: Compiled) -> bool:
+    """`present` is set(stems): a phrase whose first stem is absent is skipped without a scan (every
+    keystroke runs every pattern)."""
     within, groups = pattern
-    found = [[span for phrase in group for span in positions(stems, phrase)] for group in groups]
-    if not all(found):
-        return False
     if within is None:
-        return True
+        return all(any(p and p[0] in present and contains(stems, p) for p in group) for group in groups)
+    found: list[list[tuple[int, int]]] = []
+    for group in groups:
+        spans = [span for p in group if p and p[0] in present for span in positions(stems, p)]
+        if not spans:
+            return False
+        found.append(spans)
     return any(max(e for _, e in c) - min(s for s, _ in c) <= within for c in product(*found))
 
 
@@ -52,7 +58,11 @@ class Denials:
         def stems(words: list[str]) -> frozenset[str]:
             return frozenset(s for word in words for s in normaliser.stems_of(word)[-1:])
 
-        self._negators = frozenset(tuple(words_of(w)) for w in negation.words) if negation else frozenset()
+        self._negators: dict[str, list[tuple[str, ...]]] = {}
+        """Negator phrases by their first word."""
+        for phrase in (tuple(words_of(w)) for w in (negation.words if negation else [])):
+            if phrase:
+                self._negators.setdefault(phrase[0], []).append(phrase)
         self._signs = stems(negation.signs) if negation else frozenset()
         self._body = stems(negation.body) if negation else frozenset()
         self._joiners = frozenset(negation.joiners) if negation else frozenset()
@@ -60,8 +70,8 @@ class Denials:
     def apply(self, query: Normalised) -> tuple[str, ...]:
         """The stems with each denied run ("not | swollen or hot", "no | chest pain") replaced by ""."""
         stems = list(query.stems)
-        for start in range(len(query.words)):
-            for negator in self._negators:
+        for start, word in enumerate(query.words):
+            for negator in self._negators.get(word, ()):
                 if query.words[start : start + len(negator)] == negator:
                     for index in self._denied(query, start + len(negator)):
                         stems[index] = ""
@@ -104,7 +114,8 @@ class WarningRouter:
     def route(self, query: Normalised) -> str | None:
         """The id of the red-flag entry this question describes, or None. The first sign listed wins."""
         stems = self._denials.apply(query)
+        present = frozenset(stems)
         for faq_id, patterns in self._signs:
-            if any(matches(stems, pattern) for pattern in patterns):
+            if any(matches(stems, present, pattern) for pattern in patterns):
                 return faq_id
         return None
