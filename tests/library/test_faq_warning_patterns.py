@@ -51,6 +51,7 @@ FAMILIES = {
         "i cant move my legs after the massage",
         "muscle pain is insane after the massage",
         "my urine is brownish",
+        "my pee is the color of coffee",
         "blood in my urine after massage",
     ],
     "skin-infection": [
@@ -61,6 +62,23 @@ FAMILIES = {
         "my shin is red and hot and hurts",
         "my leg wound is oozing",
     ],
+    "when-to-see-doctor": [
+        "blood pouring from a vein on my ankle",
+    ],
+    "blood-clots": [
+        "doctor said i have a clot, can massage get rid of it",
+    ],
+}
+
+BOTH_SIGNS = {
+    # a swollen calf with far worse pain or weakness: the entry that names the clot comes first
+    "my calf is swollen and the pain is unbearable": "swollen-leg",
+    "left calf swollen and i cant walk on it": "swollen-leg",
+    "one leg swollen and weak": "swollen-leg",
+    # dark urine still comes before a swollen leg
+    "thighs swollen and sore after deep tissue and my pee is dark": "dark-urine",
+    # and the emergency before both
+    "my calf was swollen and now im short of breath": "chest-pain-breathless",
 }
 
 DENIED = [
@@ -94,6 +112,8 @@ NEAR_MISSES = [
     "my legs feel like jelly after the massage, so relaxed",
     "take a deep breath and relax during the massage",
     "should i breathe slowly when pressing hard",  # "pressing" was once corrected to "peeing"
+    "does massage help blood flow in my veins",
+    "i had a dvt last year, can i have a leg massage now",  # past-dvt, not a clot now
 ]
 
 
@@ -110,6 +130,11 @@ def assert_routed(library: Library, phrase: str, expected: str) -> None:
 
 @pytest.mark.parametrize(("phrase", "expected"), [(p, e) for e, ps in FAMILIES.items() for p in ps])
 def test_each_pattern_family_routes_its_warning_first(library: Library, phrase: str, expected: str) -> None:
+    assert_routed(library, phrase, expected)
+
+
+@pytest.mark.parametrize(("phrase", "expected"), list(BOTH_SIGNS.items()))
+def test_with_two_signs_the_more_telling_entry_comes_first(library: Library, phrase: str, expected: str) -> None:
     assert_routed(library, phrase, expected)
 
 
