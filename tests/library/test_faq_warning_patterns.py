@@ -26,6 +26,7 @@ FAMILIES = {
         "my partners leg looks swollen",
         "his leg blew up after the massage",
         "my calf is enlarged and tender",
+        "leg have swell and pain, only one side",  # non-native English
         "calf very big and red, the other is ok",
         "my calf feels tight and warm and its only on the right",  # words between "only" and the side
     ],
@@ -40,6 +41,8 @@ FAMILIES = {
         "feel like an elephant is sitting on my chest",
         "breathing is weird and fast since my calf massage",
         "heart palpitations after deep tissue",
+        "my chest feels funny since the massage",
+        "wheezing after the massage",
     ],
     "dark-urine": [
         "barely peed since yesterday and my thighs ache",  # very little urine
@@ -113,6 +116,8 @@ NEAR_MISSES = [
     "take a deep breath and relax during the massage",
     "should i breathe slowly when pressing hard",  # "pressing" was once corrected to "peeing"
     "does massage help blood flow in my veins",
+    "one of those leg massagers hurts my calves",  # "one of those" is not one leg
+    "can i massage my chest",
     "i had a dvt last year, can i have a leg massage now",  # past-dvt, not a clot now
 ]
 
