@@ -43,6 +43,8 @@ FAMILIES = {
         "heart palpitations after deep tissue",
         "my chest feels funny since the massage",
         "wheezing after the massage",
+        "hard time breathing after massage",
+        "coughed up pink frothy stuff",
     ],
     "dark-urine": [
         "barely peed since yesterday and my thighs ache",  # very little urine
@@ -53,6 +55,7 @@ FAMILIES = {
         "lost strength in my legs",
         "i cant move my legs after the massage",
         "muscle pain is insane after the massage",
+        "my calves are killing me way more than usual",
         "my urine is brownish",
         "my pee is the color of coffee",
         "blood in my urine after massage",
@@ -64,6 +67,7 @@ FAMILIES = {
         "my leg has a red rash that is hot",
         "my shin is red and hot and hurts",
         "my leg wound is oozing",
+        "leg is red and hot and i feel feverish",
     ],
     "when-to-see-doctor": [
         "blood pouring from a vein on my ankle",
@@ -118,6 +122,8 @@ NEAR_MISSES = [
     "does massage help blood flow in my veins",
     "one of those leg massagers hurts my calves",  # "one of those" is not one leg
     "can i massage my chest",
+    "is it normal to breathe deeply during a massage",
+    "got a fever, can i still have my massage",
     "i had a dvt last year, can i have a leg massage now",  # past-dvt, not a clot now
 ]
 
