@@ -10,8 +10,10 @@ does not count, but anything short of a plain denial is still routed (the safe d
 from __future__ import annotations
 
 import pytest
+from pydantic import ValidationError
 
 from bot.library.library import Library
+from bot.library.search.vocabulary import Near, Negation
 from tests.exts.harness import real_library
 
 FAMILIES = {
@@ -173,3 +175,11 @@ def test_check_with_kneadbot_also_skips_a_denied_sign_and_keeps_a_real_one(libra
     kept = library.check_message("Long story, but after the massage my left calf is hot and not normal at all")
     assert kept is not None
     assert kept.id == "swollen-leg"
+
+
+def test_denied_signs_must_be_single_words_and_windows_small() -> None:
+    """The denial rule compares one stem at a time: a phrase there would silently never deny anything."""
+    with pytest.raises(ValidationError):
+        Negation(words=["not"], signs=["chest pain"])
+    with pytest.raises(ValidationError):
+        Near(within=40, groups=[["chest"], ["pain"]])

@@ -13,6 +13,10 @@ from pydantic import Field, StringConstraints
 from bot.library.models import FaqEntry, Id, Strict
 
 Word = Annotated[str, StringConstraints(strip_whitespace=True, to_lower=True, min_length=1, max_length=60)]
+OneWord = Annotated[
+    str, StringConstraints(strip_whitespace=True, to_lower=True, min_length=1, max_length=40, pattern=r"^\S+$")
+]
+"""A single word: the denial rule compares one stem at a time, so "chest pain" there would never match."""
 Group = Annotated[list[Word], Field(min_length=1, max_length=40)]
 """Any one of these words or phrases."""
 Groups = Annotated[list[Group], Field(min_length=1, max_length=5)]
@@ -37,9 +41,9 @@ class Negation(Strict):
     "not sure but my pee is dark", "cant breathe") stays a warning: when in doubt, route."""
 
     words: Annotated[list[Word], Field(min_length=1, max_length=40)]
-    signs: Annotated[list[Word], Field(min_length=1, max_length=80)]
-    body: list[Word] = Field(default_factory=list, max_length=60)
-    joiners: list[Word] = Field(default_factory=list, max_length=10)
+    signs: Annotated[list[OneWord], Field(min_length=1, max_length=80)]
+    body: list[OneWord] = Field(default_factory=list, max_length=60)
+    joiners: list[OneWord] = Field(default_factory=list, max_length=10)
 
 
 class Synonym(Strict):
