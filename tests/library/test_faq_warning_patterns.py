@@ -110,6 +110,8 @@ STILL_WARNINGS = {
     "no chest pain but i coughed up blood": "chest-pain-breathless",
     "my leg isnt just swollen, its red and hot too": "swollen-leg",
     "no, my calf really is swollen and hot": "swollen-leg",
+    "No. Swollen and hot calf, since yesterday": "swollen-leg",  # an answer, then the sign
+    "any swelling? no - swollen and hot, one calf": "swollen-leg",
     "not really swollen, but my left calf is warm and tender": "swollen-leg",
     "i dont know why my chest feels tight": "chest-pain-breathless",
 }

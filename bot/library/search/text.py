@@ -34,6 +34,8 @@ COMPLETIONS = 3
 """A half-typed last word stands for at most this many known words, shortest first."""
 
 _SPLIT = re.compile(r"[^a-z0-9]+")
+_CLAUSE = re.compile(r"[.,;:!?()\n]+|\s[-\u2013\u2014]+\s")
+"""Punctuation that ends a clause: "No, swollen and hot" does not deny "swollen" (warning.Denials)."""
 
 
 def words_of(text: str) -> list[str]:
@@ -49,6 +51,8 @@ class Normalised:
     """The same words stemmed, stop words kept: what patterns match."""
     terms: tuple[str, ...]
     """Stems without stop words or numbers ("3 days" is about days, not about 3): what BM25 ranks with."""
+    clauses: tuple[int, ...] = ()
+    """Index of the first word of each clause after the first (punctuation between them)."""
 
 
 class Normaliser:
@@ -88,14 +92,20 @@ class Normaliser:
 
     def read(self, text: str, *, correct: bool = True, complete_last: bool = False) -> Normalised:
         """`complete_last` reads a half-typed last word as the known words it starts (autocomplete)."""
-        raw = words_of(text)
-        tail = self._completions(raw[-1]) if complete_last and raw else []
+        clauses = [clause for clause in (words_of(part) for part in _CLAUSE.split(text)) if clause]
+        tail = self._completions(clauses[-1][-1]) if complete_last and clauses else []
         if tail:
-            raw = raw[:-1]
-        words = self._apply_synonyms([*([self._correct(w) for w in raw] if correct else raw), *tail])
+            clauses[-1] = clauses[-1][:-1]
+        words: list[str] = []
+        starts: list[int] = []
+        for index, clause in enumerate(clauses):
+            fixed = [self._correct(w) for w in clause] if correct else clause
+            if words:
+                starts.append(len(words))
+            words.extend(self._apply_synonyms([*fixed, *(tail if index == len(clauses) - 1 else [])]))
         stems = tuple(self._stemmer.stemWords(words))
         terms = tuple(s for w, s in zip(words, stems, strict=True) if w not in self._stop and not w.isdigit())
-        return Normalised(tuple(words), stems, terms)
+        return Normalised(tuple(words), stems, terms, tuple(starts))
 
     def _completions(self, prefix: str) -> list[str]:
         if prefix in self._known or len(prefix) < 2:

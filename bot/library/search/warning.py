@@ -81,6 +81,9 @@ class Denials:
         """Indices of the run after a negator: body words, then signs joined by "or"; empty unless a sign
         comes straight after the negator or its body words."""
         stems, words = query.stems, query.words
+        # a denial never crosses punctuation: "No, swollen and hot" is an answer, then the sign
+        clause_end = next((i for i in query.clauses if i >= start), len(stems))
+        stems = stems[:clause_end]
         index = start
         while index < len(stems) and stems[index] in self._body:
             index += 1
