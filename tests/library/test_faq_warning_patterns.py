@@ -29,6 +29,8 @@ FAMILIES = {
         "his leg blew up after the massage",
         "my calf is enlarged and tender",
         "leg have swell and pain, only one side",  # non-native English
+        "the calf of my wife become big and red",
+        "my legg is swollen on one side",  # a doubled letter
         "calf very big and red, the other is ok",
         "my calf feels tight and warm and its only on the right",  # words between "only" and the side
     ],
@@ -36,6 +38,7 @@ FAMILIES = {
         "i cant really get my breath back",  # words in between
         "struggling a bit to breathe since the massage",
         "chest pian after massage",  # two letters swapped in a short word
+        "i dont can breathe good",
         "cant get enough air",
         "hurts to breathe",  # pain on breathing
         "it hurts when i take a deep breath",
@@ -58,6 +61,8 @@ FAMILIES = {
         "i cant move my legs after the massage",
         "muscle pain is insane after the massage",
         "my calves are killing me way more than usual",
+        "muscle pain very very strong after massage",
+        "i have no power in my legs",  # "no" before a word that is not a sign denies nothing
         "my urine is brownish",
         "my pee is the color of coffee",
         "blood in my urine after massage",
@@ -126,6 +131,7 @@ NEAR_MISSES = [
     "does massage help blood flow in my veins",
     "one of those leg massagers hurts my calves",  # "one of those" is not one leg
     "can i massage my chest",
+    "strong pressure hurts a bit, is that ok",
     "is it normal to breathe deeply during a massage",
     "got a fever, can i still have my massage",
     "i had a dvt last year, can i have a leg massage now",  # past-dvt, not a clot now

@@ -133,12 +133,16 @@ class Normaliser:
         return str(hit[0])
 
     def _transposed(self, word: str) -> str | None:
-        """The known word made by swapping two neighbouring letters ("pian" -> "pain"), or None. The
-        commonest typo scores only 75 on a four-letter word, under TYPO_CUTOFF, so it is tried first."""
+        """The known word made by swapping two neighbouring letters ("pian" -> "pain") or dropping a doubled
+        one ("legg" -> "leg"), or None. These commonest typos score only 75 on a four-letter word, under
+        TYPO_CUTOFF, so they are tried first."""
         for i in range(len(word) - 1):
-            candidate = word[:i] + word[i + 1] + word[i] + word[i + 2 :]
-            if candidate != word and candidate in self._choice_set:
-                return candidate
+            swapped = word[:i] + word[i + 1] + word[i] + word[i + 2 :]
+            if swapped != word and swapped in self._choice_set:
+                return swapped
+            single = word[:i] + word[i + 1 :]
+            if word[i] == word[i + 1] and single in self._known:
+                return single
         return None
 
     def _apply_synonyms(self, words: list[str]) -> list[str]:
