@@ -4,7 +4,7 @@
 
 Splits: tune (thresholds and vocabulary were tuned on it), held (written with the tune split, never tuned
 on) and blind (faq_eval_blind.yaml, written by someone who had not seen the engine, its vocabulary or the
-other splits; never tuned on, and scored once per change of the engine that is reported).
+other splits; scored blind once, and a tuning set since branch `warn` read its misses: its name is kept).
 
 recall@1 / recall@3: the right entry is the first / among the first three autocomplete choices (questions
 with a right answer). confident wrong: the typed /faq answered with a wrong entry (or answered at all when

@@ -4,6 +4,10 @@ issue 9's targets.
 The engine is deterministic, so this is a pass/fail test (timings stay in bench/). The held-out
 phrasings were written before any tuning and are never tuned on: thresholds and vocabulary were set
 on the tune split only.
+
+faq_eval_blind.yaml was scored blind once (commit 64a8659, numbers in bench/README.md). Since branch
+`warn` (2026-12-01) it is a TUNING set: its misses were read and the warning patterns fixed in general
+ways, so its numbers here are no longer a blind measure. bench/faq_eval_blind2.yaml is the fresh blind set.
 """
 
 from __future__ import annotations
@@ -51,9 +55,6 @@ def test_held_out_routes_every_warning_sign(held_out: Report) -> None:
     assert held_out.routed == held_out.warnings, held_out.misses
 
 
-BLIND_RUN = "scored once after the safety fixes (bench/README.md); the blind split is never tuned on"
-
-
 def test_the_blind_set_is_big_enough_and_a_fifth_has_no_answer() -> None:
     items = load_blind()
     assert len(items) >= 150
@@ -72,21 +73,23 @@ def test_blind_never_answers_an_out_of_scope_question(blind: Report) -> None:
 
 
 def test_blind_never_answers_a_warning_sign_with_an_ordinary_entry(blind: Report) -> None:
-    """The safety-critical part that holds: no warning sign gets a non-warning entry as its answer."""
+    """The safety-critical part: no warning sign gets a non-warning entry as its answer."""
     assert blind.warnings > 0
     assert blind.unsafe_entry == 0, blind.misses
 
 
-@pytest.mark.xfail(strict=True, reason=f"4 of 57 warning signs were called out of scope; {BLIND_RUN}")
 def test_blind_never_calls_a_warning_sign_out_of_scope(blind: Report) -> None:
+    """Was 4 of 57 when scored blind; fixed on branch `warn` (the set is a tuning set since)."""
     assert blind.unsafe_scope == 0, blind.misses
 
 
-@pytest.mark.xfail(strict=True, reason=f"45 of 57 warning signs routed; {BLIND_RUN}")
 def test_blind_routes_every_warning_sign(blind: Report) -> None:
+    """Was 45 of 57 when scored blind; 57 of 57 since branch `warn`."""
+    assert blind.warnings == 57
     assert blind.routed == blind.warnings, blind.misses
 
 
-@pytest.mark.xfail(strict=True, reason=f"2 of 160 (1.25 %) answered wrongly, both negations; {BLIND_RUN}")
 def test_blind_is_almost_never_confidently_wrong(blind: Report) -> None:
+    """Was 2 of 160 (both negations: "not swollen or hot", "nothing swollen"); 0 since denied signs
+    no longer count (vocabulary `negation`)."""
     assert blind.confident_wrong / blind.total <= 0.01, blind.misses

@@ -2,7 +2,9 @@
 
 The same steps run on FAQ phrases (without typo correction), so a query and an entry meet in one form.
 Typos are corrected against the words the index and the vocabulary know (rapidfuzz), never listed one by
-one; words in `not_typos` stay as typed. Stemming uses PyStemmer's English Snowball stemmer.
+one; words in `not_typos` stay as typed, and an inflection of a known word ("pressing") is never turned
+into a different known word ("peeing", which would read as a dark-urine warning). Stemming uses
+PyStemmer's English Snowball stemmer.
 
 Synonyms of several words are matched on stems, not on the words as typed: "short of breath" must also
 catch "shortness of breath" and "short of breathe", and listing every inflection of every word of a
@@ -21,7 +23,7 @@ from functools import lru_cache
 import Stemmer
 from rapidfuzz import fuzz, process
 
-from bot.library.search.vocabulary import Vocabulary
+from bot.library.search.vocabulary import Vocabulary, groups_of
 
 TYPO_CUTOFF = 80.0
 """Lowest rapidfuzz ratio at which an unknown word is read as a known one ("vains" -> "veins" is 80)."""
@@ -32,6 +34,8 @@ COMPLETIONS = 3
 """A half-typed last word stands for at most this many known words, shortest first."""
 
 _SPLIT = re.compile(r"[^a-z0-9]+")
+_CLAUSE = re.compile(r"[.,;:!?()\n]+|\s[-\u2013\u2014]+\s")
+"""Punctuation that ends a clause: "No, swollen and hot" does not deny "swollen" (warning.Denials)."""
 
 
 def words_of(text: str) -> list[str]:
@@ -47,6 +51,8 @@ class Normalised:
     """The same words stemmed, stop words kept: what patterns match."""
     terms: tuple[str, ...]
     """Stems without stop words or numbers ("3 days" is about days, not about 3): what BM25 ranks with."""
+    clauses: tuple[int, ...] = ()
+    """Index of the first word of each clause after the first (punctuation between them)."""
 
 
 class Normaliser:
@@ -66,24 +72,40 @@ class Normaliser:
         known = {word for phrase in phrases for word in words_of(phrase)}
         known |= {w for synonym in vocabulary.synonyms for p in (synonym.means, *synonym.words) for w in words_of(p)}
         known |= {
-            w for sign in vocabulary.warning_signs for p in sign.patterns for g in p for x in g for w in words_of(x)
+            w
+            for sign in vocabulary.warning_signs
+            for p in sign.patterns
+            for g in groups_of(p)
+            for x in g
+            for w in words_of(x)
         }
         known |= {w for audience in vocabulary.audiences for x in audience.words for w in words_of(x)}
+        negation = vocabulary.negation
+        if negation is not None:  # "nothing" must not be "corrected" to "anything"
+            known |= {w for x in (*negation.words, *negation.signs, *negation.body) for w in words_of(x)}
         self._known = frozenset(known | self._stop | set(vocabulary.not_typos))
+        self._known_stems = frozenset(self._stemmer.stemWords(sorted(self._known)))
         self._choices = sorted(w for w in known if len(w) >= TYPO_MIN_LENGTH)
+        self._choice_set = frozenset(self._choices)
         self._sorted = sorted(known)
         self._correct = lru_cache(maxsize=8192)(self._correct_word)
 
     def read(self, text: str, *, correct: bool = True, complete_last: bool = False) -> Normalised:
         """`complete_last` reads a half-typed last word as the known words it starts (autocomplete)."""
-        raw = words_of(text)
-        tail = self._completions(raw[-1]) if complete_last and raw else []
+        clauses = [clause for clause in (words_of(part) for part in _CLAUSE.split(text)) if clause]
+        tail = self._completions(clauses[-1][-1]) if complete_last and clauses else []
         if tail:
-            raw = raw[:-1]
-        words = self._apply_synonyms([*([self._correct(w) for w in raw] if correct else raw), *tail])
+            clauses[-1] = clauses[-1][:-1]
+        words: list[str] = []
+        starts: list[int] = []
+        for index, clause in enumerate(clauses):
+            fixed = [self._correct(w) for w in clause] if correct else clause
+            if words:
+                starts.append(len(words))
+            words.extend(self._apply_synonyms([*fixed, *(tail if index == len(clauses) - 1 else [])]))
         stems = tuple(self._stemmer.stemWords(words))
         terms = tuple(s for w, s in zip(words, stems, strict=True) if w not in self._stop and not w.isdigit())
-        return Normalised(tuple(words), stems, terms)
+        return Normalised(tuple(words), stems, terms, tuple(starts))
 
     def _completions(self, prefix: str) -> list[str]:
         if prefix in self._known or len(prefix) < 2:
@@ -99,8 +121,29 @@ class Normaliser:
     def _correct_word(self, word: str) -> str:
         if word in self._known or len(word) < TYPO_MIN_LENGTH or word.isdigit():
             return word
+        swapped = self._transposed(word)
+        if swapped is not None:
+            return swapped
         hit = process.extractOne(word, self._choices, scorer=fuzz.ratio, score_cutoff=TYPO_CUTOFF)
-        return word if hit is None else hit[0]
+        if hit is None:
+            return word
+        stem = self._stemmer.stemWord(word)
+        if stem in self._known_stems and self._stemmer.stemWord(hit[0]) != stem:
+            return word  # an inflection of a known word ("pressing"), not a typo of another ("peeing")
+        return str(hit[0])
+
+    def _transposed(self, word: str) -> str | None:
+        """The known word made by swapping two neighbouring letters ("pian" -> "pain") or dropping a doubled
+        one ("legg" -> "leg"), or None. These commonest typos score only 75 on a four-letter word, under
+        TYPO_CUTOFF, so they are tried first."""
+        for i in range(len(word) - 1):
+            swapped = word[:i] + word[i + 1] + word[i] + word[i + 2 :]
+            if swapped != word and swapped in self._choice_set:
+                return swapped
+            single = word[:i] + word[i + 1 :]
+            if word[i] == word[i + 1] and single in self._known:
+                return single
+        return None
 
     def _apply_synonyms(self, words: list[str]) -> list[str]:
         """Replace the longest known variant at each position with what it means (see the module docstring:

@@ -13,10 +13,37 @@ from pydantic import Field, StringConstraints
 from bot.library.models import FaqEntry, Id, Strict
 
 Word = Annotated[str, StringConstraints(strip_whitespace=True, to_lower=True, min_length=1, max_length=60)]
+OneWord = Annotated[
+    str, StringConstraints(strip_whitespace=True, to_lower=True, min_length=1, max_length=40, pattern=r"^\S+$")
+]
+"""A single word: the denial rule compares one stem at a time, so "chest pain" there would never match."""
 Group = Annotated[list[Word], Field(min_length=1, max_length=40)]
 """Any one of these words or phrases."""
-Pattern = Annotated[list[Group], Field(min_length=1, max_length=5)]
+Groups = Annotated[list[Group], Field(min_length=1, max_length=5)]
 """Every group must be present (in any order) for the pattern to match."""
+
+
+class Near(Strict):
+    """Every group present, all within `within` words of each other: "cant really get my breath" is
+    breathlessness, but "press hard ... and keep breathing slowly" far apart is massage advice."""
+
+    within: Annotated[int, Field(ge=1, le=12)]
+    groups: Groups
+
+
+Pattern = Groups | Near
+
+
+class Negation(Strict):
+    """A warning sign a member plainly denies ("not swollen or hot", "nothing swollen", "no chest pain")
+    does not count. Only a `words` negator directly before a run of `signs` (optionally after `body`
+    words, and joined by `joiners`) is read as denied; anything else ("no idea why my calf is swollen",
+    "not sure but my pee is dark", "cant breathe") stays a warning: when in doubt, route."""
+
+    words: Annotated[list[Word], Field(min_length=1, max_length=40)]
+    signs: Annotated[list[OneWord], Field(min_length=1, max_length=80)]
+    body: list[OneWord] = Field(default_factory=list, max_length=60)
+    joiners: list[OneWord] = Field(default_factory=list, max_length=10)
 
 
 class Synonym(Strict):
@@ -54,6 +81,11 @@ class Vocabulary(Strict):
     synonyms: list[Synonym] = Field(default_factory=list, max_length=300)
     warning_signs: list[WarningSign] = Field(default_factory=list, max_length=20)
     audiences: list[Audience] = Field(default_factory=list, max_length=20)
+    negation: Negation | None = None
+
+
+def groups_of(pattern: Pattern) -> list[list[str]]:
+    return pattern.groups if isinstance(pattern, Near) else pattern
 
 
 class VocabularyFile(Strict):
