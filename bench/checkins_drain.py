@@ -12,8 +12,8 @@ global 429 to the 51st request in any one-second window. Modes:
 
 - sequential: KNEADBOT_DELIVERY_CONCURRENCY=1, i.e. the runner before issue 12 (its pacing at 50/s
   never binds at one request per round trip of 50 ms or more);
-- concurrent: the defaults, 10 in flight and paced at 50 requests/s;
-- unpaced: 10 in flight with the pacing switched off (discord.py only waits a 429 out).
+- concurrent: the defaults (KNEADBOT_DELIVERY_CONCURRENCY in flight, set it to compare) paced at 48 requests/s;
+- unpaced: as many in flight with the pacing switched off (discord.py only waits a 429 out).
 
 The physical limit is requests / 50 s. The fake runs on the bot's event loop ("inline"); it does
 little (a sleep, a dict), but on a busy machine that slightly overstates the bot's time.
@@ -25,6 +25,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
 import sqlite3
 import statistics
 import tempfile
@@ -39,6 +40,7 @@ import bot.ratelimit
 from bench._fakeproc import _RoutesOnly
 from bot.checkins.models import DueCheckin
 from bot.jobs.runner import JobRunner
+from bot.settings import Settings
 from bot.storage.db import as_db_time, open_database
 from tests.exts.harness import TestKneadBot, make_settings, real_library
 from tests.fakediscord import running_client
@@ -49,6 +51,9 @@ BASE = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 USER_BASE = 1_350_000_000_000_000_000
 DM_CHANNEL_BASE = 1_360_000_000_000_000_000
 LIMIT_PER_SECOND = 50
+DEFAULT_CONCURRENCY = Settings.model_fields["delivery_concurrency"].default
+CONCURRENCY = int(os.environ.get("KNEADBOT_DELIVERY_CONCURRENCY") or DEFAULT_CONCURRENCY)
+"""In flight at once in the concurrent and unpaced modes: the product's default unless the variable is set."""
 
 
 class Clock:
@@ -97,7 +102,8 @@ async def drain(path: Path, mode: str, count: int, share: float, latency: float)
             fake.store.dm_channels[USER_BASE + n] = DM_CHANNEL_BASE + n
             fake.store.dm_recipients[DM_CHANNEL_BASE + n] = USER_BASE + n
     clock = Clock(BASE - timedelta(hours=1))
-    settings = make_settings(path, delivery_concurrency=1 if mode == "sequential" else 10)
+    concurrency = 1 if mode == "sequential" else CONCURRENCY
+    settings = make_settings(path, delivery_concurrency=concurrency)
     original_pace = bot.ratelimit.strict_pace
     if mode == "unpaced":
         bot.ratelimit.strict_pace = unpaced

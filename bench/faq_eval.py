@@ -1,10 +1,12 @@
 """Score the FAQ engine on the labelled phrasings in bench/faq_eval_set.yaml and bench/faq_eval_blind.yaml.
 
-    .venv/bin/python -m bench.faq_eval [--split tune|held|blind] [--show-misses]
+    .venv/bin/python -m bench.faq_eval [--split tune|held|blind|blind2] [--show-misses]
 
 Splits: tune (thresholds and vocabulary were tuned on it), held (written with the tune split, never tuned
 on) and blind (faq_eval_blind.yaml, written by someone who had not seen the engine, its vocabulary or the
-other splits; scored blind once, and a tuning set since branch `warn` read its misses: its name is kept).
+other splits; scored blind once, and a tuning set since branch `warn` read its misses: its name is kept)
+and blind2 (faq_eval_blind2.yaml, written the same way after that, blind to all of the above; never tuned
+on: score it, record it, and fix what it shows only in general ways, on the other splits).
 
 recall@1 / recall@3: the right entry is the first / among the first three autocomplete choices (questions
 with a right answer). confident wrong: the typed /faq answered with a wrong entry (or answered at all when
@@ -31,6 +33,9 @@ from bot.library.loader import load_content
 ROOT = Path(__file__).resolve().parents[1]
 EVAL_SET = ROOT / "bench" / "faq_eval_set.yaml"
 BLIND_SET = ROOT / "bench" / "faq_eval_blind.yaml"
+BLIND2_SET = ROOT / "bench" / "faq_eval_blind2.yaml"
+"""Written after branch `warn` by someone who had seen neither the engine nor the earlier sets; never
+tuned on. Its `expect: none` and `# negated` items aside, its warning signs are marked like the first's."""
 WARNING_ENTRIES = frozenset({"swollen-leg", "chest-pain-breathless", "dark-urine", "skin-infection"})
 """The entries whose question is itself a warning sign (issue 9's list: one swollen, hot or bigger calf;
 chest pain, breathlessness, coughing blood; dark urine, far worse pain, new weakness; hot spreading skin)."""
@@ -53,6 +58,9 @@ class Report:
     """Warning signs answered with an entry that is not a red flag."""
     unsafe_scope: int = 0
     """Warning signs called out of scope ("I don't have a checked answer")."""
+    long_messages: int = 0
+    """Phrasings longer than any /faq question (MAX_TYPED): scored as a "Check with kneadbot" message."""
+    long_right: int = 0
     misses: list[str] = field(default_factory=list)
 
     def lines(self) -> list[str]:
@@ -69,6 +77,7 @@ class Report:
             f"  warning signs routed  {pct(self.routed, self.warnings)}",
             f"  unsafe warning reply  {pct(self.unsafe_entry + self.unsafe_scope, self.warnings)}: "
             f"{self.unsafe_entry} a non-warning entry, {self.unsafe_scope} out of scope",
+            f"  long messages right   {pct(self.long_right, self.long_messages)} (Check with kneadbot)",
         ]
 
 
@@ -77,17 +86,17 @@ def load_items(path: Path = EVAL_SET) -> list[dict[str, object]]:
     return items
 
 
-def load_blind() -> list[dict[str, object]]:
-    """The blind set, its warning signs marked by their expected entry (its writer did not flag them)."""
-    items = load_items(BLIND_SET) if BLIND_SET.exists() else []
+def load_blind(path: Path = BLIND_SET) -> list[dict[str, object]]:
+    """A blind set, its warning signs marked by their expected entry (its writer did not flag them)."""
+    items = load_items(path) if path.exists() else []
     for item in items:
         item.setdefault("warning", item["expect"] in WARNING_ENTRIES)
     return items
 
 
 def load_all() -> list[dict[str, object]]:
-    """Every split: the tune/held set, and the blind set when it is there."""
-    return load_items() + load_blind()
+    """Every split: the tune/held set, and the blind sets when they are there."""
+    return load_items() + load_blind() + load_blind(BLIND2_SET)
 
 
 def evaluate(library: Library, items: list[dict[str, object]]) -> dict[str, Report]:
@@ -98,8 +107,15 @@ def evaluate(library: Library, items: list[dict[str, object]]) -> dict[str, Repo
     return reports
 
 
+MAX_TYPED = 200
+"""Longer than this (twice what /faq accepts) only "Check with kneadbot" can read a post: scored that way."""
+
+
 def _score(library: Library, item: dict[str, object], report: Report) -> None:
     question, expect = str(item["q"]), str(item["expect"])
+    if len(question) > MAX_TYPED:
+        _score_long(library, question, expect, report)
+        return
     shown = [entry.id for entry in library.faq_suggestions(question, 25)]
     match = library.answer(question, max_length=200)
     answered = match.entry.id if match.entry is not None else None
@@ -128,6 +144,17 @@ def _score(library: Library, item: dict[str, object], report: Report) -> None:
             report.misses.append(f"UNSAFE warning reply: {question!r} -> {match.kind} {answered}")
     if shown[:1] != [expect] or wrong or answered is None:
         report.misses.append(f"{question!r}: want {expect}, got {match.kind} {answered}; top3 {shown[:3]}")
+
+
+def _score_long(library: Library, message: str, expect: str, report: Report) -> None:
+    """A long post, as "Check with kneadbot" reads it: right when it names the expected entry (or, for a
+    post the FAQ does not cover, nothing)."""
+    entry = library.check_message(message)
+    got = entry.id if entry is not None else "none"
+    report.long_messages += 1
+    report.long_right += got == expect
+    if got != expect:
+        report.misses.append(f"long message {message[:60]!r}...: want {expect}, got {got}")
 
 
 def main() -> None:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import pytest
 
-from bench.faq_eval import Report, evaluate, load_blind, load_items
+from bench.faq_eval import BLIND2_SET, Report, evaluate, load_blind, load_items
 from tests.exts.harness import real_library
 
 
@@ -93,3 +93,44 @@ def test_blind_is_almost_never_confidently_wrong(blind: Report) -> None:
     """Was 2 of 160 (both negations: "not swollen or hot", "nothing swollen"); 0 since denied signs
     no longer count (vocabulary `negation`)."""
     assert blind.confident_wrong / blind.total <= 0.01, blind.misses
+
+
+BLIND2_RUN = "faq_eval_blind2.yaml scored once, blind, after branch `warn` (bench/README.md)"
+
+
+@pytest.fixture(scope="module")
+def blind2() -> Report:
+    return evaluate(real_library(), load_blind(BLIND2_SET))["blind2"]
+
+
+def test_the_second_blind_set_is_big_enough() -> None:
+    items = load_blind(BLIND2_SET)
+    assert len(items) >= 150
+    assert 0.15 <= sum(item["expect"] == "none" for item in items) / len(items) <= 0.25
+    assert {item["split"] for item in items} == {"blind2"}
+
+
+def test_blind2_recall_and_no_off_topic_answer(blind2: Report) -> None:
+    assert blind2.top3 / blind2.answerable >= 0.95, blind2.misses
+    assert blind2.top1 / blind2.answerable >= 0.85, blind2.misses
+    assert blind2.off_topic == 0, blind2.misses
+
+
+def test_blind2_never_answers_a_warning_sign_with_an_ordinary_entry(blind2: Report) -> None:
+    assert blind2.warnings > 0
+    assert blind2.unsafe_entry == 0, blind2.misses
+
+
+@pytest.mark.xfail(strict=True, reason=f"4 of 61 warning signs were called out of scope; {BLIND2_RUN}")
+def test_blind2_never_calls_a_warning_sign_out_of_scope(blind2: Report) -> None:
+    assert blind2.unsafe_scope == 0, blind2.misses
+
+
+@pytest.mark.xfail(strict=True, reason=f"56 of 61 warning signs routed; {BLIND2_RUN}")
+def test_blind2_routes_every_warning_sign(blind2: Report) -> None:
+    assert blind2.routed == blind2.warnings, blind2.misses
+
+
+@pytest.mark.xfail(strict=True, reason=f"5 of 167 (3.0 %) confidently wrong, each a warning instead; {BLIND2_RUN}")
+def test_blind2_is_almost_never_confidently_wrong(blind2: Report) -> None:
+    assert blind2.confident_wrong / blind2.total <= 0.01, blind2.misses
