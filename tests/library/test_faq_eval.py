@@ -7,7 +7,9 @@ on the tune split only.
 
 faq_eval_blind.yaml was scored blind once (commit 64a8659, numbers in bench/README.md). Since branch
 `warn` (2026-12-01) it is a TUNING set: its misses were read and the warning patterns fixed in general
-ways, so its numbers here are no longer a blind measure. bench/faq_eval_blind2.yaml is the fresh blind set.
+ways, so its numbers here are no longer a blind measure. bench/faq_eval_blind2.yaml was the next blind set:
+scored blind once after branch `warn`, and a TUNING set too since branch `warn2` (2026-12-01) read and fixed
+its misses in general ways. bench/faq_eval_blind3.yaml is the next fresh blind set (scored by the lead).
 """
 
 from __future__ import annotations
