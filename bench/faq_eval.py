@@ -35,7 +35,8 @@ EVAL_SET = ROOT / "bench" / "faq_eval_set.yaml"
 BLIND_SET = ROOT / "bench" / "faq_eval_blind.yaml"
 BLIND2_SET = ROOT / "bench" / "faq_eval_blind2.yaml"
 """Written after branch `warn` by someone who had seen neither the engine nor the earlier sets; scored
-blind once, a tuning set since branch `warn2`. Its `expect: none` and `# negated` items aside, its warning signs are marked like the first's."""
+blind once, a tuning set since branch `warn2`. Its `expect: none` and `# negated` items aside, its warning
+signs are marked like the first's."""
 WARNING_ENTRIES = frozenset({"swollen-leg", "chest-pain-breathless", "dark-urine", "skin-infection"})
 """The entries whose question is itself a warning sign (issue 9's list: one swollen, hot or bigger calf;
 chest pain, breathlessness, coughing blood; dark urine, far worse pain, new weakness; hot spreading skin)."""

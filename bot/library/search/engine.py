@@ -46,6 +46,10 @@ SEMANTIC_CANDIDATES = 500
 """Past that, only this many entries (the best by BM25) are compared by meaning."""
 SCOPE_MIN_COSINE = 0.8
 """A question this close in meaning to an entry is never called out of scope, whatever words it uses."""
+RED_FLAG_NEAR_COSINE = 0.5
+"""A red-flag entry this close in meaning, among the NEAR_SHOWN nearest, keeps a question in scope."""
+NEAR_SHOWN = 3
+"""How many nearest questions an "unsure" reply lists (Library.NEAREST_SHOWN)."""
 
 
 @dataclass(frozen=True)
@@ -170,11 +174,18 @@ class FaqEngine:
             return "out_of_scope"
         best = ranked[0]
         if best.coverage < SCOPE_MIN_COVERAGE and best.cosine < SCOPE_MIN_COSINE:
-            return "out_of_scope"
+            return "unsure" if _near_red_flag(ranked) else "out_of_scope"
         margin = best.score - ranked[1].score if len(ranked) > 1 else best.score
         if best.cosine >= ANSWER_MIN_COSINE and best.coverage >= ANSWER_MIN_COVERAGE and margin >= ANSWER_MARGIN:
             return "answer"
         return "unsure"
+
+
+def _near_red_flag(ranked: tuple[Scored, ...]) -> bool:
+    """True when a red-flag entry is among the nearest questions and close in meaning. A question near a
+    warning sign that no pattern caught ("a clot gone to the lungs" in words no pattern lists) must never
+    get "I don't have a checked answer": "unsure" lists the red-flag question for the member to pick."""
+    return any(s.entry.red_flag and s.cosine >= RED_FLAG_NEAR_COSINE for s in ranked[:NEAR_SHOWN])
 
 
 def _share(weights: dict[str, float], entry_terms: frozenset[str]) -> float:
