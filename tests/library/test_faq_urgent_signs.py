@@ -121,3 +121,24 @@ def test_only_entries_that_send_members_to_care_may_answer_a_warning_sign() -> N
     assert not sends_to_care(by_id["sore-after-massage"])
     assert not by_id["sciatica"].red_flag
     assert sends_to_care(by_id["sciatica"])
+
+
+DENIED_THEN_ASKED = {
+    # a denied sign is left out of the ranking too: the entry the member asks about comes first
+    "no chest pain, just tired after my massage": "tired-or-unwell-after",
+    "legs sore the day after my massage, nothing swollen, is that ok": "sore-after-massage",
+    "my urine isnt dark, just sore thighs after the gym": "what-is-doms",
+}
+
+
+@pytest.mark.parametrize(("phrase", "expected"), list(DENIED_THEN_ASKED.items()))
+def test_a_denied_sign_does_not_rank_its_warning_entry_first(library: Library, phrase: str, expected: str) -> None:
+    assert library.faq_suggestions(phrase)[0].id == expected
+    assert library.answer(phrase).kind != "warning"
+
+
+def test_a_question_that_is_only_a_denial_still_gets_suggestions(library: Library) -> None:
+    """Nothing is left once "not swollen" drops its denied sign, so the whole question is ranked."""
+    suggestions = library.faq_suggestions("not swollen")
+    assert suggestions
+    assert suggestions[0].id == "swollen-leg"

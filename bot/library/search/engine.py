@@ -103,7 +103,7 @@ class FaqEngine:
     def decide(self, text: str) -> Decision:
         """What a typed question gets: an answer, a warning-sign entry, or (unsure / out of scope) a list."""
         query = self._text.read(text)
-        ranked = self._rank(query, 5)
+        ranked = self._rank(self._router.undenied(query), 5)
         flagged = self._router.route(query)
         if flagged is not None:
             first = self._by_id[flagged]
@@ -135,7 +135,7 @@ class FaqEngine:
         query = self._text.read(partial, complete_last=True)
         if not query.words:
             return list(self.entries[:limit])
-        found = [s.entry for s in self._rank(query, limit)]
+        found = [s.entry for s in self._rank(self._router.undenied(query), limit)]
         flagged = self._router.route(query)
         if flagged is not None:
             found = [self._by_id[flagged], *(e for e in found if e.id != flagged)][:limit]
