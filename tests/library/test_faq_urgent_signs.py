@@ -28,7 +28,7 @@ ROUTED = {
         "pulmonary embolism after a leg massage",
     ],
     "dark-urine": [
-        "my knees buckled on the stairs after the massage",
+        "my legs buckled on the stairs after the massage",
         "her legs gave way under her yesterday after the massage",
         "never felt this weak before in my legs",
     ],
@@ -39,13 +39,14 @@ ROUTED = {
     "when-to-see-doctor": [
         "my varicose vein has burst",
         "a varicose vein ruptured on my ankle last night",
-        "vein on her shin popped and wont stop bleeding",
+        "vein on her shin opened up and wont stop bleeding",
     ],
     "sciatica": [
         "numbness in my groin since my sciatica got worse",
         "slipped disc and now i cant control my bladder",
         "my sciatica is now in both legs",
-        "pins and needles around my bum and between my legs",
+        "slipped disc and now pins and needles around my bum",
+        "cant feel my groin and i cant hold my pee",
     ],
 }
 
@@ -57,6 +58,10 @@ NOT_WARNINGS = [
     "sciatica pain down the back of my leg, will massage help",
     "can massage help lower back pain",
     "not bleeding, just have spider veins, is massage ok?",  # the bleeding is denied
+    "is it normal for the area to go red and warm after a massage",
+    "my bum goes numb on long drives, can massage help",  # no back, nerve or bladder trouble
+    "my knees give out sometimes when running, will massage help",  # an old complaint, not new weakness
+    "varicose veins popping out more since pregnancy",  # bulging, not bleeding
     "both feet puffy after the long drive, not one leg, can i massage",  # the one side is denied
 ]
 
