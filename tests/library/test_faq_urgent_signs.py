@@ -147,3 +147,14 @@ def test_a_question_that_is_only_a_denial_still_gets_suggestions(library: Librar
     suggestions = library.faq_suggestions("not swollen")
     assert suggestions
     assert suggestions[0].id == "swollen-leg"
+
+
+def test_check_with_kneadbot_finds_the_emergency_late_in_a_long_post(library: Library) -> None:
+    """The "Check with kneadbot" reading runs the patterns over the whole message: the sign may come last."""
+    opening = "Long day, had a sports massage on my hamstrings this morning and the therapist was lovely. " * 3
+    numb = library.check_message(opening + "Since my sciatica flared up tonight my groin feels numb, normal?")
+    burst = library.check_message(opening + "Then a varicose vein on my ankle burst in the bath.")
+    assert numb is not None
+    assert numb.id == "sciatica"
+    assert burst is not None
+    assert burst.id == "when-to-see-doctor"
