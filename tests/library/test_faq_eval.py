@@ -7,14 +7,16 @@ on the tune split only.
 
 faq_eval_blind.yaml was scored blind once (commit 64a8659, numbers in bench/README.md). Since branch
 `warn` (2026-12-01) it is a TUNING set: its misses were read and the warning patterns fixed in general
-ways, so its numbers here are no longer a blind measure. bench/faq_eval_blind2.yaml is the fresh blind set.
+ways, so its numbers here are no longer a blind measure. bench/faq_eval_blind2.yaml was the next blind set:
+scored blind once after branch `warn`, and a TUNING set too since branch `warn2` (2026-12-01) read and fixed
+its misses in general ways. bench/faq_eval_blind3.yaml is the next fresh blind set (scored by the lead).
 """
 
 from __future__ import annotations
 
 import pytest
 
-from bench.faq_eval import BLIND2_SET, Report, evaluate, load_blind, load_items
+from bench.faq_eval import BLIND2_SET, MAX_TYPED, Report, evaluate, load_blind, load_items
 from tests.exts.harness import real_library
 
 
@@ -121,16 +123,43 @@ def test_blind2_never_answers_a_warning_sign_with_an_ordinary_entry(blind2: Repo
     assert blind2.unsafe_entry == 0, blind2.misses
 
 
-@pytest.mark.xfail(strict=True, reason=f"4 of 61 warning signs were called out of scope; {BLIND2_RUN}")
+WARN2 = "since branch `warn2`, blind2 being a tuning set (bench/README.md)"
+
+
 def test_blind2_never_calls_a_warning_sign_out_of_scope(blind2: Report) -> None:
+    """Was 4 of 61 when scored blind; fixed on branch `warn2` (patterns, and a red-flag entry near the
+    question keeps it in scope)."""
     assert blind2.unsafe_scope == 0, blind2.misses
 
 
-@pytest.mark.xfail(strict=True, reason=f"56 of 61 warning signs routed; {BLIND2_RUN}")
+def test_blind2_confident_wrong_answers_are_only_ever_warnings() -> None:
+    """What is left of blind2's confidently wrong answers errs in the safe direction only: a red-flag entry
+    shown where an ordinary one was expected, never an ordinary entry in place of another."""
+    library = real_library()
+    for item in load_blind(BLIND2_SET):
+        question, expect = str(item["q"]), str(item["expect"])
+        if len(question) > MAX_TYPED:
+            continue
+        match = library.answer(question, max_length=MAX_TYPED)
+        if match.entry is not None and match.entry.id != expect:
+            assert match.kind == "warning", question
+            assert match.entry.red_flag, question
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="59 of 61 warning signs routed: 'my cath is swollen' (a typo no corrector reads as calf: 'unsure', "
+    f"swollen-leg second) and a red swollen area on a lower leg (swollen-leg, not skin-infection); {WARN2}",
+)
 def test_blind2_routes_every_warning_sign(blind2: Report) -> None:
     assert blind2.routed == blind2.warnings, blind2.misses
 
 
-@pytest.mark.xfail(strict=True, reason=f"5 of 167 (3.0 %) confidently wrong, each a warning instead; {BLIND2_RUN}")
+@pytest.mark.xfail(
+    strict=True,
+    reason="3 of 167 (1.8 %) confidently wrong, each a warning shown where the writer expected an ordinary "
+    f"or another warning entry, left on purpose (a hot red swollen knee with fever, a child limping on one "
+    f"leg, a red swollen area on a lower leg); {WARN2}",
+)
 def test_blind2_is_almost_never_confidently_wrong(blind2: Report) -> None:
     assert blind2.confident_wrong / blind2.total <= 0.01, blind2.misses

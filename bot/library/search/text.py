@@ -107,6 +107,15 @@ class Normaliser:
         terms = tuple(s for w, s in zip(words, stems, strict=True) if w not in self._stop and not w.isdigit())
         return Normalised(tuple(words), stems, terms, tuple(starts))
 
+    def without(self, query: Normalised, drop: frozenset[int]) -> Normalised:
+        """`query` with the words at `drop` left out (terms and clause starts follow)."""
+        keep = [i for i in range(len(query.words)) if i not in drop]
+        words = tuple(query.words[i] for i in keep)
+        stems = tuple(query.stems[i] for i in keep)
+        terms = tuple(s for w, s in zip(words, stems, strict=True) if w not in self._stop and not w.isdigit())
+        starts = tuple(sorted({sum(1 for i in keep if i < start) for start in query.clauses}))
+        return Normalised(words, stems, terms, starts)
+
     def _completions(self, prefix: str) -> list[str]:
         if prefix in self._known or len(prefix) < 2:
             return []

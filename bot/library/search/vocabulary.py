@@ -92,17 +92,31 @@ class VocabularyFile(Strict):
     vocabulary: Vocabulary
 
 
+EMERGENCY_WORDS = "call your emergency number"
+"""An entry that is no red flag may still be a warning sign's answer when it says this (see below)."""
+
+
+def sends_to_care(entry: FaqEntry) -> bool:
+    """True for an entry a warning sign may pick: a red flag, or an ordinary entry whose answer tells the
+    member to call their emergency number. The sciatica entry is mostly about massage, but it names the
+    emergency signs of cauda equina syndrome (numbness around the bottom, trouble peeing), and a member
+    who describes them must get that entry, not "no checked answer"."""
+    return entry.red_flag or EMERGENCY_WORDS in " ".join(entry.answer.lower().split())
+
+
 def warning_sign_problems(vocabulary: Vocabulary, faq: tuple[FaqEntry, ...] | list[FaqEntry]) -> list[tuple[str, str]]:
-    """(entry, problem) for each warning sign that names no FAQ entry, or one that is not a red flag, and for
-    each audience that names no FAQ entry."""
+    """(entry, problem) for each warning sign that names no FAQ entry, or one that does not send the member
+    to care (sends_to_care), and for each audience that names no FAQ entry."""
     by_id = {entry.id: entry for entry in faq}
     problems: list[tuple[str, str]] = []
     for sign in vocabulary.warning_signs:
         entry = by_id.get(sign.faq)
         if entry is None:
             problems.append((sign.name, f"names faq entry '{sign.faq}', which does not exist"))
-        elif not entry.red_flag:
-            problems.append((sign.name, f"faq entry '{sign.faq}' is not a red_flag entry"))
+        elif not sends_to_care(entry):
+            problems.append(
+                (sign.name, f"faq entry '{sign.faq}' is not a red_flag entry, nor does it say to {EMERGENCY_WORDS}")
+            )
     for audience in vocabulary.audiences:
         for faq_id in (f for f in audience.faq if f not in by_id):
             problems.append((audience.name, f"names faq entry '{faq_id}', which does not exist"))

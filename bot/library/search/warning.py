@@ -69,13 +69,21 @@ class Denials:
 
     def apply(self, query: Normalised) -> tuple[str, ...]:
         """The stems with each denied run ("not | swollen or hot", "no | chest pain") replaced by ""."""
-        stems = list(query.stems)
+        denied = self.indices(query)
+        return tuple("" if i in denied else stem for i, stem in enumerate(query.stems))
+
+    def indices(self, query: Normalised, *, with_negators: bool = False) -> frozenset[int]:
+        """Where the denied runs are: the words after each negator that `apply` blanks (and, when asked,
+        the negators that denied them)."""
+        denied: set[int] = set()
         for start, word in enumerate(query.words):
             for negator in self._negators.get(word, ()):
                 if query.words[start : start + len(negator)] == negator:
-                    for index in self._denied(query, start + len(negator)):
-                        stems[index] = ""
-        return tuple(stems)
+                    run = self._denied(query, start + len(negator))
+                    denied.update(run)
+                    if run and with_negators:
+                        denied.update(range(start, start + len(negator)))
+        return frozenset(denied)
 
     def _denied(self, query: Normalised, start: int) -> list[int]:
         """Indices of the run after a negator: body words, then signs joined by "or"; empty unless a sign
@@ -104,6 +112,7 @@ class WarningRouter:
         """Signs naming an entry not in `faq_ids` are skipped (`content check` reports them)."""
         self._signs: list[tuple[str, list[Compiled]]] = []
         self._denials = Denials(vocabulary.negation, normaliser)
+        self._normaliser = normaliser
         for sign in (s for s in vocabulary.warning_signs if s.faq in faq_ids):
             patterns: list[Compiled] = [
                 (
@@ -113,6 +122,16 @@ class WarningRouter:
                 for p in sign.patterns
             ]
             self._signs.append((sign.faq, patterns))
+
+    def undenied(self, query: Normalised) -> Normalised:
+        """The question without the signs it plainly denies, for ranking: "legs achy, not swollen or hot"
+        is about soreness, and its denied "swollen" must not rank the swollen-leg entry first either. A
+        question that is nothing but a denial ("not swollen") is ranked whole: something must be shown."""
+        denied = self._denials.indices(query, with_negators=True)
+        if not denied:
+            return query
+        kept = self._normaliser.without(query, denied)
+        return kept if kept.terms else query
 
     def route(self, query: Normalised) -> str | None:
         """The id of the red-flag entry this question describes, or None. The first sign listed wins."""
