@@ -1,6 +1,6 @@
 """Score the FAQ engine on the labelled phrasings in bench/faq_eval_set.yaml and bench/faq_eval_blind.yaml.
 
-    .venv/bin/python -m bench.faq_eval [--split tune|held|blind|blind2] [--show-misses]
+    .venv/bin/python -m bench.faq_eval [--split tune|held|blind|blind2|blind3] [--show-misses]
 
 Splits: tune (thresholds and vocabulary were tuned on it), held (written with the tune split, never tuned
 on) and blind (faq_eval_blind.yaml, written by someone who had not seen the engine, its vocabulary or the
@@ -37,6 +37,9 @@ BLIND2_SET = ROOT / "bench" / "faq_eval_blind2.yaml"
 """Written after branch `warn` by someone who had seen neither the engine nor the earlier sets; scored
 blind once, a tuning set since branch `warn2`. Its `expect: none` and `# negated` items aside, its warning
 signs are marked like the first's."""
+BLIND3_SET = ROOT / "bench" / "faq_eval_blind3.yaml"
+"""Written after branch `warn2` by someone who had seen neither the engine nor any earlier set; never
+tuned on: score it, record it, fix what it shows only in general ways, on the other splits."""
 WARNING_ENTRIES = frozenset({"swollen-leg", "chest-pain-breathless", "dark-urine", "skin-infection"})
 """The entries whose question is itself a warning sign (issue 9's list: one swollen, hot or bigger calf;
 chest pain, breathlessness, coughing blood; dark urine, far worse pain, new weakness; hot spreading skin)."""
@@ -97,7 +100,7 @@ def load_blind(path: Path = BLIND_SET) -> list[dict[str, object]]:
 
 def load_all() -> list[dict[str, object]]:
     """Every split: the tune/held set, and the blind sets when they are there."""
-    return load_items() + load_blind() + load_blind(BLIND2_SET)
+    return load_items() + load_blind() + load_blind(BLIND2_SET) + load_blind(BLIND3_SET)
 
 
 def evaluate(library: Library, items: list[dict[str, object]]) -> dict[str, Report]:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import pytest
 
-from bench.faq_eval import BLIND2_SET, MAX_TYPED, Report, evaluate, load_blind, load_items
+from bench.faq_eval import BLIND2_SET, BLIND3_SET, MAX_TYPED, Report, evaluate, load_blind, load_items
 from tests.exts.harness import real_library
 
 
@@ -163,3 +163,44 @@ def test_blind2_routes_every_warning_sign(blind2: Report) -> None:
 )
 def test_blind2_is_almost_never_confidently_wrong(blind2: Report) -> None:
     assert blind2.confident_wrong / blind2.total <= 0.01, blind2.misses
+
+
+BLIND3_RUN = "faq_eval_blind3.yaml scored once, blind, after branch `warn2` (bench/README.md); never tuned on"
+
+
+@pytest.fixture(scope="module")
+def blind3() -> Report:
+    return evaluate(real_library(), load_blind(BLIND3_SET))["blind3"]
+
+
+def test_the_third_blind_set_is_big_enough() -> None:
+    items = load_blind(BLIND3_SET)
+    assert len(items) >= 150
+    assert 0.15 <= sum(item["expect"] == "none" for item in items) / len(items) <= 0.25
+    assert {item["split"] for item in items} == {"blind3"}
+
+
+def test_blind3_recall_and_no_off_topic_answer(blind3: Report) -> None:
+    assert blind3.top3 / blind3.answerable >= 0.95, blind3.misses
+    assert blind3.top1 / blind3.answerable >= 0.85, blind3.misses
+    assert blind3.off_topic == 0, blind3.misses
+
+
+def test_blind3_never_answers_a_warning_sign_with_an_ordinary_entry(blind3: Report) -> None:
+    assert blind3.warnings > 0
+    assert blind3.unsafe_entry == 0, blind3.misses
+
+
+@pytest.mark.xfail(strict=True, reason=f"2 of 64 warning signs were called out of scope; {BLIND3_RUN}")
+def test_blind3_never_calls_a_warning_sign_out_of_scope(blind3: Report) -> None:
+    assert blind3.unsafe_scope == 0, blind3.misses
+
+
+@pytest.mark.xfail(strict=True, reason=f"60 of 64 warning signs routed; {BLIND3_RUN}")
+def test_blind3_routes_every_warning_sign(blind3: Report) -> None:
+    assert blind3.routed == blind3.warnings, blind3.misses
+
+
+@pytest.mark.xfail(strict=True, reason=f"2 of 170 (1.2 %) confidently wrong, both a warning entry; {BLIND3_RUN}")
+def test_blind3_is_almost_never_confidently_wrong(blind3: Report) -> None:
+    assert blind3.confident_wrong / blind3.total <= 0.01, blind3.misses
