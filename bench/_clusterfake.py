@@ -25,7 +25,7 @@ from collections.abc import AsyncIterator, Sequence
 from multiprocessing.connection import Connection
 from typing import Any
 
-from bench._fakeproc import _RoutesOnly
+from bench._fakeproc import _RoutesOnly, call_over_pipe
 from tests.fakediscord.global_limit import EXEMPT_PREFIXES, GlobalRateLimit
 from tests.fakediscord.interceptors import InterceptingFakeDiscord
 from tests.hardening.checks import delivered_messages
@@ -130,12 +130,7 @@ class FakeHandle:
         self._lock = asyncio.Lock()
 
     async def call(self, op: str, **kwargs: Any) -> Any:
-        async with self._lock:
-            self.conn.send((op, kwargs))
-            ok, result = await asyncio.to_thread(self.conn.recv)
-        if not ok:
-            raise RuntimeError(f"fake process failed in {op}: {result}")
-        return result
+        return await call_over_pipe(self.conn, self._lock, op, kwargs)
 
 
 def _child_main(conn: Connection, latency: float, dm_channels: Sequence[tuple[int, int]]) -> None:

@@ -203,12 +203,17 @@ class ProcessFake(FakeHandle):
         self._lock = asyncio.Lock()
 
     async def call(self, op: str, **kwargs: Any) -> Any:
-        async with self._lock:
-            self.conn.send((op, kwargs))
-            ok, result = await asyncio.to_thread(self.conn.recv)
-        if not ok:
-            raise RuntimeError(f"fake process failed in {op}: {result}")
-        return result
+        return await call_over_pipe(self.conn, self._lock, op, kwargs)
+
+
+async def call_over_pipe(conn: Connection, lock: asyncio.Lock, op: str, kwargs: dict[str, Any]) -> Any:
+    """Ask the fake's process to run `op` and wait for its answer, one call at a time on the pipe."""
+    async with lock:
+        conn.send((op, kwargs))
+        ok, result = await asyncio.to_thread(conn.recv)
+    if not ok:
+        raise RuntimeError(f"fake process failed in {op}: {result}")
+    return result
 
 
 def _child_main(conn: Connection, options: dict[str, Any]) -> None:
