@@ -102,15 +102,17 @@ class KneadBot(commands.Bot):
         metrics: Metrics | None = None,
         **options: object,
     ) -> None:
+        paced = pacing(settings.global_rate)  # every attempt waits for its turn (bot/ratelimit.py)
         super().__init__(
             command_prefix=commands.when_mentioned,
             intents=discord.Intents.default(),
             allowed_mentions=discord.AllowedMentions.none(),
             tree_cls=KneadTree,
             help_command=None,
-            http_trace=pacing(settings.global_rate),  # every attempt waits for its turn (bot/ratelimit.py)
+            http_trace=paced,
             **options,  # type: ignore[arg-type]
         )
+        paced.follow_global_limit(self.http)
         if settings.amortise_bucket_sweep:
             amortise_bucket_sweep(self.http)  # opt-in: it replaces a private discord.py method
         if settings.discord_api_url is not None:

@@ -26,7 +26,7 @@ from tests.fakediscord import running_client
 from tests.fakediscord.faults import Fault
 from tests.fakediscord.global_limit import GlobalRateLimit
 from tests.fakediscord.interceptors import InterceptingFakeDiscord
-from tests.fakediscord.models import RecordedRequest
+from tests.fakediscord.models import DEFAULT_CHANNEL_ID, Channel, Guild, RecordedRequest
 
 MEMBERS = 30
 CHECKINS_EACH = 10
@@ -166,7 +166,7 @@ async def test_requests_let_go_after_a_global_429_are_paced_not_sent_at_once() -
         return None
 
     fake.before_request.insert(0, one_long_global_429)
-    client = discord.Client(intents=discord.Intents.none(), http_trace=pacing(PACE_PER_SECOND))
+    client = paced_client(PACE_PER_SECOND)
     async with fake, running_client(fake, client):
         channel = client.get_partial_messageable(fake.channel_id)
         first = asyncio.ensure_future(channel.send("first"))
@@ -177,6 +177,48 @@ async def test_requests_let_go_after_a_global_429_are_paced_not_sent_at_once() -
     assert limit.rejected == 0, sorted(limit.arrivals.items())
     assert limit.busiest_second <= 2 * PACE_PER_SECOND
     assert not fake.violation_report(), fake.violation_report()
+
+
+async def test_requests_waiting_for_their_turn_when_a_global_429_lands_are_held_until_it_is_over() -> None:
+    """A burst sent together: the first request draws a global 429 while the rest wait in the pacing for
+    their turn. discord.py checks its global lock before that wait, so they must be held there too: the
+    fake answers 429 to anything arriving before the window it declared is over, and sees none."""
+    burst = 4 * PACE_PER_SECOND
+    channels = [Channel(DEFAULT_CHANNEL_ID + n, f"room-{n}") for n in range(burst)]  # one bucket each: none waits
+    fake = InterceptingFakeDiscord(guilds=[Guild(channels=channels)])  # on discord.py's per-channel limits
+    window_ends: list[float] = []
+    inside_window: list[RecordedRequest] = []
+
+    async def a_global_429_then_refuse_until_it_is_over(record: RecordedRequest) -> web.StreamResponse | None:
+        if record.method != "POST" or not record.path.endswith("/messages"):
+            return None
+        now = asyncio.get_running_loop().time()
+        if not window_ends:
+            window_ends.append(now + GLOBAL_LOCK_S)
+        elif now < window_ends[0]:
+            inside_window.append(record)
+        else:
+            return None
+        remaining = window_ends[0] - now
+        return Fault("*", re.compile(""), 429, retry_after=remaining, global_=True).response("global")
+
+    fake.before_request.insert(0, a_global_429_then_refuse_until_it_is_over)
+    client = paced_client(PACE_PER_SECOND)
+    async with fake, running_client(fake, client):
+        rooms = [client.get_partial_messageable(channel.id) for channel in channels]
+        sent = await asyncio.gather(*(room.send("burst") for room in rooms))
+    assert window_ends, "the fake never closed the window: the test proves nothing"
+    assert inside_window == []
+    assert len({message.id for message in sent}) == burst
+    assert not fake.violation_report(), fake.violation_report()
+
+
+def paced_client(per_second: float) -> discord.Client:
+    """A bare client paced as KneadBot paces itself (bot/app.py)."""
+    trace = pacing(per_second)
+    client = discord.Client(intents=discord.Intents.none(), http_trace=trace)
+    trace.follow_global_limit(client.http)
+    return client
 
 
 def test_the_gateway_interactions_and_webhooks_are_not_paced() -> None:

@@ -37,3 +37,11 @@ def test_the_client_hands_its_trace_config_to_the_session_it_sends_with() -> Non
     assert client.http.http_trace is trace
     assert "trace_configs" in inspect.getsource(HTTPClient.static_login)  # where the session is made
     assert isinstance(trace, aiohttp.TraceConfig) and len(trace.on_request_start) == 1
+
+
+def test_the_global_429_wait_is_the_event_the_pacing_holds_requests_on() -> None:
+    """Pacing re-checks `HTTPClient._global_over` after each turn: discord.py clears it for a global 429's
+    retry_after, sets it after, and makes it anew at login."""
+    request, login = inspect.getsource(HTTPClient.request), inspect.getsource(HTTPClient.static_login)
+    assert "self._global_over.clear()" in request and "self._global_over.set()" in request
+    assert "self._global_over = asyncio.Event()" in login
