@@ -34,6 +34,7 @@ from bot.settings import Settings, SettingsError, load_settings, version
 if TYPE_CHECKING:
     from bot.app import KneadBot
     from bot.library.library import Library
+    from bot.library.loader import Content
 
 log = get_logger("bot")
 
@@ -109,11 +110,12 @@ def _main(argv: Sequence[str] | None) -> int:
     if runs_bot and settings.shards is not None and settings.database_url is None:
         print(SHARDS_NEED_POSTGRES, file=sys.stderr)
         return 2
+    content = read_content(settings)  # before the database: a release with broken content migrates nothing
+    if content is None:
+        return 1
     if runs_bot and not database_ready(settings):
         return 1
-    library = load_library(settings)  # after the checks above: each of them answers at once
-    if library is None:
-        return 1
+    library = build_library(content)
     if args.mode == "sync":
         return asyncio.run(sync_commands(settings, library, token, args.guild))
     if not runs_bot:
@@ -124,21 +126,29 @@ def _main(argv: Sequence[str] | None) -> int:
     return asyncio.run(run_bot(settings, library, token))
 
 
-def load_library(settings: Settings) -> Library | None:
-    """The content and its search engine; None, having said what is wrong, when the content has problems."""
-    from bot.library.library import Library
+def read_content(settings: Settings) -> Content | None:
+    """The checked content, or None having said what is wrong. Cheap (a few hundred ms), so it runs
+    before the database is migrated: otherwise a release whose content is broken would migrate, exit,
+    and leave a schema its predecessor refuses (SchemaTooNewError) for the rollback."""
     from bot.library.loader import ContentError, load_content
 
     try:
-        return Library(load_content(settings.content_dir))
+        return load_content(settings.content_dir)
     except ContentError as error:
         print(f"kneadbot: content has problems, fix them first:\n{error}", file=sys.stderr)
         return None
 
 
+def build_library(content: Content) -> Library:
+    """The search engine over `content` (loads the embedding model): after every refusal above."""
+    from bot.library.library import Library
+
+    return Library(content)
+
+
 def database_ready(settings: Settings) -> bool:
-    """Migrate before loading content or logging in, so a database problem stops start-up at once,
-    offline, in one line; False once it has said what is wrong."""
+    """Migrate before building the search engine or logging in, so a database problem stops start-up
+    at once, offline, in one line; False once it has said what is wrong."""
     from bot.ops import database, postgres
     from bot.storage.db import SchemaTooNewError, open_database
 

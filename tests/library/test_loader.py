@@ -133,3 +133,16 @@ def test_the_largest_accepted_safety_result_fits_one_discord_embed(tmp_path: Pat
     everything_ticked = assess(check, [question.id for question in check.questions])
 
     assert len(safety_result_embed(everything_ticked, check)) <= EMBED_TOTAL_LIMIT
+
+
+def test_start_with_broken_content_stops_before_the_database_is_created_or_migrated(tmp_path: Path) -> None:
+    """A release whose content is broken must not migrate the database first: the rollback to the
+    release before it would then find a schema too new for it."""
+    content_dir, db_path = tmp_path / "content", tmp_path / "kb.sqlite3"
+    content_dir.mkdir()
+    write_content(content_dir, tips=[tip("same"), tip("same")])
+    env = clean_env(KNEADBOT_CONTENT_DIR=str(content_dir), KNEADBOT_DB=str(db_path), DISCORD_TOKEN="MTIz.fake.token")
+    result = run_bot(env=env)
+    assert result.returncode == 1
+    assert "content has problems" in result.stderr and "same: duplicate id" in result.stderr
+    assert not db_path.exists()
