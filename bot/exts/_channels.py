@@ -21,10 +21,22 @@ THREAD_POST_PERMISSIONS = {
 }
 
 
-def missing_post_permissions(channel: discord.abc.GuildChannel | discord.Thread) -> list[str]:
-    """Permissions the bot lacks to post an embed in `channel`, by their names in Discord's settings."""
+READ_BACK_PERMISSIONS = {"read_message_history": "Read Message History"}
+
+
+def missing_post_permissions(
+    channel: discord.abc.GuildChannel | discord.Thread, *, read_back: bool = False
+) -> list[str]:
+    """Permissions the bot lacks to post an embed in `channel`, by their names in Discord's settings.
+
+    `read_back`: a background delivery (check-in, daily tip) must be able to read the channel's history,
+    because a retry after a crash looks there for the first copy. Without Read Message History Discord
+    answers that search with no messages at all, so the retry would post a second copy.
+    """
     permissions = channel.permissions_for(channel.guild.me)
     needed = THREAD_POST_PERMISSIONS if isinstance(channel, discord.Thread) else POST_PERMISSIONS
+    if read_back:
+        needed = {**needed, **READ_BACK_PERMISSIONS}
     return [name for flag, name in needed.items() if not getattr(permissions, flag)]
 
 

@@ -160,7 +160,9 @@ class CheckinCourier:
             return None
         guild = cached_guild(self._client, due.guild_id)
         channel = guild.get_channel_or_thread(due.channel_id)
-        if not isinstance(channel, discord.TextChannel | discord.Thread) or missing_post_permissions(channel):
+        if not isinstance(channel, discord.TextChannel | discord.Thread) or missing_post_permissions(
+            channel, read_back=True
+        ):
             return None
         try:
             member = guild.get_member(due.user_id) or await guild.fetch_member(due.user_id)

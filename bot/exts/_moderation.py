@@ -52,8 +52,10 @@ def moderator_command(func: T) -> T:
     return func
 
 
-def cannot_post_reason(channel: discord.abc.GuildChannel | discord.Thread) -> str | None:
-    missing = missing_post_permissions(channel)
+def cannot_post_reason(channel: discord.abc.GuildChannel | discord.Thread, *, read_back: bool = False) -> str | None:
+    """Why the bot cannot post in `channel`, naming the missing permissions (`read_back`: see
+    missing_post_permissions)."""
+    missing = missing_post_permissions(channel, read_back=read_back)
     if not missing:
         return None
     return f"I can't post in {channel.mention}: I'm missing the {', '.join(missing)} permission there."
@@ -66,12 +68,14 @@ def server_id(interaction: discord.Interaction) -> int:
     return interaction.guild_id
 
 
-def cannot_post_for(channel: discord.TextChannel, moderator: discord.abc.User) -> str | None:
+def cannot_post_for(
+    channel: discord.TextChannel, moderator: discord.abc.User, *, read_back: bool = False
+) -> str | None:
     """Why the bot won't post in `channel` for this moderator: it can't, or the moderator can't.
 
     A moderator-role holder must not be able to make the bot speak where they may not speak.
     """
-    if reason := cannot_post_reason(channel):
+    if reason := cannot_post_reason(channel, read_back=read_back):
         return reason
     if isinstance(moderator, discord.Member) and not channel.permissions_for(moderator).send_messages:
         return f"You can't post in {channel.mention} yourself, so I won't post there for you."

@@ -80,7 +80,7 @@ class DailyTip(commands.GroupCog, group_name="daily-tip", group_description="A t
             timezone: An IANA time zone such as Europe/London (default: as before, else UTC).
         """
         await defer_write(interaction)
-        if reason := cannot_post_for(channel, interaction.user):
+        if reason := cannot_post_for(channel, interaction.user, read_back=True):
             await answer(interaction, reason, ephemeral=True)
             return
         status = await self.daily_tips.set(
@@ -121,7 +121,7 @@ class DailyTipPoster:
         """A post a stopped process (or an earlier try) may have made: found means sent; else post if
         the day is not over. The message is found by the date in its footer, so it is never posted twice."""
         channel = cached_guild(self._client, claim.guild_id).get_channel(claim.channel_id)
-        if isinstance(channel, discord.TextChannel) and not cannot_post_reason(channel):
+        if isinstance(channel, discord.TextChannel) and not cannot_post_reason(channel, read_back=True):
             found = await self._find_posted(channel, claim)
             if found is not None:
                 return Sent(channel.id, found.id)
@@ -134,7 +134,7 @@ class DailyTipPoster:
         channel = cached_guild(self._client, claim.guild_id).get_channel(claim.channel_id)  # raises while reconnecting
         if not isinstance(channel, discord.TextChannel):
             return Undeliverable("The channel was deleted or I can no longer see it.")
-        if reason := cannot_post_reason(channel):
+        if reason := cannot_post_reason(channel, read_back=True):
             return Undeliverable(reason)
         try:
             message = await channel.send(embed=daily_embed(claim.tip, claim.local_date), nonce=claim.nonce)

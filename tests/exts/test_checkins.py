@@ -115,6 +115,25 @@ async def test_closed_dms_fall_back_to_the_server_channel_pinging_only_the_membe
     assert "@everyone" not in json.dumps(posted)
 
 
+async def test_closed_dms_and_a_channel_without_read_message_history_is_not_posted_but_told(
+    fake_discord: FakeDiscord, database_location: Path | str
+) -> None:
+    """A retry after a crash could not find the first copy in a channel the bot cannot read back (Discord
+    answers that search with no messages), so it would post twice: the bot does not post there."""
+    clock, db_path, alice = FakeClock(), database_location, fake_discord.user.id
+    fake_discord.close_dms(alice)
+    general = fake_discord.guild.channel(fake_discord.channel_id)
+    assert general is not None
+    general.permission_overwrites = [Overwrite(fake_discord.guild.bot_role_id, 0, deny=p.READ_MESSAGE_HISTORY)]
+    async with running_kneadbot(fake_discord, db_path, clock=clock) as bot:
+        await agree_and_log(fake_discord, {**CALVES_FIRM, "checkin_in": "1h"})
+        await run_scheduler(bot, clock, hours=1)
+        [notice] = await fake_discord.wait_followups(await fake_discord.slash("tip", dm=True))
+    assert [m for m in fake_discord.messages() if m["embeds"]] == []
+    assert await rows(db_path, "SELECT state FROM checkins") == [("undeliverable",)]
+    assert "could not reach you by DM" in notice["content"]
+
+
 async def test_closed_dms_without_a_channel_tell_the_member_once(
     fake_discord: FakeDiscord, database_location: Path | str
 ) -> None:

@@ -20,8 +20,10 @@ from tests.exts.moderation_world import (
     MOD_ROLE,
     MODDER,
     TIPS,
+    A,
 )
-from tests.fakediscord import FakeDiscord, InteractionReply, User
+from tests.fakediscord import FakeDiscord, InteractionReply, Overwrite, User
+from tests.fakediscord import perms as p
 
 NOT_MODERATOR = "Only moderators can do that"
 SERVER_ONLY = "Moderator commands only work in a server"
@@ -113,6 +115,24 @@ async def test_posting_where_the_bot_cannot_names_the_missing_permission(
     )
     assert daily.content == reply.content
     assert world.messages(LOCKED.id) == []
+
+
+async def test_the_daily_tip_needs_to_read_its_channel_back_a_one_off_post_does_not(
+    world: FakeDiscord, database_location: Path | str
+) -> None:
+    """A daily tip retried after a crash looks in the channel for the first copy: where the bot cannot
+    read the history it would find nothing and post twice, so it is not set there."""
+    guild = world.guilds[A]
+    tips = guild.channel(TIPS.id)
+    assert tips is not None
+    tips.permission_overwrites = [Overwrite(guild.bot_role_id, 0, deny=p.READ_MESSAGE_HISTORY)]
+    async with running_kneadbot(world, database_location):
+        daily = await run(world, "daily-tip set", {"channel": TIPS, "time": "09:00"}, user=MANAGER)
+        posted = await run(world, "tips post", {"channel": TIPS}, user=MANAGER)
+    assert daily.ephemeral
+    assert daily.content == f"I can't post in <#{TIPS.id}>: I'm missing the Read Message History permission there."
+    assert posted.content.startswith("Posted `")
+    assert len(world.messages(TIPS.id)) == 1
 
 
 @pytest.mark.parametrize(

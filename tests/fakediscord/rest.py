@@ -112,8 +112,18 @@ class Rest:
                 return error_response(403, 50013)
         return None
 
+    def _sees_without_history(self, channel_id: int) -> bool:
+        """A guild channel the bot can view but not read the history of."""
+        guild, where = self.fake.locate(channel_id)
+        if guild is None or where is None:
+            return False
+        granted = guild.permissions_for(self.fake.bot.id, channel_id)
+        return bool(granted & perms.VIEW_CHANNEL) and not granted & perms.READ_MESSAGE_HISTORY
+
     async def list_messages(self, request: web.Request) -> web.Response:
         channel_id = _int(request, "channel_id")
+        if self._sees_without_history(channel_id):
+            return json_response([])  # Discord's documented answer: "no messages will be returned"
         refused = self._readable(channel_id)
         if refused is not None:
             return refused
