@@ -183,7 +183,7 @@ async def test_requests_waiting_for_their_turn_when_a_global_429_lands_are_held_
     """A burst sent together: the first request draws a global 429 while the rest wait in the pacing for
     their turn. discord.py checks its global lock before that wait, so they must be held there too: the
     fake answers 429 to anything arriving before the window it declared is over, and sees none."""
-    burst = 4 * PACE_PER_SECOND
+    burst, per_second, lock_s = 12, 8, 1.5  # unheld, 11 of the 12 would arrive inside the window
     channels = [Channel(DEFAULT_CHANNEL_ID + n, f"room-{n}") for n in range(burst)]  # one bucket each: none waits
     fake = InterceptingFakeDiscord(guilds=[Guild(channels=channels)])  # on discord.py's per-channel limits
     window_ends: list[float] = []
@@ -194,7 +194,7 @@ async def test_requests_waiting_for_their_turn_when_a_global_429_lands_are_held_
             return None
         now = asyncio.get_running_loop().time()
         if not window_ends:
-            window_ends.append(now + GLOBAL_LOCK_S)
+            window_ends.append(now + lock_s)
         elif now < window_ends[0]:
             inside_window.append(record)
         else:
@@ -203,7 +203,7 @@ async def test_requests_waiting_for_their_turn_when_a_global_429_lands_are_held_
         return Fault("*", re.compile(""), 429, retry_after=remaining, global_=True).response("global")
 
     fake.before_request.insert(0, a_global_429_then_refuse_until_it_is_over)
-    client = paced_client(PACE_PER_SECOND)
+    client = paced_client(per_second)
     async with fake, running_client(fake, client):
         rooms = [client.get_partial_messageable(channel.id) for channel in channels]
         sent = await asyncio.gather(*(room.send("burst") for room in rooms))
