@@ -8,7 +8,7 @@ Order of decisions, each for a reason:
    cosine similarity of WordLlama embeddings (meaning). The typed /faq only answers when the best entry
    is clearly right (thresholds tuned on the tune split of bench/faq_eval_set.yaml, then on every tuning
    split: see each threshold); otherwise it is "unsure" (nearest questions shown), or "out of scope" when
-   nothing is close at all. A red-flag entry that ranking alone picks is still replied to as a warning.
+   nothing is close at all.
 """
 
 from __future__ import annotations
@@ -56,7 +56,9 @@ NEAR_SHOWN = 3
 KNOWN_MIN_COSINE = 0.55
 """The second way to answer (branch `tune3`): when every word of the question is a word the FAQ uses
 (stop words aside), the best entry is first by words alone and by meaning alone, it beats the next by
-ANSWER_MARGIN and its meaning is at least this close, the coverage floor is waived. Coverage there only
+ANSWER_MARGIN and its meaning is at least this close, the coverage floor is waived, for an ordinary entry
+only (a red-flag entry is the warning router's to pick: "my urine is not dark" uses only the FAQ's words,
+and a denied sign must not be answered with its entry). Coverage there only
 measures how the question's words are shared out among entries (as in "is theragun ok for calves",
 where "calves" belongs to other entries too), not whether the FAQ speaks of it at all.
 
@@ -135,8 +137,6 @@ class FaqEngine:
         kind = self._kind(ranked)
         if kind == "answer" and not self._names_audience(ranked[0].entry.id, query):
             kind = "unsure"
-        if kind == "answer" and ranked[0].entry.red_flag:
-            kind = "warning"  # a red flag found by ranking ("my caff is swollen and hot") is still a warning
         return Decision(kind, ranked)
 
     def _names_audience(self, faq_id: str, query: Normalised) -> bool:
@@ -212,7 +212,7 @@ class FaqEngine:
             return "unsure"
         if best.cosine >= ANSWER_MIN_COSINE and best.coverage >= ANSWER_MIN_COVERAGE:
             return "answer"
-        if best.known and best.agreed and best.cosine >= KNOWN_MIN_COSINE:
+        if best.known and best.agreed and best.cosine >= KNOWN_MIN_COSINE and not best.entry.red_flag:
             return "answer"
         return "unsure"
 
