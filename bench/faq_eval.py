@@ -6,7 +6,8 @@ Splits: tune (thresholds and vocabulary were tuned on it), held (written with th
 on) and blind (faq_eval_blind.yaml, written by someone who had not seen the engine, its vocabulary or the
 other splits; scored blind once, and a tuning set since branch `warn` read its misses: its name is kept)
 and blind2 (faq_eval_blind2.yaml, written the same way after that, blind to all of the above; scored blind
-once, and a tuning set since branch `warn2` read its misses and fixed them in general ways).
+once, and a tuning set since branch `warn2` read its misses and fixed them in general ways) and blind3
+(faq_eval_blind3.yaml, the same again: scored blind once after `warn2`, a tuning set since branch `tune3`).
 
 recall@1 / recall@3: the right entry is the first / among the first three autocomplete choices (questions
 with a right answer). confident wrong: the typed /faq answered with a wrong entry (or answered at all when
@@ -38,8 +39,8 @@ BLIND2_SET = ROOT / "bench" / "faq_eval_blind2.yaml"
 blind once, a tuning set since branch `warn2`. Its `expect: none` and `# negated` items aside, its warning
 signs are marked like the first's."""
 BLIND3_SET = ROOT / "bench" / "faq_eval_blind3.yaml"
-"""Written after branch `warn2` by someone who had seen neither the engine nor any earlier set; never
-tuned on: score it, record it, fix what it shows only in general ways, on the other splits."""
+"""Written after branch `warn2` by someone who had seen neither the engine nor any earlier set; scored
+blind once, a tuning set since branch `tune3` read its misses and fixed them in general ways."""
 WARNING_ENTRIES = frozenset({"swollen-leg", "chest-pain-breathless", "dark-urine", "skin-infection"})
 """The entries whose question is itself a warning sign (issue 9's list: one swollen, hot or bigger calf;
 chest pain, breathlessness, coughing blood; dark urine, far worse pain, new weakness; hot spreading skin)."""

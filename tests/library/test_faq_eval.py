@@ -9,7 +9,9 @@ faq_eval_blind.yaml was scored blind once (commit 64a8659, numbers in bench/READ
 `warn` (2026-12-01) it is a TUNING set: its misses were read and the warning patterns fixed in general
 ways, so its numbers here are no longer a blind measure. bench/faq_eval_blind2.yaml was the next blind set:
 scored blind once after branch `warn`, and a TUNING set too since branch `warn2` (2026-12-01) read and fixed
-its misses in general ways. bench/faq_eval_blind3.yaml is the next fresh blind set (scored by the lead).
+its misses in general ways. bench/faq_eval_blind3.yaml was the next blind set: scored blind once after branch
+`warn2`, and a TUNING set too since branch `tune3` (2026-12-02) read its misses and fixed them in general ways
+(vocabulary, and a second way to answer tuned over all four tuning splits; held-out totals only were looked at).
 """
 
 from __future__ import annotations
@@ -165,7 +167,8 @@ def test_blind2_is_almost_never_confidently_wrong(blind2: Report) -> None:
     assert blind2.confident_wrong / blind2.total <= 0.01, blind2.misses
 
 
-BLIND3_RUN = "faq_eval_blind3.yaml scored once, blind, after branch `warn2` (bench/README.md); never tuned on"
+BLIND3_RUN = "faq_eval_blind3.yaml scored once, blind, after branch `warn2` (bench/README.md)"
+TUNE3 = "since branch `tune3`, blind3 being a tuning set (bench/README.md)"
 
 
 @pytest.fixture(scope="module")
@@ -191,16 +194,45 @@ def test_blind3_never_answers_a_warning_sign_with_an_ordinary_entry(blind3: Repo
     assert blind3.unsafe_entry == 0, blind3.misses
 
 
-@pytest.mark.xfail(strict=True, reason=f"2 of 64 warning signs were called out of scope; {BLIND3_RUN}")
 def test_blind3_never_calls_a_warning_sign_out_of_scope(blind3: Report) -> None:
+    """Was 2 of 64 when scored blind ("a bit puffier ... warmish", legs "weak and jelly-like the day after"
+    deep work); 0 since branch `tune3` (puffier and warmish read as swollen and warm, weak legs after a
+    massage or deep work route to the new-weakness sign)."""
+    assert blind3.warnings == 64
     assert blind3.unsafe_scope == 0, blind3.misses
 
 
-@pytest.mark.xfail(strict=True, reason=f"60 of 64 warning signs routed; {BLIND3_RUN}")
+def test_blind3_is_almost_never_confidently_wrong(blind3: Report) -> None:
+    """Was 2 of 170 when scored blind; 1 since branch `tune3`: a varicose vein that bled gets
+    when-to-see-doctor ("urgent care now"), where its writer expected varicose-veins. The engine is kept:
+    a bleeding varicose vein needs urgent care (shared/content-facts.md, NICE), so the label is the weaker
+    reply."""
+    assert blind3.confident_wrong <= 1, blind3.misses
+    assert blind3.confident_wrong / blind3.total <= 0.01, blind3.misses
+
+
+def test_blind3_answers_three_in_four_answerable_questions_right(blind3: Report) -> None:
+    """Answered right (the typed /faq gives the right entry outright) was 91 of 140 (65 %) when scored
+    blind; 106 of 140 since branch `tune3`."""
+    assert blind3.answered_right >= 106, blind3.misses
+
+
+def test_blind3_confident_wrong_answers_are_only_ever_warnings() -> None:
+    """Like blind2's: what is left errs in the safe direction only (a red-flag entry shown as a warning)."""
+    library = real_library()
+    for item in load_blind(BLIND3_SET):
+        question, expect = str(item["q"]), str(item["expect"])
+        match = library.answer(question, max_length=MAX_TYPED)
+        if match.entry is not None and match.entry.id != expect:
+            assert match.kind == "warning", question
+            assert match.entry.red_flag, question
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="63 of 64 warning signs routed (60 when scored blind): 'my caff is swollen and hot' gets the "
+    "swollen-leg entry by ranking, not from a warning sign (a misspelt calf no corrector reads: the member sees "
+    f"the same entry, counted as an answer, not a warning); {TUNE3}",
+)
 def test_blind3_routes_every_warning_sign(blind3: Report) -> None:
     assert blind3.routed == blind3.warnings, blind3.misses
-
-
-@pytest.mark.xfail(strict=True, reason=f"2 of 170 (1.2 %) confidently wrong, both a warning entry; {BLIND3_RUN}")
-def test_blind3_is_almost_never_confidently_wrong(blind3: Report) -> None:
-    assert blind3.confident_wrong / blind3.total <= 0.01, blind3.misses
