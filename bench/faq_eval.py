@@ -1,13 +1,14 @@
 """Score the FAQ engine on the labelled phrasings in bench/faq_eval_set.yaml and bench/faq_eval_blind.yaml.
 
-    .venv/bin/python -m bench.faq_eval [--split tune|held|blind|blind2|blind3] [--show-misses]
+    .venv/bin/python -m bench.faq_eval [--split tune|held|blind|blind2|blind3|blind4] [--show-misses]
 
 Splits: tune (thresholds and vocabulary were tuned on it), held (written with the tune split, never tuned
 on) and blind (faq_eval_blind.yaml, written by someone who had not seen the engine, its vocabulary or the
 other splits; scored blind once, and a tuning set since branch `warn` read its misses: its name is kept)
 and blind2 (faq_eval_blind2.yaml, written the same way after that, blind to all of the above; scored blind
 once, and a tuning set since branch `warn2` read its misses and fixed them in general ways) and blind3
-(faq_eval_blind3.yaml, the same again: scored blind once after `warn2`, a tuning set since branch `tune3`).
+(faq_eval_blind3.yaml, the same again: scored blind once after `warn2`, a tuning set since branch `tune3`)
+and blind4 (faq_eval_blind4.yaml, the same again: scored blind once after `tune3`, never tuned on).
 
 recall@1 / recall@3: the right entry is the first / among the first three autocomplete choices (questions
 with a right answer). confident wrong: the typed /faq answered with a wrong entry (or answered at all when
@@ -41,6 +42,9 @@ signs are marked like the first's."""
 BLIND3_SET = ROOT / "bench" / "faq_eval_blind3.yaml"
 """Written after branch `warn2` by someone who had seen neither the engine nor any earlier set; scored
 blind once, a tuning set since branch `tune3` read its misses and fixed them in general ways."""
+BLIND4_SET = ROOT / "bench" / "faq_eval_blind4.yaml"
+"""Written during branch `tune3` by someone who had seen neither the engine nor any earlier set (only each
+entry's id, question, answer and red flag, and content-facts.md); scored blind once after `tune3`."""
 WARNING_ENTRIES = frozenset({"swollen-leg", "chest-pain-breathless", "dark-urine", "skin-infection"})
 """The entries whose question is itself a warning sign (issue 9's list: one swollen, hot or bigger calf;
 chest pain, breathlessness, coughing blood; dark urine, far worse pain, new weakness; hot spreading skin)."""
@@ -101,7 +105,7 @@ def load_blind(path: Path = BLIND_SET) -> list[dict[str, object]]:
 
 def load_all() -> list[dict[str, object]]:
     """Every split: the tune/held set, and the blind sets when they are there."""
-    return load_items() + load_blind() + load_blind(BLIND2_SET) + load_blind(BLIND3_SET)
+    return load_items() + load_blind() + load_blind(BLIND2_SET) + load_blind(BLIND3_SET) + load_blind(BLIND4_SET)
 
 
 def evaluate(library: Library, items: list[dict[str, object]]) -> dict[str, Report]:

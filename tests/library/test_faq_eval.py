@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import pytest
 
-from bench.faq_eval import BLIND2_SET, BLIND3_SET, MAX_TYPED, Report, evaluate, load_blind, load_items
+from bench.faq_eval import BLIND2_SET, BLIND3_SET, BLIND4_SET, MAX_TYPED, Report, evaluate, load_blind, load_items
 from tests.exts.harness import real_library
 
 
@@ -236,3 +236,46 @@ def test_blind3_confident_wrong_answers_are_only_ever_warnings() -> None:
 )
 def test_blind3_routes_every_warning_sign(blind3: Report) -> None:
     assert blind3.routed == blind3.warnings, blind3.misses
+
+
+BLIND4_RUN = (
+    "faq_eval_blind4.yaml scored once, blind, after branch `tune3` (bench/README.md): recall@1 80.0 %, recall@3 89.3 %"
+)
+
+
+@pytest.fixture(scope="module")
+def blind4() -> Report:
+    return evaluate(real_library(), load_blind(BLIND4_SET))["blind4"]
+
+
+def test_the_fourth_blind_set_is_big_enough() -> None:
+    items = load_blind(BLIND4_SET)
+    assert len(items) >= 150
+    assert 0.15 <= sum(item["expect"] == "none" for item in items) / len(items) <= 0.25
+    assert {item["split"] for item in items} == {"blind4"}
+
+
+def test_blind4_never_answers_a_warning_sign_with_an_ordinary_entry_or_calls_it_out_of_scope(blind4: Report) -> None:
+    assert blind4.warnings > 0
+    assert (blind4.unsafe_entry, blind4.unsafe_scope) == (0, 0), blind4.misses
+
+
+def test_blind4_never_answers_an_out_of_scope_question(blind4: Report) -> None:
+    """Blind, one was answered: "... is killing me" about a toenail got the far-worse-pain warning (fixed)."""
+    assert blind4.out_of_scope > 0
+    assert blind4.off_topic == 0, blind4.misses
+
+
+def test_blind4_is_almost_never_confidently_wrong(blind4: Report) -> None:
+    assert blind4.confident_wrong / blind4.total <= 0.01, blind4.misses
+
+
+@pytest.mark.xfail(strict=True, reason=f"below issue 9's recall targets; {BLIND4_RUN}")
+def test_blind4_recall(blind4: Report) -> None:
+    assert blind4.top3 / blind4.answerable >= 0.95, blind4.misses
+    assert blind4.top1 / blind4.answerable >= 0.85, blind4.misses
+
+
+@pytest.mark.xfail(strict=True, reason=f"36 of 39 warning signs routed; {BLIND4_RUN}")
+def test_blind4_routes_every_warning_sign(blind4: Report) -> None:
+    assert blind4.routed == blind4.warnings, blind4.misses

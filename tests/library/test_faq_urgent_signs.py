@@ -31,6 +31,7 @@ ROUTED = {
         "my legs buckled on the stairs after the massage",
         "her legs gave way under her yesterday after the massage",
         "never felt this weak before in my legs",
+        "my thighs are killing me since the deep tissue yesterday",  # a leg "killing me" stays urgent
     ],
     "skin-infection": [
         "there is a hot red blotch on the back of his thigh",
@@ -63,6 +64,8 @@ NOT_WARNINGS = [
     "my knees give out sometimes when running, will massage help",  # an old complaint, not new weakness
     "varicose veins popping out more since pregnancy",  # bulging, not bleeding
     "both feet puffy after the long drive, not one leg, can i massage",  # the one side is denied
+    "my tooth is killing me, can a foot rub help",  # "killing me" is no muscle pain by itself (blind4)
+    "this heatwave is killing me lol",
 ]
 
 
