@@ -1,8 +1,11 @@
 """Drain a burst of due check-ins through THREE real bot processes on one PostgreSQL (issue 12, "Speed").
 
     KNEADBOT_BENCH_DATABASE_URL=postgresql://... .venv/bin/python -m bench.cluster_drain
-        [--checkins 600] [--latency-ms 50 150] [--first-time 0.2] [--modes budget proxy]
+        [--checkins 600] [--processes 3] [--latency-ms 50 150] [--first-time 0.2] [--modes budget proxy]
         [--proxy-rate 25] [--database-url URL]
+
+`--processes 1` measures one process the same way (fake in a process of its own, PostgreSQL, 48/s),
+to compare with bench.checkins_drain, whose fake shares the bot's event loop.
 
 bench.checkins_drain measures one process; this is the same burst through the cluster of
 tests/cluster/burst.py: --checkins members with one check-in each, a --first-time share of them with
@@ -14,7 +17,7 @@ ONE loopback fake (in a process of its own, bench/_clusterfake.py) that answers 
 Each process logs in with its own token only so that its share can be counted; all three are one
 token's budget to the fake. Modes:
 
-- budget: KNEADBOT_GLOBAL_RATE=16 in each process (48/3, docs/scaling.md step 6);
+- budget: KNEADBOT_GLOBAL_RATE=48/--processes in each (16 for three, docs/scaling.md step 6);
 - proxy: all three behind one @discordjs/proxy (tests/proxy, `cd tests/proxy && npm ci` first) at
   --proxy-rate requests/s (25, as tests/cluster/test_shared_budget_proxy.py and the docs advise; the
   processes keep their default pacing of 48/s).
@@ -54,7 +57,9 @@ from tests.proxy.test_proxy import HERE as PROXY_DIR
 from tests.proxy.test_proxy import proxy_in_front_of
 
 PROCESSES = 3
-BUDGET_EACH = "16"
+"""The default; --processes 1 measures one process the same way (its fake out of process too)."""
+BUDGET_ALL = 48.0
+"""The token's budget shared out: KNEADBOT_GLOBAL_RATE = 48 / processes (16 each for three)."""
 UP_TIMEOUT_S = 180.0
 SETTLE_S = 2.0
 LISTENERS = (
@@ -63,7 +68,7 @@ LISTENERS = (
 )
 
 
-async def wait_until_up(url: str, fake: FakeHandle) -> float:
+async def wait_until_up(url: str, fake: FakeHandle, processes: int) -> float:
     """Until every process has a gateway session and a LISTEN connection; returns the seconds it took."""
     start = time.monotonic()
     connection = await asyncpg.connect(url)
@@ -71,7 +76,7 @@ async def wait_until_up(url: str, fake: FakeHandle) -> float:
         async with asyncio.timeout(UP_TIMEOUT_S):
             while True:
                 sessions = (await fake.call("counts"))["sessions"]
-                if sessions >= PROCESSES and await connection.fetchval(LISTENERS) >= PROCESSES:
+                if sessions >= processes and await connection.fetchval(LISTENERS) >= processes:
                     break
                 await asyncio.sleep(0.2)
     finally:
@@ -114,9 +119,11 @@ async def lateness(url: str, due: datetime) -> list[float]:
     return [(row["sent_at"] - due).total_seconds() for row in sent]
 
 
-async def start_processes(zygote: Zygote, port: int, url: str, workdir: Path, settings: dict[str, str]) -> list[Any]:
+async def start_processes(
+    zygote: Zygote, port: int, url: str, workdir: Path, settings: dict[str, str], processes: int
+) -> list[Any]:
     runs = []
-    for process in range(PROCESSES):
+    for process in range(processes):
         env = bot_environment(port, token=token_of(process), db_path=url, **settings)
         runs.append(await zygote.spawn(env, workdir / f"process-{process}.log"))
     return runs
@@ -144,7 +151,11 @@ async def run_once(url: str, mode: str, args: argparse.Namespace, latency: float
             shim: Any = SimpleNamespace(port=fake.port)  # proxy_in_front_of only reads the fake's port
             async with proxy_in_front_of(shim, script, per_second=args.proxy_rate) as api_base:
                 return await drain(url, fake, {"KNEADBOT_DISCORD_API_URL": api_base}, args, workdir)
-        return await drain(url, fake, {"KNEADBOT_GLOBAL_RATE": BUDGET_EACH}, args, workdir)
+        return await drain(url, fake, {"KNEADBOT_GLOBAL_RATE": budget_each(args.processes)}, args, workdir)
+
+
+def budget_each(processes: int) -> str:
+    return f"{BUDGET_ALL / processes:g}"
 
 
 async def drain(
@@ -154,8 +165,8 @@ async def drain(
     zygote = await Zygote.start(workdir / "zygote.log")
     runs: list[BotProcess] = []
     try:
-        runs = await start_processes(zygote, fake.port, url, workdir, settings)
-        up_s = await wait_until_up(url, fake)
+        runs = await start_processes(zygote, fake.port, url, workdir, settings, args.processes)
+        up_s = await wait_until_up(url, fake, args.processes)
         await fake.call("reset")
         due = datetime.now(UTC) + timedelta(seconds=args.lead_s)
         due_monotonic = time.monotonic() + args.lead_s
@@ -164,7 +175,7 @@ async def drain(
         states = await wait_drained(url, args.checkins, limit_s=max(900.0, args.checkins * 0.2))
         load_after = os.getloadavg()
         late = await lateness(url, due)
-        stats = await fake.call("stats", tokens=[token_of(p) for p in range(PROCESSES)], due=due_monotonic)
+        stats = await fake.call("stats", tokens=[token_of(p) for p in range(args.processes)], due=due_monotonic)
     finally:
         await asyncio.gather(*(run.stop() for run in runs))
         await zygote.close()
@@ -179,8 +190,8 @@ async def drain(
     }
 
 
-def row(latency_ms: float, mode: str, r: dict[str, Any], physical: float, rate: int) -> str:
-    label = f"budget ({BUDGET_EACH}/s each)" if mode == "budget" else f"proxy ({rate}/s)"
+def row(latency_ms: float, mode: str, r: dict[str, Any], physical: float, args: argparse.Namespace) -> str:
+    label = f"budget ({budget_each(args.processes)}/s each)" if mode == "budget" else f"proxy ({args.proxy_rate}/s)"
     shares = " / ".join(str(n) for n in r["message_posts"].values())
     return (
         f"| {latency_ms:.0f} ms | {label} | {r['wall']:.1f} | {r['wall'] / physical:.2f} | {r['requests']} "
@@ -205,6 +216,7 @@ def details(r: dict[str, Any]) -> str:
 def parse() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--checkins", type=int, default=600)
+    parser.add_argument("--processes", type=int, default=PROCESSES, help="bot processes (the budget is split)")
     parser.add_argument("--latency-ms", type=float, nargs="+", default=[50.0, 150.0])
     parser.add_argument("--first-time", type=float, default=0.2)
     parser.add_argument("--modes", nargs="+", choices=["budget", "proxy"], default=["budget"])
@@ -224,7 +236,7 @@ def main() -> None:
     first_timers = sum(first_time(n, args.first_time) for n in range(args.checkins))
     physical = (args.checkins + first_timers) / LIMIT_PER_SECOND
     print(f"{args.checkins} check-ins, {first_timers} to first-time members; physical limit {physical:.1f} s")
-    print(f"{PROCESSES} processes, one PostgreSQL, one fake enforcing {LIMIT_PER_SECOND} requests/s\n")
+    print(f"{args.processes} processes, one PostgreSQL, one fake enforcing {LIMIT_PER_SECOND} requests/s\n")
     print(
         "| round trip | shared how | wall s | × limit | requests | 429s | busiest second | median late s "
         "| last late s | doubles | messages per process | fake loop lag p99 ms |"
@@ -239,7 +251,7 @@ def main() -> None:
                 workdir = Path(tempfile.mkdtemp(prefix=f"cluster-drain-{mode}-", dir=tmp))
                 with fresh_database(server, copy_from=template) as url:
                     r = asyncio.run(run_once(url, mode, args, latency_ms / 1000, workdir))
-                print(row(latency_ms, mode, r, physical, args.proxy_rate), flush=True)
+                print(row(latency_ms, mode, r, physical, args), flush=True)
                 notes.append(f"- {latency_ms:.0f} ms, {mode}:\n{details(r)}")
     print("\n" + "\n".join(notes))
 
