@@ -276,6 +276,23 @@ def test_blind4_recall(blind4: Report) -> None:
     assert blind4.top1 / blind4.answerable >= 0.85, blind4.misses
 
 
-@pytest.mark.xfail(strict=True, reason=f"36 of 39 warning signs routed; {BLIND4_RUN}")
 def test_blind4_routes_every_warning_sign(blind4: Report) -> None:
+    """36 of 39 when scored blind; 39 of 39 since branch `tune4` (a leg "more big than other", and a cut or
+    burn that is still healing, tests/library/test_faq_care_signs.py)."""
+    assert blind4.warnings == 39
     assert blind4.routed == blind4.warnings, blind4.misses
+
+
+def test_blind4_never_calls_a_sign_to_see_a_doctor_out_of_scope() -> None:
+    """Blind, three phrasings labelled when-to-see-doctor got "no checked answer" (a vein gone hard and lumpy,
+    bruises on a blood thinner, a diabetic foot blister not healing). Since branch `tune4` none does, and
+    when-to-see-doctor is among the nearest questions of every one that is not answered outright."""
+    library = real_library()
+    labelled = [item for item in load_blind(BLIND4_SET) if item["expect"] == "when-to-see-doctor"]
+    assert len(labelled) >= 5
+    for item in labelled:
+        question = str(item["q"])
+        match = library.answer(question, max_length=MAX_TYPED)
+        assert match.kind != "out_of_scope", question
+        if match.kind == "unsure":
+            assert "when-to-see-doctor" in [entry.id for entry in match.nearest], question

@@ -2,7 +2,8 @@
 
 Order of decisions, each for a reason:
 1. A warning sign (warning.py) picks its red-flag entry before anything else, so a ranking quirk can
-   never put "sore after a massage" above "chest pain".
+   never put "sore after a massage" above "chest pain". A sign to see a doctor soon (vocabulary.CareSign)
+   only keeps its entry among the nearest questions, second, and the question in scope.
 2. An exact id, question or alias (what autocomplete sends back) is that entry.
 3. Everything else is ranked by a weighted sum of BM25 (words, normalised to the best entry) and the
    cosine similarity of WordLlama embeddings (meaning). The typed /faq only answers when the best entry
@@ -137,7 +138,21 @@ class FaqEngine:
         kind = self._kind(ranked)
         if kind == "answer" and not self._names_audience(ranked[0].entry.id, query):
             kind = "unsure"
+        care = self._router.care(query)
+        if care is not None:
+            ranked = self._with_care(ranked, care)
+            kind = "unsure" if kind == "out_of_scope" else kind
         return Decision(kind, ranked)
+
+    def _with_care(self, ranked: tuple[Scored, ...], care: str) -> tuple[Scored, ...]:
+        """The ranking with the entry a sign to see a doctor soon names (vocabulary.CareSign) second, right
+        after the best-ranked entry (or first when nothing ranked). It takes the score of the entry it
+        displaces, so the margin between the first two, which "Check with kneadbot" reads, does not change."""
+        if any(s.entry.id == care for s in ranked[:2]):
+            return ranked
+        rest = tuple(s for s in ranked if s.entry.id != care)
+        score = rest[1].score if len(rest) > 1 else (rest[0].score if rest else 0.0)
+        return (*rest[:1], Scored(self._by_id[care], score, 0.0, 0.0), *rest[1:])
 
     def _names_audience(self, faq_id: str, query: Normalised) -> bool:
         """True unless the entry is for one group of people and the question does not name that group."""
@@ -161,6 +176,11 @@ class FaqEngine:
         flagged = self._router.route(query)
         if flagged is not None:
             found = [self._by_id[flagged], *(e for e in found if e.id != flagged)][:limit]
+        else:
+            care = self._router.care(query)
+            if care is not None and all(e.id != care for e in found[:2]):
+                rest = [e for e in found if e.id != care]
+                found = [*rest[:1], self._by_id[care], *rest[1:]][:limit]
         return found
 
     def _rank(self, query: Normalised, limit: int) -> tuple[Scored, ...]:

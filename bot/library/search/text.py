@@ -83,7 +83,17 @@ class Normaliser:
         negation = vocabulary.negation
         if negation is not None:  # "nothing" must not be "corrected" to "anything"
             known |= {w for x in (*negation.words, *negation.signs, *negation.body) for w in words_of(x)}
-        self._known = frozenset(known | self._stop | set(vocabulary.not_typos))
+        # a care sign's words are never "corrected" away, but no typo is corrected to one either: "shoes"
+        # must not become "sores", nor "asking" "taking" (vocabulary.CareSign only adds a suggestion)
+        care = {
+            w
+            for sign in vocabulary.care_signs
+            for p in sign.patterns
+            for g in groups_of(p)
+            for x in g
+            for w in words_of(x)
+        }
+        self._known = frozenset(known | care | self._stop | set(vocabulary.not_typos))
         self._known_stems = frozenset(self._stemmer.stemWords(sorted(self._known)))
         self._choices = sorted(w for w in known if len(w) >= TYPO_MIN_LENGTH)
         self._choice_set = frozenset(self._choices)
