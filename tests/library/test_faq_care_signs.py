@@ -41,6 +41,7 @@ NOT_WARNINGS = [
     "my feet burn at night from neuropathy, will a foot rub help",
     "does massage help muscles heal faster after a marathon",  # healing muscles, not a wound
     "can massage help a pulled hamstring heal",
+    "my knee replacement incision has healed nicely, when can i massage the leg",  # after-surgery's question
 ]
 
 CARE = [
