@@ -8,7 +8,8 @@ other splits; scored blind once, and a tuning set since branch `warn` read its m
 and blind2 (faq_eval_blind2.yaml, written the same way after that, blind to all of the above; scored blind
 once, and a tuning set since branch `warn2` read its misses and fixed them in general ways) and blind3
 (faq_eval_blind3.yaml, the same again: scored blind once after `warn2`, a tuning set since branch `tune3`)
-and blind4 (faq_eval_blind4.yaml, the same again: scored blind once after `tune3`, never tuned on).
+and blind4 (faq_eval_blind4.yaml, the same again: scored blind once after `tune3`, a tuning set since
+branch `tune4` read its misses and fixed them in general ways).
 
 recall@1 / recall@3: the right entry is the first / among the first three autocomplete choices (questions
 with a right answer). confident wrong: the typed /faq answered with a wrong entry (or answered at all when
@@ -44,7 +45,8 @@ BLIND3_SET = ROOT / "bench" / "faq_eval_blind3.yaml"
 blind once, a tuning set since branch `tune3` read its misses and fixed them in general ways."""
 BLIND4_SET = ROOT / "bench" / "faq_eval_blind4.yaml"
 """Written during branch `tune3` by someone who had seen neither the engine nor any earlier set (only each
-entry's id, question, answer and red flag, and content-facts.md); scored blind once after `tune3`."""
+entry's id, question, answer and red flag, and content-facts.md); scored blind once after `tune3`, a tuning
+set since branch `tune4` read its misses and fixed them in general ways."""
 WARNING_ENTRIES = frozenset({"swollen-leg", "chest-pain-breathless", "dark-urine", "skin-infection"})
 """The entries whose question is itself a warning sign (issue 9's list: one swollen, hot or bigger calf;
 chest pain, breathlessness, coughing blood; dark urine, far worse pain, new weakness; hot spreading skin)."""

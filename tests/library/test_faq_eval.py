@@ -12,6 +12,10 @@ scored blind once after branch `warn`, and a TUNING set too since branch `warn2`
 its misses in general ways. bench/faq_eval_blind3.yaml was the next blind set: scored blind once after branch
 `warn2`, and a TUNING set too since branch `tune3` (2026-12-02) read its misses and fixed them in general ways
 (vocabulary, and a second way to answer tuned over all four tuning splits; held-out totals only were looked at).
+bench/faq_eval_blind4.yaml was the next blind set: scored blind once after branch `tune3`, and a TUNING set too
+since branch `tune4` (2026-12-02) read its misses and fixed them in general ways (warning patterns, signs to see
+a doctor soon, ages, vocabulary and aliases; held-out totals only were looked at), so its numbers here are no
+longer a blind measure either.
 """
 
 from __future__ import annotations
@@ -238,11 +242,6 @@ def test_blind3_routes_every_warning_sign(blind3: Report) -> None:
     assert blind3.routed == blind3.warnings, blind3.misses
 
 
-BLIND4_RUN = (
-    "faq_eval_blind4.yaml scored once, blind, after branch `tune3` (bench/README.md): recall@1 80.0 %, recall@3 89.3 %"
-)
-
-
 @pytest.fixture(scope="module")
 def blind4() -> Report:
     return evaluate(real_library(), load_blind(BLIND4_SET))["blind4"]
@@ -270,12 +269,35 @@ def test_blind4_is_almost_never_confidently_wrong(blind4: Report) -> None:
     assert blind4.confident_wrong / blind4.total <= 0.01, blind4.misses
 
 
-@pytest.mark.xfail(strict=True, reason=f"below issue 9's recall targets; {BLIND4_RUN}")
 def test_blind4_recall(blind4: Report) -> None:
+    """Issue 9's targets (85 % / 95 %): 80.0 % / 89.3 % when scored blind, 88.6 % / 97.9 % since branch
+    `tune4` tuned on it (bench/README.md, "Branch tune4")."""
     assert blind4.top3 / blind4.answerable >= 0.95, blind4.misses
     assert blind4.top1 / blind4.answerable >= 0.85, blind4.misses
 
 
-@pytest.mark.xfail(strict=True, reason=f"36 of 39 warning signs routed; {BLIND4_RUN}")
+def test_blind4_answers_more_than_three_in_five_answerable_questions_right(blind4: Report) -> None:
+    """Answered right was 79 of 140 (56.4 %) when scored blind; 88 of 140 since branch `tune4`."""
+    assert blind4.answered_right >= 88, blind4.misses
+
+
 def test_blind4_routes_every_warning_sign(blind4: Report) -> None:
+    """36 of 39 when scored blind; 39 of 39 since branch `tune4` (a leg "more big than other", and a cut or
+    burn that is still healing, tests/library/test_faq_care_signs.py)."""
+    assert blind4.warnings == 39
     assert blind4.routed == blind4.warnings, blind4.misses
+
+
+def test_blind4_never_calls_a_sign_to_see_a_doctor_out_of_scope() -> None:
+    """Blind, three phrasings labelled when-to-see-doctor got "no checked answer" (a vein gone hard and lumpy,
+    bruises on a blood thinner, a diabetic foot blister not healing). Since branch `tune4` none does, and
+    when-to-see-doctor is among the nearest questions of every one that is not answered outright."""
+    library = real_library()
+    labelled = [item for item in load_blind(BLIND4_SET) if item["expect"] == "when-to-see-doctor"]
+    assert len(labelled) >= 5
+    for item in labelled:
+        question = str(item["q"])
+        match = library.answer(question, max_length=MAX_TYPED)
+        assert match.kind != "out_of_scope", question
+        if match.kind == "unsure":
+            assert "when-to-see-doctor" in [entry.id for entry in match.nearest], question

@@ -37,6 +37,23 @@ _SPLIT = re.compile(r"[^a-z0-9]+")
 _CLAUSE = re.compile(r"[.,;:!?()\n]+|\s[-\u2013\u2014]+\s")
 """Punctuation that ends a clause: "No, swollen and hot" does not deny "swollen" (warning.Denials)."""
 
+_AGE = re.compile(r"\b(\d{1,3})\s*-?\s*(?:y\s*/\s*o|y\.o\.?|yo|yrs?\s*-?\s*old|years?\s*-?\s*old)\b")
+"""An age ("7yo", "6 y/o", "a 7-year-old", "89 years old"), read as the group it names (_age_word)."""
+CHILD_UNDER = 13
+TEEN_UNDER = 18
+ELDERLY_FROM = 65
+
+
+def _age_word(match: re.Match[str]) -> str:
+    """A child's, a teenager's or an older person's age as the word the FAQ's audiences use (vocabulary
+    `audiences`): "my 7yo" names a child as "my son" does. Other ages are left as they were typed."""
+    age = int(match.group(1))
+    if age < CHILD_UNDER:
+        return "child"
+    if age < TEEN_UNDER:
+        return "teenager"
+    return "elderly" if age >= ELDERLY_FROM else match.group(0)
+
 
 def words_of(text: str) -> list[str]:
     """Lower-case words, apostrophes dropped so "can't" and "cant" are one word."""
@@ -83,7 +100,17 @@ class Normaliser:
         negation = vocabulary.negation
         if negation is not None:  # "nothing" must not be "corrected" to "anything"
             known |= {w for x in (*negation.words, *negation.signs, *negation.body) for w in words_of(x)}
-        self._known = frozenset(known | self._stop | set(vocabulary.not_typos))
+        # a care sign's words are never "corrected" away, but no typo is corrected to one either: "shoes"
+        # must not become "sores", nor "asking" "taking" (vocabulary.CareSign only adds a suggestion)
+        care = {
+            w
+            for sign in vocabulary.care_signs
+            for p in sign.patterns
+            for g in groups_of(p)
+            for x in g
+            for w in words_of(x)
+        }
+        self._known = frozenset(known | care | self._stop | set(vocabulary.not_typos))
         self._known_stems = frozenset(self._stemmer.stemWords(sorted(self._known)))
         self._choices = sorted(w for w in known if len(w) >= TYPO_MIN_LENGTH)
         self._choice_set = frozenset(self._choices)
@@ -92,6 +119,7 @@ class Normaliser:
 
     def read(self, text: str, *, correct: bool = True, complete_last: bool = False) -> Normalised:
         """`complete_last` reads a half-typed last word as the known words it starts (autocomplete)."""
+        text = _AGE.sub(_age_word, text.lower())
         clauses = [clause for clause in (words_of(part) for part in _CLAUSE.split(text)) if clause]
         tail = self._completions(clauses[-1][-1]) if complete_last and clauses else []
         if tail:

@@ -61,6 +61,17 @@ class WarningSign(Strict):
     patterns: Annotated[list[Pattern], Field(min_length=1, max_length=30)]
 
 
+class CareSign(Strict):
+    """A sign to see a doctor soon, not today ("a bruise nobody can explain", "a sore that won't heal"):
+    a question matching a pattern never gets "no checked answer", and entry `faq` is always among the
+    nearest questions, second after the best-ranked entry (which still answers when it clearly fits:
+    the ordinary entries these signs sit near each say to see a doctor about them too)."""
+
+    name: Word
+    faq: Id
+    patterns: Annotated[list[Pattern], Field(min_length=1, max_length=30)]
+
+
 class Audience(Strict):
     """FAQ entries written for one group of people (children, pregnancy, older people).
 
@@ -80,6 +91,7 @@ class Vocabulary(Strict):
     """Real words spelled close to an FAQ word (cellulite, cellulitis) that must never be corrected to it."""
     synonyms: list[Synonym] = Field(default_factory=list, max_length=300)
     warning_signs: list[WarningSign] = Field(default_factory=list, max_length=20)
+    care_signs: list[CareSign] = Field(default_factory=list, max_length=20)
     audiences: list[Audience] = Field(default_factory=list, max_length=20)
     negation: Negation | None = None
 
@@ -106,7 +118,8 @@ def sends_to_care(entry: FaqEntry) -> bool:
 
 def warning_sign_problems(vocabulary: Vocabulary, faq: tuple[FaqEntry, ...] | list[FaqEntry]) -> list[tuple[str, str]]:
     """(entry, problem) for each warning sign that names no FAQ entry, or one that does not send the member
-    to care (sends_to_care), and for each audience that names no FAQ entry."""
+    to care (sends_to_care), for each care sign that names no red-flag entry, and for each audience that
+    names no FAQ entry."""
     by_id = {entry.id: entry for entry in faq}
     problems: list[tuple[str, str]] = []
     for sign in vocabulary.warning_signs:
@@ -117,6 +130,12 @@ def warning_sign_problems(vocabulary: Vocabulary, faq: tuple[FaqEntry, ...] | li
             problems.append(
                 (sign.name, f"faq entry '{sign.faq}' is not a red_flag entry, nor does it say to {EMERGENCY_WORDS}")
             )
+    for care in vocabulary.care_signs:
+        care_entry = by_id.get(care.faq)
+        if care_entry is None:
+            problems.append((care.name, f"names faq entry '{care.faq}', which does not exist"))
+        elif not care_entry.red_flag:
+            problems.append((care.name, f"faq entry '{care.faq}' is not a red_flag entry"))
     for audience in vocabulary.audiences:
         for faq_id in (f for f in audience.faq if f not in by_id):
             problems.append((audience.name, f"names faq entry '{faq_id}', which does not exist"))

@@ -13,10 +13,11 @@ sign, because reading a real warning sign as denied is the one mistake this modu
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from itertools import product
 
 from bot.library.search.text import Normalised, Normaliser, words_of
-from bot.library.search.vocabulary import Near, Negation, Vocabulary, groups_of
+from bot.library.search.vocabulary import CareSign, Near, Negation, Vocabulary, WarningSign, groups_of
 
 StemGroup = tuple[tuple[str, ...], ...]
 Compiled = tuple[int | None, tuple[StemGroup, ...]]
@@ -110,18 +111,28 @@ class Denials:
 class WarningRouter:
     def __init__(self, vocabulary: Vocabulary, normaliser: Normaliser, faq_ids: set[str]) -> None:
         """Signs naming an entry not in `faq_ids` are skipped (`content check` reports them)."""
-        self._signs: list[tuple[str, list[Compiled]]] = []
         self._denials = Denials(vocabulary.negation, normaliser)
         self._normaliser = normaliser
-        for sign in (s for s in vocabulary.warning_signs if s.faq in faq_ids):
-            patterns: list[Compiled] = [
+
+        def compiled(signs: Sequence[WarningSign | CareSign]) -> list[tuple[str, list[Compiled]]]:
+            return [
                 (
-                    p.within if isinstance(p, Near) else None,
-                    tuple(tuple(normaliser.stems_of(word) for word in group) for group in groups_of(p)),
+                    sign.faq,
+                    [
+                        (
+                            p.within if isinstance(p, Near) else None,
+                            tuple(tuple(normaliser.stems_of(word) for word in group) for group in groups_of(p)),
+                        )
+                        for p in sign.patterns
+                    ],
                 )
-                for p in sign.patterns
+                for sign in signs
+                if sign.faq in faq_ids
             ]
-            self._signs.append((sign.faq, patterns))
+
+        self._signs = compiled(vocabulary.warning_signs)
+        self._care = compiled(vocabulary.care_signs)
+        """Signs to see a doctor soon (vocabulary.CareSign): they never pick the answer, only a suggestion."""
 
     def undenied(self, query: Normalised) -> Normalised:
         """The question without the signs it plainly denies, for ranking: "legs achy, not swollen or hot"
@@ -135,9 +146,18 @@ class WarningRouter:
 
     def route(self, query: Normalised) -> str | None:
         """The id of the red-flag entry this question describes, or None. The first sign listed wins."""
+        return self._first(self._signs, query)
+
+    def care(self, query: Normalised) -> str | None:
+        """The id of the entry a sign to see a doctor soon names (vocabulary.CareSign), or None."""
+        return self._first(self._care, query)
+
+    def _first(self, signs: list[tuple[str, list[Compiled]]], query: Normalised) -> str | None:
+        if not signs:
+            return None
         stems = self._denials.apply(query)
         present = frozenset(stems)
-        for faq_id, patterns in self._signs:
+        for faq_id, patterns in signs:
             if any(matches(stems, present, pattern) for pattern in patterns):
                 return faq_id
         return None
