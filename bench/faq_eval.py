@@ -1,6 +1,6 @@
 """Score the FAQ engine on the labelled phrasings in bench/faq_eval_set.yaml and bench/faq_eval_blind.yaml.
 
-    .venv/bin/python -m bench.faq_eval [--split tune|held|blind|blind2|blind3|blind4] [--show-misses]
+    .venv/bin/python -m bench.faq_eval [--split tune|held|blind|blind2|blind3|blind4|blind5] [--show-misses]
 
 Splits: tune (thresholds and vocabulary were tuned on it), held (written with the tune split, never tuned
 on) and blind (faq_eval_blind.yaml, written by someone who had not seen the engine, its vocabulary or the
@@ -47,6 +47,9 @@ BLIND4_SET = ROOT / "bench" / "faq_eval_blind4.yaml"
 """Written during branch `tune3` by someone who had seen neither the engine nor any earlier set (only each
 entry's id, question, answer and red flag, and content-facts.md); scored blind once after `tune3`, a tuning
 set since branch `tune4` read its misses and fixed them in general ways."""
+BLIND5_SET = ROOT / "bench" / "faq_eval_blind5.yaml"
+"""Written after branch `tune4` by someone who had seen neither the engine nor any earlier set (only each
+entry's id, question, answer and red flag, and content-facts.md); scored blind once after `tune4`."""
 WARNING_ENTRIES = frozenset({"swollen-leg", "chest-pain-breathless", "dark-urine", "skin-infection"})
 """The entries whose question is itself a warning sign (issue 9's list: one swollen, hot or bigger calf;
 chest pain, breathlessness, coughing blood; dark urine, far worse pain, new weakness; hot spreading skin)."""
@@ -107,7 +110,14 @@ def load_blind(path: Path = BLIND_SET) -> list[dict[str, object]]:
 
 def load_all() -> list[dict[str, object]]:
     """Every split: the tune/held set, and the blind sets when they are there."""
-    return load_items() + load_blind() + load_blind(BLIND2_SET) + load_blind(BLIND3_SET) + load_blind(BLIND4_SET)
+    return (
+        load_items()
+        + load_blind()
+        + load_blind(BLIND2_SET)
+        + load_blind(BLIND3_SET)
+        + load_blind(BLIND4_SET)
+        + load_blind(BLIND5_SET)
+    )
 
 
 def evaluate(library: Library, items: list[dict[str, object]]) -> dict[str, Report]:

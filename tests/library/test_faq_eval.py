@@ -15,14 +15,25 @@ its misses in general ways. bench/faq_eval_blind3.yaml was the next blind set: s
 bench/faq_eval_blind4.yaml was the next blind set: scored blind once after branch `tune3`, and a TUNING set too
 since branch `tune4` (2026-12-02) read its misses and fixed them in general ways (warning patterns, signs to see
 a doctor soon, ages, vocabulary and aliases; held-out totals only were looked at), so its numbers here are no
-longer a blind measure either.
+longer a blind measure either. bench/faq_eval_blind5.yaml was scored blind once after branch `tune4`; two
+warning patterns it showed missing were added (bench/README.md), nothing else was tuned on it.
 """
 
 from __future__ import annotations
 
 import pytest
 
-from bench.faq_eval import BLIND2_SET, BLIND3_SET, BLIND4_SET, MAX_TYPED, Report, evaluate, load_blind, load_items
+from bench.faq_eval import (
+    BLIND2_SET,
+    BLIND3_SET,
+    BLIND4_SET,
+    BLIND5_SET,
+    MAX_TYPED,
+    Report,
+    evaluate,
+    load_blind,
+    load_items,
+)
 from tests.exts.harness import real_library
 
 
@@ -301,3 +312,45 @@ def test_blind4_never_calls_a_sign_to_see_a_doctor_out_of_scope() -> None:
         assert match.kind != "out_of_scope", question
         if match.kind == "unsure":
             assert "when-to-see-doctor" in [entry.id for entry in match.nearest], question
+
+
+BLIND5_RUN = "faq_eval_blind5.yaml scored once, blind, after branch `tune4` (bench/README.md); two patterns fixed"
+
+
+@pytest.fixture(scope="module")
+def blind5() -> Report:
+    return evaluate(real_library(), load_blind(BLIND5_SET))["blind5"]
+
+
+def test_the_fifth_blind_set_is_big_enough() -> None:
+    items = load_blind(BLIND5_SET)
+    assert len(items) >= 150
+    assert 0.15 <= sum(item["expect"] == "none" for item in items) / len(items) <= 0.25
+    assert {item["split"] for item in items} == {"blind5"}
+
+
+def test_blind5_recall_and_no_off_topic_answer(blind5: Report) -> None:
+    assert blind5.top3 / blind5.answerable >= 0.95, blind5.misses
+    assert blind5.top1 / blind5.answerable >= 0.85, blind5.misses
+    assert blind5.off_topic == 0, blind5.misses
+
+
+def test_blind5_never_answers_a_warning_sign_with_an_ordinary_entry_or_calls_it_out_of_scope(blind5: Report) -> None:
+    """Blind, one was called out of scope: a scratch gone red and warm (fixed: a wound pattern)."""
+    assert blind5.warnings > 0
+    assert (blind5.unsafe_entry, blind5.unsafe_scope) == (0, 0), blind5.misses
+
+
+@pytest.mark.xfail(strict=True, reason=f"38 of 39 warning signs routed; {BLIND5_RUN}")
+def test_blind5_routes_every_warning_sign(blind5: Report) -> None:
+    assert blind5.routed == blind5.warnings, blind5.misses
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason=f"3 of 170 (1.8 %) confidently wrong: two warnings (a pulmonary embolism, cauda equina signs) where "
+    f"the writer expected blood-clots and when-to-see-doctor, and lymphoedema after cancer surgery answered "
+    f"with cancer-treatment; {BLIND5_RUN}",
+)
+def test_blind5_is_almost_never_confidently_wrong(blind5: Report) -> None:
+    assert blind5.confident_wrong / blind5.total <= 0.01, blind5.misses

@@ -27,6 +27,9 @@ ROUTED = {
         "symptoms of a blood clot that moved to the lung",
         "pulmonary embolism after a leg massage",
     ],
+    "swollen-leg": [
+        "my calf has ached for a week and feels warm on that side only",  # one side, without "one" (blind5)
+    ],
     "dark-urine": [
         "my legs buckled on the stairs after the massage",
         "her legs gave way under her yesterday after the massage",
@@ -34,6 +37,8 @@ ROUTED = {
         "my thighs are killing me since the deep tissue yesterday",  # a leg "killing me" stays urgent
     ],
     "skin-infection": [
+        "the cat scratch on my shin is red and hot now",  # a small wound gone red and warm (blind5)
+        "insect bite on her calf has gone red, swollen and warm",
         "there is a hot red blotch on the back of his thigh",
         "a warm pink patch on my upper leg, massage over it?",
     ],
@@ -66,6 +71,8 @@ NOT_WARNINGS = [
     "both feet puffy after the long drive, not one leg, can i massage",  # the one side is denied
     "my tooth is killing me, can a foot rub help",  # "killing me" is no muscle pain by itself (blind4)
     "this heatwave is killing me lol",
+    "a red scratch from the cat, can i massage around it",  # red, but not warm or swollen
+    "i sleep on that side and my leg aches in the morning",  # "that side" with an ache only
 ]
 
 
