@@ -76,3 +76,23 @@ def test_a_question_about_something_else_is_never_answered(library: Library, phr
     match = library.answer(phrase)
     assert match.entry is None, (phrase, match.entry.id if match.entry else None)
     assert match.kind in ("unsure", "out_of_scope")
+
+
+NEAR_A_RED_FLAG = [  # only the FAQ's words, an ordinary entry first, but a sign of a clot or an infection in it
+    "my leg is warm and tender after deep tissue",
+    "my ankle is painful and red after deep tissue",
+    "my calf is hot and sore after the sports massage",
+]
+
+
+@pytest.mark.parametrize("phrase", NEAR_A_RED_FLAG)
+def test_a_question_with_a_sign_in_it_lists_the_red_flag_entry_instead_of_one_answer(
+    library: Library, phrase: str
+) -> None:
+    """Found by a review: the known-words answer gave these one ordinary answer (the pressure entry)."""
+    match = library.answer(phrase, max_length=200)
+    assert match.kind != "answer", match.entry
+    if match.kind == "unsure":
+        assert any(entry.red_flag for entry in match.nearest), [entry.id for entry in match.nearest]
+    else:
+        assert match.kind == "warning" and match.entry is not None and match.entry.red_flag

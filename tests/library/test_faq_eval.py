@@ -288,8 +288,9 @@ def test_blind4_recall(blind4: Report) -> None:
 
 
 def test_blind4_answers_more_than_three_in_five_answerable_questions_right(blind4: Report) -> None:
-    """Answered right was 79 of 140 (56.4 %) when scored blind; 88 of 140 since branch `tune4`."""
-    assert blind4.answered_right >= 88, blind4.misses
+    """Answered right was 79 of 140 (56.4 %) when scored blind; 88 of 140 since branch `tune4`, 87 since a
+    review made the known-words answer step back when a red-flag entry is near (engine.KNOWN_NEAR_RED_FLAG_COSINE)."""
+    assert blind4.answered_right >= 87, blind4.misses
 
 
 def test_blind4_routes_every_warning_sign(blind4: Report) -> None:

@@ -53,6 +53,8 @@ ROUTED = {
         "my sciatica is now in both legs",
         "slipped disc and now pins and needles around my bum",
         "cant feel my groin and i cant hold my pee",
+        "lower back pain and now i cant feel down there",  # "feel down" is not a mood here (a review)
+        "sciatica flared up and i leaked before reaching the loo",
     ],
 }
 

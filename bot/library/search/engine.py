@@ -74,6 +74,13 @@ gave the same). Not one of their 107 out-of-scope questions uses only words the 
 "dog", "period", "charge" ... each is a word no entry uses), which is what keeps this far from an edge.
 A rule on cosine, coverage and margin alone answered "can massage help with period cramps" (cosine
 0.79, margin 0.68) before it reached any useful recall, so none was taken."""
+KNOWN_NEAR_RED_FLAG_COSINE = 0.7
+"""The known-words answer's floor when a red-flag entry is among the nearest questions. "my leg is warm
+and tender after deep tissue" uses only the FAQ's words and ranks the pressure entry first (cosine 0.64),
+but a member asking it should see the swollen-leg question listed, not one ordinary answer (a review found
+such questions answered outright); "is a theragun safe for my calf muscles" (0.82) is still answered.
+Set after a review, between those two, not tuned on an eval split; red-flag entries themselves are the
+warning router's and are never answered this way."""
 
 
 @dataclass(frozen=True)
@@ -238,9 +245,17 @@ class FaqEngine:
             return "unsure"
         if best.cosine >= ANSWER_MIN_COSINE and best.coverage >= ANSWER_MIN_COVERAGE:
             return "answer"
-        if best.known and best.agreed and best.cosine >= KNOWN_MIN_COSINE and not best.entry.red_flag:
+        if best.known and best.agreed and not best.entry.red_flag and best.cosine >= _known_floor(ranked):
             return "answer"
         return "unsure"
+
+
+def _known_floor(ranked: tuple[Scored, ...]) -> float:
+    """How close in meaning the best entry must be for the known-words answer: KNOWN_MIN_COSINE, or
+    KNOWN_NEAR_RED_FLAG_COSINE when a red-flag entry is among the nearest questions."""
+    if any(s.entry.red_flag for s in ranked[:NEAR_SHOWN]):
+        return KNOWN_NEAR_RED_FLAG_COSINE
+    return KNOWN_MIN_COSINE
 
 
 def _near_red_flag(ranked: tuple[Scored, ...]) -> bool:
