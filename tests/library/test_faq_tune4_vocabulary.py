@@ -42,6 +42,9 @@ NOT_THESE = {
     "im 34 years old, is a leg massage safe": "children-growing-pains",
     "my 40 yo husband has shin splints from running": "children-growing-pains",
     "im 19 yo, how often can i get a leg massage": "older-fragile-skin",
+    # an age of a thing, not a person (a review): no "my ..." before it, no person word after it
+    "got a 6 year old tattoo on my calf, massage over it ok?": "children-growing-pains",
+    "is the 100 year old swedish massage method any good": "older-fragile-skin",
 }
 
 NEVER_ANSWERED = [

@@ -37,8 +37,19 @@ _SPLIT = re.compile(r"[^a-z0-9]+")
 _CLAUSE = re.compile(r"[.,;:!?()\n]+|\s[-\u2013\u2014]+\s")
 """Punctuation that ends a clause: "No, swollen and hot" does not deny "swollen" (warning.Denials)."""
 
-_AGE = re.compile(r"\b(\d{1,3})\s*-?\s*(?:y\s*/\s*o|y\.o\.?|yo|yrs?\s*-?\s*old|years?\s*-?\s*old)\b")
-"""An age ("7yo", "6 y/o", "a 7-year-old", "89 years old"), read as the group it names (_age_word)."""
+_PERSON = (
+    r"son|daughter|boy|girl|kid|child|toddler|baby|teen|teenager|grandson|granddaughter|nephew|niece|mum|mom|"
+    r"mother|dad|father|nan|nana|gran|granny|grandma|grandpa|grandad|grandmother|grandfather|client|patient|"
+    r"neighbou?r|aunt|uncle|wife|husband|man|woman|lady|gentleman|person|friend|sister|brother"
+)
+_AGE = re.compile(
+    r"\b(?P<owner>(?:my|our|his|her|their)\s+)?(?P<age>\d{1,3})\s*-?\s*"
+    r"(?:y\s*/\s*o|y\.o\.?|yo|yrs?\s*-?\s*old|years?\s*-?\s*old)\b"
+    rf"(?P<person>\s+(?:{_PERSON})s?\b)?"
+)
+"""An age said of a person ("my 7yo", "my 6 y/o", "an 89 year old client"), read as the group it names
+(_age_word). Only with "my/our/his/her/their" before it or a person word after it: "a 5 year old tattoo"
+or "a 100 year old technique" is no person's age (a review found those read as child and elderly)."""
 CHILD_UNDER = 13
 TEEN_UNDER = 18
 ELDERLY_FROM = 65
@@ -47,12 +58,13 @@ ELDERLY_FROM = 65
 def _age_word(match: re.Match[str]) -> str:
     """A child's, a teenager's or an older person's age as the word the FAQ's audiences use (vocabulary
     `audiences`): "my 7yo" names a child as "my son" does. Other ages are left as they were typed."""
-    age = int(match.group(1))
-    if age < CHILD_UNDER:
-        return "child"
-    if age < TEEN_UNDER:
-        return "teenager"
-    return "elderly" if age >= ELDERLY_FROM else match.group(0)
+    if match.group("owner") is None and match.group("person") is None:
+        return match.group(0)
+    age = int(match.group("age"))
+    group = "child" if age < CHILD_UNDER else "teenager" if age < TEEN_UNDER else "elderly"
+    if TEEN_UNDER <= age < ELDERLY_FROM:
+        return match.group(0)
+    return f"{match.group('owner') or ''}{group}{match.group('person') or ''}"
 
 
 def words_of(text: str) -> list[str]:
