@@ -29,9 +29,9 @@ def missing_post_permissions(
 ) -> list[str]:
     """Permissions the bot lacks to post an embed in `channel`, by their names in Discord's settings.
 
-    `read_back`: a background delivery (check-in, daily tip) must be able to read the channel's history,
-    because a retry after a crash looks there for the first copy. Without Read Message History Discord
-    answers that search with no messages at all, so the retry would post a second copy.
+    `read_back`: the daily tip must be able to read the channel's history, because a retry after a crash
+    looks there for the first copy. Without Read Message History Discord answers that search with no
+    messages at all, so the retry would post a second copy (DailyTipPoster).
     """
     permissions = channel.permissions_for(channel.guild.me)
     needed = THREAD_POST_PERMISSIONS if isinstance(channel, discord.Thread) else POST_PERMISSIONS

@@ -160,9 +160,7 @@ class CheckinCourier:
             return None
         guild = cached_guild(self._client, due.guild_id)
         channel = guild.get_channel_or_thread(due.channel_id)
-        if not isinstance(channel, discord.TextChannel | discord.Thread) or missing_post_permissions(
-            channel, read_back=True
-        ):
+        if not isinstance(channel, discord.TextChannel | discord.Thread) or missing_post_permissions(channel):
             return None
         try:
             member = guild.get_member(due.user_id) or await guild.fetch_member(due.user_id)
@@ -171,7 +169,11 @@ class CheckinCourier:
         return channel if channel.permissions_for(member).view_channel else None
 
     async def _find_sent(self, due: DueCheckin, since: datetime) -> discord.Message | None:
-        """Look for this check-in's own message where it could have gone since `since`."""
+        """Look for this check-in's own message where it could have gone since `since`.
+
+        A server channel the bot cannot read the history of answers with no messages, so a copy there is
+        not found and a second may be posted: for a recovery check-in that is the lesser harm than none
+        (unlike the daily tip, which then fails that day instead)."""
         channels: list[discord.abc.Messageable] = []
         with contextlib.suppress(discord.HTTPException):  # no DM channel: only the server channel is left
             channels.append(await self._dm_channel(due))

@@ -105,8 +105,18 @@ class DailyTip(commands.GroupCog, group_name="daily-tip", group_description="A t
         await answer(interaction, text, ephemeral=True)
 
 
+CANNOT_LOOK_BACK = (
+    "I can't read that channel's history (Read Message History), so I couldn't check whether today's tip "
+    "was already posted, and did not post it again"
+)
+
+
 class DailyTipPoster:
-    """The daily tip's Sender for bot.jobs: posts a claimed day and reports how it went, nothing more."""
+    """The daily tip's Sender for bot.jobs: posts a claimed day and reports how it went, nothing more.
+
+    Read Message History is needed where a tip is set (`/daily-tip set` refuses a channel without it) and
+    for a retry, which reads the channel back; a schedule whose channel loses it keeps posting first tries
+    (the nonce covers those) and fails only a day it would have to look back for, keeping the schedule."""
 
     def __init__(self, client: discord.Client) -> None:
         self._client = client
@@ -121,7 +131,9 @@ class DailyTipPoster:
         """A post a stopped process (or an earlier try) may have made: found means sent; else post if
         the day is not over. The message is found by the date in its footer, so it is never posted twice."""
         channel = cached_guild(self._client, claim.guild_id).get_channel(claim.channel_id)
-        if isinstance(channel, discord.TextChannel) and not cannot_post_reason(channel, read_back=True):
+        if isinstance(channel, discord.TextChannel) and not cannot_post_reason(channel):
+            if cannot_post_reason(channel, read_back=True):  # it may be there already: never a second copy
+                return Failed(CANNOT_LOOK_BACK)
             found = await self._find_posted(channel, claim)
             if found is not None:
                 return Sent(channel.id, found.id)
@@ -134,7 +146,7 @@ class DailyTipPoster:
         channel = cached_guild(self._client, claim.guild_id).get_channel(claim.channel_id)  # raises while reconnecting
         if not isinstance(channel, discord.TextChannel):
             return Undeliverable("The channel was deleted or I can no longer see it.")
-        if reason := cannot_post_reason(channel, read_back=True):
+        if reason := cannot_post_reason(channel):
             return Undeliverable(reason)
         try:
             message = await channel.send(embed=daily_embed(claim.tip, claim.local_date), nonce=claim.nonce)

@@ -147,6 +147,56 @@ async def test_lost_permission_turns_the_schedule_off_and_says_why(
     assert "missing the Send Messages" in status
 
 
+async def test_a_channel_that_loses_read_message_history_keeps_its_daily_tip(
+    world: FakeDiscord, database_location: Path | str
+) -> None:
+    """A first try needs no look back (the nonce covers it): the schedule is not turned off."""
+    clock, db_path = FakeClock(datetime(2026, 6, 1, 8, 0, tzinfo=UTC)), database_location
+    async with running_kneadbot(world, db_path, clock=clock):
+        await set_daily(world, "09:00", "UTC")
+    deny_history(world)
+    clock.advance(hours=1)
+    async with running_kneadbot(world, db_path, clock=clock) as bot:
+        await run_daily_tips(bot, clock)
+        status = await show(world)
+    assert len(posted_tips(world)) == 1
+    assert status.startswith("**On**")
+
+
+async def test_a_retry_where_the_bot_cannot_read_back_fails_that_day_and_never_posts_twice(
+    world: FakeDiscord, database_location: Path | str
+) -> None:
+    """Discord took the tip, the process died before recording it; the channel has since lost Read Message
+    History, so the search would see nothing: that day stays unconfirmed (never posted again), the schedule
+    stays on."""
+    clock, db_path = FakeClock(datetime(2026, 6, 1, 8, 0, tzinfo=UTC)), database_location
+    async with running_kneadbot(world, db_path, clock=clock) as bot:
+        await set_daily(world, "09:00", "UTC")
+        cog: Any = bot.get_cog("DailyTip")
+        await cog.runner.stop()
+        clock.advance(hours=1)
+        claim = await cog.daily_tips.claim(A, clock())
+        assert claim is not None
+        channel = bot.get_channel(TIPS.id)
+        assert isinstance(channel, discord.TextChannel)
+        await channel.send(embed=daily_embed(claim.tip, claim.local_date), nonce=claim.nonce)
+    deny_history(world)
+    clock.advance(minutes=20)
+    async with running_kneadbot(world, db_path, clock=clock) as bot:
+        await run_daily_tips(bot, clock)
+        status = await show(world)
+    assert len(posted_tips(world)) == 1
+    assert await rows(db_path, "SELECT local_date, state FROM daily_tip_posts") == [("2026-06-01", "unconfirmed")]
+    assert status.startswith("**On**"), status
+
+
+def deny_history(world: FakeDiscord) -> None:
+    guild = world.guilds[A]
+    tips_channel = guild.channel(TIPS.id)
+    assert tips_channel is not None
+    tips_channel.permission_overwrites = [Overwrite(guild.bot_role_id, 0, deny=p.READ_MESSAGE_HISTORY)]
+
+
 async def test_deleted_channel_turns_the_schedule_off(world: FakeDiscord, database_location: Path | str) -> None:
     clock, db_path = FakeClock(datetime(2026, 6, 1, 8, 0, tzinfo=UTC)), database_location
     async with running_kneadbot(world, db_path, clock=clock):
