@@ -179,38 +179,70 @@ async def test_requests_let_go_after_a_global_429_are_paced_not_sent_at_once() -
     assert not fake.violation_report(), fake.violation_report()
 
 
-async def test_requests_waiting_for_their_turn_when_a_global_429_lands_are_held_until_it_is_over() -> None:
-    """A burst sent together: the first request draws a global 429 while the rest wait in the pacing for
-    their turn. discord.py checks its global lock before that wait, so they must be held there too: the
-    fake answers 429 to anything arriving before the window it declared is over, and sees none."""
-    burst, per_second, lock_s = 12, 8, 1.5  # unheld, 11 of the 12 would arrive inside the window
-    channels = [Channel(DEFAULT_CHANNEL_ID + n, f"room-{n}") for n in range(burst)]  # one bucket each: none waits
-    fake = InterceptingFakeDiscord(guilds=[Guild(channels=channels)])  # on discord.py's per-channel limits
-    window_ends: list[float] = []
-    inside_window: list[RecordedRequest] = []
+class GlobalWindow:
+    """A fake's before-request hook: the first message POST draws a global 429 of `lock_s`; any message POST
+    arriving before that window is over is answered 429 too and kept in `inside`; later ones pass, their
+    arrival times kept in `after`."""
 
-    async def a_global_429_then_refuse_until_it_is_over(record: RecordedRequest) -> web.StreamResponse | None:
+    def __init__(self, lock_s: float) -> None:
+        self.lock_s = lock_s
+        self.ends: float | None = None
+        self.inside: list[RecordedRequest] = []
+        self.after: list[float] = []
+
+    async def __call__(self, record: RecordedRequest) -> web.StreamResponse | None:
         if record.method != "POST" or not record.path.endswith("/messages"):
             return None
         now = asyncio.get_running_loop().time()
-        if not window_ends:
-            window_ends.append(now + lock_s)
-        elif now < window_ends[0]:
-            inside_window.append(record)
+        if self.ends is None:
+            self.ends = now + self.lock_s
+        elif now < self.ends:
+            self.inside.append(record)
         else:
+            self.after.append(now)
             return None
-        remaining = window_ends[0] - now
-        return Fault("*", re.compile(""), 429, retry_after=remaining, global_=True).response("global")
+        return Fault("*", re.compile(""), 429, retry_after=self.ends - now, global_=True).response("global")
 
-    fake.before_request.insert(0, a_global_429_then_refuse_until_it_is_over)
+    def busiest_second_after(self) -> int:
+        return max((sum(1 for t in self.after if start <= t < start + 1.0) for start in self.after), default=0)
+
+
+def rooms_world(count: int) -> tuple[InterceptingFakeDiscord, list[Channel]]:
+    """A server of `count` channels: one message to each is one bucket each, so none waits on discord.py's
+    per-channel limits and all of them reach the pacing at once."""
+    channels = [Channel(DEFAULT_CHANNEL_ID + n, f"room-{n}") for n in range(count)]
+    return InterceptingFakeDiscord(guilds=[Guild(channels=channels)]), channels
+
+
+async def test_requests_waiting_for_their_turn_when_a_global_429_lands_are_held_until_it_is_over() -> None:
+    """A burst sent together: the first request draws a global 429 while the rest wait in the pacing for
+    their turn. discord.py checks its global lock before that wait, so they must be held there too (none
+    arrives inside the window the fake declared), and let go at the pace, not all at once."""
+    burst, per_second = 12, 8  # unheld, 11 of the 12 arrive inside the window; unpaced after it, 11 at once
+    fake, channels = rooms_world(burst)
+    window = GlobalWindow(lock_s=1.5)
+    fake.before_request.insert(0, window)
     client = paced_client(per_second)
     async with fake, running_client(fake, client):
         rooms = [client.get_partial_messageable(channel.id) for channel in channels]
         sent = await asyncio.gather(*(room.send("burst") for room in rooms))
-    assert window_ends, "the fake never closed the window: the test proves nothing"
-    assert inside_window == []
+    assert window.ends is not None, "the fake never closed the window: the test proves nothing"
+    assert window.inside == []
     assert len({message.id for message in sent}) == burst
+    assert len(window.after) == burst and window.busiest_second_after() <= per_second + 1
     assert not fake.violation_report(), fake.violation_report()
+
+
+async def test_the_bot_itself_holds_its_requests_through_a_global_429(tmp_path: Path) -> None:
+    """The same through KneadBot as it is built (bot/app.py wires its pacing to its own HTTP client)."""
+    fake, channels = rooms_world(12)
+    window = GlobalWindow(lock_s=1.5)
+    fake.before_request.insert(0, window)
+    async with fake, running_kneadbot(fake, tmp_path / "kb.sqlite3") as bot:
+        rooms = [bot.get_partial_messageable(channel.id) for channel in channels]
+        await asyncio.gather(*(room.send("burst") for room in rooms))
+    assert window.ends is not None
+    assert window.inside == []
 
 
 def paced_client(per_second: float) -> discord.Client:
