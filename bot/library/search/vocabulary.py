@@ -124,8 +124,8 @@ def sends_to_care(entry: FaqEntry) -> bool:
 
 def warning_sign_problems(vocabulary: Vocabulary, faq: tuple[FaqEntry, ...] | list[FaqEntry]) -> list[tuple[str, str]]:
     """(entry, problem) for each warning sign that names no FAQ entry, or one that does not send the member
-    to care (sends_to_care), for each care sign that names no red-flag entry, and for each audience that
-    names no FAQ entry."""
+    to care (sends_to_care), for each care sign that names no red-flag entry, for each audience that
+    names no FAQ entry, and for each FAQ entry whose question or aliases use a word of `elsewhere`."""
     by_id = {entry.id: entry for entry in faq}
     problems: list[tuple[str, str]] = []
     for sign in vocabulary.warning_signs:
