@@ -9,7 +9,8 @@ and blind2 (faq_eval_blind2.yaml, written the same way after that, blind to all 
 once, and a tuning set since branch `warn2` read its misses and fixed them in general ways) and blind3
 (faq_eval_blind3.yaml, the same again: scored blind once after `warn2`, a tuning set since branch `tune3`)
 and blind4 (faq_eval_blind4.yaml, the same again: scored blind once after `tune3`, a tuning set since
-branch `tune4` read its misses and fixed them in general ways).
+branch `tune4` read its misses and fixed them in general ways) and blind5 (faq_eval_blind5.yaml, the same
+again: scored blind once after `tune4`, a tuning set since branch `tune5` read its misses).
 
 recall@1 / recall@3: the right entry is the first / among the first three autocomplete choices (questions
 with a right answer). confident wrong: the typed /faq answered with a wrong entry (or answered at all when
@@ -49,7 +50,8 @@ entry's id, question, answer and red flag, and content-facts.md); scored blind o
 set since branch `tune4` read its misses and fixed them in general ways."""
 BLIND5_SET = ROOT / "bench" / "faq_eval_blind5.yaml"
 """Written after branch `tune4` by someone who had seen neither the engine nor any earlier set (only each
-entry's id, question, answer and red flag, and content-facts.md); scored blind once after `tune4`."""
+entry's id, question, answer and red flag, and content-facts.md); scored blind once after `tune4`, a tuning
+set since branch `tune5` read its misses (with those of the other tuning splits) to find a third way to answer."""
 WARNING_ENTRIES = frozenset({"swollen-leg", "chest-pain-breathless", "dark-urine", "skin-infection"})
 """The entries whose question is itself a warning sign (issue 9's list: one swollen, hot or bigger calf;
 chest pain, breathlessness, coughing blood; dark urine, far worse pain, new weakness; hot spreading skin)."""

@@ -16,7 +16,10 @@ bench/faq_eval_blind4.yaml was the next blind set: scored blind once after branc
 since branch `tune4` (2026-12-02) read its misses and fixed them in general ways (warning patterns, signs to see
 a doctor soon, ages, vocabulary and aliases; held-out totals only were looked at), so its numbers here are no
 longer a blind measure either. bench/faq_eval_blind5.yaml was scored blind once after branch `tune4`; two
-warning patterns it showed missing were added (bench/README.md), nothing else was tuned on it.
+warning patterns it showed missing were added (bench/README.md). Since branch `tune5` (2026-12-02) it is a TUNING
+set too: its misses were read with those of the other five tuning splits to find a third way to answer
+(engine.MOSTLY_KNOWN_MAX_UNKNOWN; held-out totals only were looked at), so its numbers here are no longer a
+blind measure either.
 """
 
 from __future__ import annotations
@@ -228,8 +231,8 @@ def test_blind3_is_almost_never_confidently_wrong(blind3: Report) -> None:
 
 def test_blind3_answers_three_in_four_answerable_questions_right(blind3: Report) -> None:
     """Answered right (the typed /faq gives the right entry outright) was 91 of 140 (65 %) when scored
-    blind; 106 of 140 since branch `tune3`."""
-    assert blind3.answered_right >= 106, blind3.misses
+    blind; 106 of 140 since branch `tune3`, 109 since branch `tune5`."""
+    assert blind3.answered_right >= 109, blind3.misses
 
 
 def test_blind3_confident_wrong_answers_are_only_ever_warnings() -> None:
@@ -288,9 +291,10 @@ def test_blind4_recall(blind4: Report) -> None:
 
 
 def test_blind4_answers_more_than_three_in_five_answerable_questions_right(blind4: Report) -> None:
-    """Answered right was 79 of 140 (56.4 %) when scored blind; 88 of 140 since branch `tune4`, 87 since a
-    review made the known-words answer step back when a red-flag entry is near (engine.KNOWN_NEAR_RED_FLAG_COSINE)."""
-    assert blind4.answered_right >= 87, blind4.misses
+    """Answered right was 79 of 140 (56.4 %) when scored blind; 88 of 140 since branch `tune4`, 95 on branch
+    `tune5`, 94 once merged with a review's step back of the known-words answer near a red-flag entry
+    (engine.KNOWN_NEAR_RED_FLAG_COSINE)."""
+    assert blind4.answered_right >= 94, blind4.misses
 
 
 def test_blind4_routes_every_warning_sign(blind4: Report) -> None:
@@ -340,6 +344,13 @@ def test_blind5_never_answers_a_warning_sign_with_an_ordinary_entry_or_calls_it_
     """Blind, one was called out of scope: a scratch gone red and warm (fixed: a wound pattern)."""
     assert blind5.warnings > 0
     assert (blind5.unsafe_entry, blind5.unsafe_scope) == (0, 0), blind5.misses
+
+
+def test_blind5_answers_more_answerable_questions_right(blind5: Report) -> None:
+    """Answered right was 80 of 140 (57.1 %) when scored blind, 82 after two pattern fixes; 87 of 140 on
+    branch `tune5` (a tuning result: blind5 is a tuning set since then), 84 once merged with a review's step
+    back of the known-words answer near a red-flag entry (engine.KNOWN_NEAR_RED_FLAG_COSINE)."""
+    assert blind5.answered_right >= 84, blind5.misses
 
 
 @pytest.mark.xfail(strict=True, reason=f"38 of 39 warning signs routed; {BLIND5_RUN}")

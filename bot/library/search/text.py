@@ -122,7 +122,8 @@ class Normaliser:
             for x in g
             for w in words_of(x)
         }
-        self._known = frozenset(known | care | self._stop | set(vocabulary.not_typos))
+        # words for what no entry covers stay as typed ("periods" must not become "pedals"), and are no target
+        self._known = frozenset(known | care | self._stop | set(vocabulary.not_typos) | set(vocabulary.elsewhere))
         self._known_stems = frozenset(self._stemmer.stemWords(sorted(self._known)))
         self._choices = sorted(w for w in known if len(w) >= TYPO_MIN_LENGTH)
         self._choice_set = frozenset(self._choices)

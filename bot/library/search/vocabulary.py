@@ -6,6 +6,7 @@ these words in content lets a reviewer add one without touching code, and `conte
 
 from __future__ import annotations
 
+import re
 from typing import Annotated
 
 from pydantic import Field, StringConstraints
@@ -90,6 +91,11 @@ class Vocabulary(Strict):
     not_typos: list[Word] = Field(default_factory=list, max_length=400)
     """Real words spelled close to an FAQ word (cellulite, cellulitis) that must never be corrected to it."""
     synonyms: list[Synonym] = Field(default_factory=list, max_length=300)
+    elsewhere: list[OneWord] = Field(default_factory=list, max_length=200)
+    """Words for what no entry covers (other body parts, other complaints, pets): a question that names one is
+    never answered by the engine's most relaxed rule (engine.MOSTLY_KNOWN_MAX_UNKNOWN), whose share of unknown
+    words a few rare FAQ words can dilute ("will a massage ease my period cramps"). No FAQ question or alias may
+    use one (`warning_sign_problems`), so a question the FAQ does cover is never held back by it."""
     warning_signs: list[WarningSign] = Field(default_factory=list, max_length=20)
     care_signs: list[CareSign] = Field(default_factory=list, max_length=20)
     audiences: list[Audience] = Field(default_factory=list, max_length=20)
@@ -118,8 +124,8 @@ def sends_to_care(entry: FaqEntry) -> bool:
 
 def warning_sign_problems(vocabulary: Vocabulary, faq: tuple[FaqEntry, ...] | list[FaqEntry]) -> list[tuple[str, str]]:
     """(entry, problem) for each warning sign that names no FAQ entry, or one that does not send the member
-    to care (sends_to_care), for each care sign that names no red-flag entry, and for each audience that
-    names no FAQ entry."""
+    to care (sends_to_care), for each care sign that names no red-flag entry, for each audience that
+    names no FAQ entry, and for each FAQ entry whose question or aliases use a word of `elsewhere`."""
     by_id = {entry.id: entry for entry in faq}
     problems: list[tuple[str, str]] = []
     for sign in vocabulary.warning_signs:
@@ -139,4 +145,12 @@ def warning_sign_problems(vocabulary: Vocabulary, faq: tuple[FaqEntry, ...] | li
     for audience in vocabulary.audiences:
         for faq_id in (f for f in audience.faq if f not in by_id):
             problems.append((audience.name, f"names faq entry '{faq_id}', which does not exist"))
+    for entry in faq:
+        used = {w for phrase in (entry.question, *entry.aliases) for w in _WORD.findall(phrase.lower())}
+        for word in vocabulary.elsewhere:
+            if word.lower() in used or f"{word.lower()}s" in used:
+                problems.append((entry.id, f"uses '{word}', which the vocabulary's elsewhere list says no entry uses"))
     return problems
+
+
+_WORD = re.compile(r"[a-z0-9]+")
