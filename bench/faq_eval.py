@@ -1,6 +1,6 @@
 """Score the FAQ engine on the labelled phrasings in bench/faq_eval_set.yaml and bench/faq_eval_blind.yaml.
 
-    .venv/bin/python -m bench.faq_eval [--split tune|held|blind|blind2|blind3|blind4|blind5] [--show-misses]
+    .venv/bin/python -m bench.faq_eval [--split tune|held|blind|blind2|blind3|blind4|blind5|blind6] [--show-misses]
 
 Splits: tune (thresholds and vocabulary were tuned on it), held (written with the tune split, never tuned
 on) and blind (faq_eval_blind.yaml, written by someone who had not seen the engine, its vocabulary or the
@@ -10,7 +10,8 @@ once, and a tuning set since branch `warn2` read its misses and fixed them in ge
 (faq_eval_blind3.yaml, the same again: scored blind once after `warn2`, a tuning set since branch `tune3`)
 and blind4 (faq_eval_blind4.yaml, the same again: scored blind once after `tune3`, a tuning set since
 branch `tune4` read its misses and fixed them in general ways) and blind5 (faq_eval_blind5.yaml, the same
-again: scored blind once after `tune4`, a tuning set since branch `tune5` read its misses).
+again: scored blind once after `tune4`, a tuning set since branch `tune5` read its misses) and blind6
+(faq_eval_blind6.yaml: scored blind once after `tune5`, three warning patterns it showed missing added).
 
 recall@1 / recall@3: the right entry is the first / among the first three autocomplete choices (questions
 with a right answer). confident wrong: the typed /faq answered with a wrong entry (or answered at all when
@@ -52,6 +53,10 @@ BLIND5_SET = ROOT / "bench" / "faq_eval_blind5.yaml"
 """Written after branch `tune4` by someone who had seen neither the engine nor any earlier set (only each
 entry's id, question, answer and red flag, and content-facts.md); scored blind once after `tune4`, a tuning
 set since branch `tune5` read its misses (with those of the other tuning splits) to find a third way to answer."""
+BLIND6_SET = ROOT / "bench" / "faq_eval_blind6.yaml"
+"""Written after branch `tune4` by someone who had seen neither the engine nor any earlier set (only each
+entry's id, question, answer and red flag, and content-facts.md); scored blind once after `tune5` and a
+review's fixes."""
 WARNING_ENTRIES = frozenset({"swollen-leg", "chest-pain-breathless", "dark-urine", "skin-infection"})
 """The entries whose question is itself a warning sign (issue 9's list: one swollen, hot or bigger calf;
 chest pain, breathlessness, coughing blood; dark urine, far worse pain, new weakness; hot spreading skin)."""
@@ -119,6 +124,7 @@ def load_all() -> list[dict[str, object]]:
         + load_blind(BLIND3_SET)
         + load_blind(BLIND4_SET)
         + load_blind(BLIND5_SET)
+        + load_blind(BLIND6_SET)
     )
 
 

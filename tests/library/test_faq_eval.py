@@ -19,7 +19,8 @@ longer a blind measure either. bench/faq_eval_blind5.yaml was scored blind once 
 warning patterns it showed missing were added (bench/README.md). Since branch `tune5` (2026-12-02) it is a TUNING
 set too: its misses were read with those of the other five tuning splits to find a third way to answer
 (engine.MOSTLY_KNOWN_MAX_UNKNOWN; held-out totals only were looked at), so its numbers here are no longer a
-blind measure either.
+blind measure either. bench/faq_eval_blind6.yaml was scored blind once after `tune5` and a review's fixes;
+three warning patterns it showed missing were added, nothing else was tuned on it.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from bench.faq_eval import (
     BLIND3_SET,
     BLIND4_SET,
     BLIND5_SET,
+    BLIND6_SET,
     MAX_TYPED,
     Report,
     evaluate,
@@ -366,3 +368,33 @@ def test_blind5_routes_every_warning_sign(blind5: Report) -> None:
 )
 def test_blind5_is_almost_never_confidently_wrong(blind5: Report) -> None:
     assert blind5.confident_wrong / blind5.total <= 0.01, blind5.misses
+
+
+@pytest.fixture(scope="module")
+def blind6() -> Report:
+    return evaluate(real_library(), load_blind(BLIND6_SET))["blind6"]
+
+
+def test_the_sixth_blind_set_is_big_enough() -> None:
+    items = load_blind(BLIND6_SET)
+    assert len(items) >= 150
+    assert 0.15 <= sum(item["expect"] == "none" for item in items) / len(items) <= 0.25
+    assert {item["split"] for item in items} == {"blind6"}
+
+
+def test_blind6_holds_what_it_met_blind(blind6: Report) -> None:
+    """Scored blind once after branch `tune5` and a review's fixes: recall@1 85.0 %, recall@3 96.4 %, no
+    off-topic answer, 1 of 170 confidently wrong (a warning). Three warning patterns it showed missing were
+    added (bench/README.md); nothing else was tuned on it."""
+    assert blind6.top3 / blind6.answerable >= 0.95, blind6.misses
+    assert blind6.top1 / blind6.answerable >= 0.85, blind6.misses
+    assert blind6.off_topic == 0, blind6.misses
+    assert blind6.confident_wrong / blind6.total <= 0.01, blind6.misses
+
+
+def test_blind6_routes_every_warning_sign_and_never_calls_one_out_of_scope(blind6: Report) -> None:
+    """Blind: 33 of 36 routed, one ("a shin getting hotter and more swollen") called out of scope; 36 of 36
+    after the three patterns."""
+    assert blind6.warnings > 0
+    assert (blind6.unsafe_entry, blind6.unsafe_scope) == (0, 0), blind6.misses
+    assert blind6.routed == blind6.warnings, blind6.misses

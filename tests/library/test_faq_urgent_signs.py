@@ -29,15 +29,18 @@ ROUTED = {
     ],
     "swollen-leg": [
         "my calf has ached for a week and feels warm on that side only",  # one side, without "one" (blind5)
+        "my ankle has been getting hotter and more swollen since friday",  # heat and swelling together (blind6)
     ],
     "dark-urine": [
         "my legs buckled on the stairs after the massage",
         "her legs gave way under her yesterday after the massage",
         "never felt this weak before in my legs",
         "my thighs are killing me since the deep tissue yesterday",  # a leg "killing me" stays urgent
+        "my quads hurt so so bad two days after the sports massage",  # a doubled intensifier (blind6)
     ],
     "skin-infection": [
         "the cat scratch on my shin is red and hot now",  # a small wound gone red and warm (blind5)
+        "his calf went red and hot and now hes burning up",  # "burning up" is a fever (blind6)
         "insect bite on her calf has gone red, swollen and warm",
         "there is a hot red blotch on the back of his thigh",
         "a warm pink patch on my upper leg, massage over it?",
@@ -75,6 +78,8 @@ NOT_WARNINGS = [
     "this heatwave is killing me lol",
     "a red scratch from the cat, can i massage around it",  # red, but not warm or swollen
     "i sleep on that side and my leg aches in the morning",  # "that side" with an ache only
+    "my shin is warm after the heat pack",  # warm, not swollen
+    "burning up with flu, can i still have my massage tomorrow",  # a fever, no red skin: fever-illness
 ]
 
 
