@@ -25,6 +25,8 @@ three warning patterns it showed missing were added, nothing else was tuned on i
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from bench.faq_eval import (
@@ -33,6 +35,7 @@ from bench.faq_eval import (
     BLIND4_SET,
     BLIND5_SET,
     BLIND6_SET,
+    BLIND_SET,
     MAX_TYPED,
     Report,
     evaluate,
@@ -41,6 +44,16 @@ from bench.faq_eval import (
 )
 from tests.exts.harness import real_library
 
+BLIND_SETS = {
+    "blind": BLIND_SET,
+    "blind2": BLIND2_SET,
+    "blind3": BLIND3_SET,
+    "blind4": BLIND4_SET,
+    "blind5": BLIND5_SET,
+    "blind6": BLIND6_SET,
+}
+"""Every blind set, in the order written; what each scored blind, and since, is in bench/README.md."""
+
 
 @pytest.fixture(scope="module")
 def held_out() -> Report:
@@ -48,8 +61,9 @@ def held_out() -> Report:
 
 
 @pytest.fixture(scope="module")
-def blind() -> Report:
-    return evaluate(real_library(), load_blind())["blind"]
+def reports() -> dict[str, Report]:
+    library = real_library()
+    return {split: evaluate(library, load_blind(path))[split] for split, path in BLIND_SETS.items()}
 
 
 def test_the_set_is_big_enough_and_a_fifth_has_no_answer() -> None:
@@ -79,86 +93,49 @@ def test_held_out_routes_every_warning_sign(held_out: Report) -> None:
     assert held_out.routed == held_out.warnings, held_out.misses
 
 
-def test_the_blind_set_is_big_enough_and_a_fifth_has_no_answer() -> None:
-    items = load_blind()
+@pytest.mark.parametrize(("split", "path"), list(BLIND_SETS.items()))
+def test_each_blind_set_is_big_enough_and_a_fifth_has_no_answer(split: str, path: Path) -> None:
+    items = load_blind(path)
     assert len(items) >= 150
     assert 0.15 <= sum(item["expect"] == "none" for item in items) / len(items) <= 0.25
-    assert {item["split"] for item in items} == {"blind"}
+    assert {item["split"] for item in items} == {split}
 
 
-def test_blind_recall(blind: Report) -> None:
-    assert blind.top3 / blind.answerable >= 0.95, blind.misses
-    assert blind.top1 / blind.answerable >= 0.85, blind.misses
+@pytest.mark.parametrize("split", list(BLIND_SETS))
+def test_each_blind_set_meets_the_recall_targets(reports: dict[str, Report], split: str) -> None:
+    """Issue 9's 85 % / 95 %. Blind, blind4 missed them (80.0 % / 89.3 %) until branch `tune4` tuned on it;
+    blind6 met them blind (85.0 % / 96.4 %)."""
+    report = reports[split]
+    assert report.top3 / report.answerable >= 0.95, report.misses
+    assert report.top1 / report.answerable >= 0.85, report.misses
 
 
-def test_blind_never_answers_an_out_of_scope_question(blind: Report) -> None:
-    assert blind.out_of_scope > 0
-    assert blind.off_topic == 0, blind.misses
+@pytest.mark.parametrize("split", list(BLIND_SETS))
+def test_no_blind_set_gets_an_answer_to_a_question_the_faq_does_not_cover(
+    reports: dict[str, Report], split: str
+) -> None:
+    """Blind, blind4 had one: "... is killing me" about a toenail got the far-worse-pain warning (fixed)."""
+    report = reports[split]
+    assert report.out_of_scope > 0
+    assert report.off_topic == 0, report.misses
 
 
-def test_blind_never_answers_a_warning_sign_with_an_ordinary_entry(blind: Report) -> None:
-    """The safety-critical part: no warning sign gets a non-warning entry as its answer."""
-    assert blind.warnings > 0
-    assert blind.unsafe_entry == 0, blind.misses
+@pytest.mark.parametrize("split", list(BLIND_SETS))
+def test_no_warning_sign_gets_an_ordinary_entry_or_no_checked_answer(reports: dict[str, Report], split: str) -> None:
+    """The safety-critical part. Blind, none ever got an ordinary entry; "no checked answer" came to 4 of 57
+    (blind), 4 of 61 (blind2), 2 of 64 (blind3), 1 of 39 (blind5) and 1 of 36 (blind6), each fixed in a
+    general way since (bench/README.md)."""
+    report = reports[split]
+    assert report.warnings > 0
+    assert (report.unsafe_entry, report.unsafe_scope) == (0, 0), report.misses
 
 
-def test_blind_never_calls_a_warning_sign_out_of_scope(blind: Report) -> None:
-    """Was 4 of 57 when scored blind; fixed on branch `warn` (the set is a tuning set since)."""
-    assert blind.unsafe_scope == 0, blind.misses
-
-
-def test_blind_routes_every_warning_sign(blind: Report) -> None:
-    """Was 45 of 57 when scored blind; 57 of 57 since branch `warn`."""
-    assert blind.warnings == 57
-    assert blind.routed == blind.warnings, blind.misses
-
-
-def test_blind_is_almost_never_confidently_wrong(blind: Report) -> None:
-    """Was 2 of 160 (both negations: "not swollen or hot", "nothing swollen"); 0 since denied signs
-    no longer count (vocabulary `negation`)."""
-    assert blind.confident_wrong / blind.total <= 0.01, blind.misses
-
-
-BLIND2_RUN = "faq_eval_blind2.yaml scored once, blind, after branch `warn` (bench/README.md)"
-
-
-@pytest.fixture(scope="module")
-def blind2() -> Report:
-    return evaluate(real_library(), load_blind(BLIND2_SET))["blind2"]
-
-
-def test_the_second_blind_set_is_big_enough() -> None:
-    items = load_blind(BLIND2_SET)
-    assert len(items) >= 150
-    assert 0.15 <= sum(item["expect"] == "none" for item in items) / len(items) <= 0.25
-    assert {item["split"] for item in items} == {"blind2"}
-
-
-def test_blind2_recall_and_no_off_topic_answer(blind2: Report) -> None:
-    assert blind2.top3 / blind2.answerable >= 0.95, blind2.misses
-    assert blind2.top1 / blind2.answerable >= 0.85, blind2.misses
-    assert blind2.off_topic == 0, blind2.misses
-
-
-def test_blind2_never_answers_a_warning_sign_with_an_ordinary_entry(blind2: Report) -> None:
-    assert blind2.warnings > 0
-    assert blind2.unsafe_entry == 0, blind2.misses
-
-
-WARN2 = "since branch `warn2`, blind2 being a tuning set (bench/README.md)"
-
-
-def test_blind2_never_calls_a_warning_sign_out_of_scope(blind2: Report) -> None:
-    """Was 4 of 61 when scored blind; fixed on branch `warn2` (patterns, and a red-flag entry near the
-    question keeps it in scope)."""
-    assert blind2.unsafe_scope == 0, blind2.misses
-
-
-def test_blind2_confident_wrong_answers_are_only_ever_warnings() -> None:
-    """What is left of blind2's confidently wrong answers errs in the safe direction only: a red-flag entry
-    shown where an ordinary one was expected, never an ordinary entry in place of another."""
+@pytest.mark.parametrize("split", ["blind2", "blind3", "blind4", "blind6"])
+def test_what_is_left_confidently_wrong_is_only_ever_a_warning(split: str) -> None:
+    """What is left of these sets' confidently wrong answers errs in the safe direction only: a red-flag
+    entry shown as a warning where another entry was expected, never an ordinary answer in its place."""
     library = real_library()
-    for item in load_blind(BLIND2_SET):
+    for item in load_blind(BLIND_SETS[split]):
         question, expect = str(item["q"]), str(item["expect"])
         if len(question) > MAX_TYPED:
             continue
@@ -168,13 +145,58 @@ def test_blind2_confident_wrong_answers_are_only_ever_warnings() -> None:
             assert match.entry.red_flag, question
 
 
+@pytest.mark.parametrize(
+    ("split", "most"),
+    [("blind", 0), ("blind3", 1), ("blind4", 1), ("blind6", 1)],
+)
+def test_blind_sets_are_almost_never_confidently_wrong(reports: dict[str, Report], split: str, most: int) -> None:
+    """At most 1 %. blind: 2 of 160 blind (both negations), 0 since denied signs no longer count. blind3: 2
+    of 170 blind, 1 since `tune3`: a varicose vein that bled gets when-to-see-doctor ("urgent care now")
+    where its writer expected varicose-veins; the engine is kept (content-facts.md, NICE: a bleeding
+    varicose vein needs urgent care). blind4: 2 blind, 1 after the toenail fix (a clot question got the
+    swollen-leg warning). blind6: 1 blind (a collapse after a leg rub got the chest-pain warning)."""
+    report = reports[split]
+    assert report.confident_wrong <= most, report.misses
+    assert report.confident_wrong / report.total <= 0.01, report.misses
+
+
+@pytest.mark.parametrize(
+    ("split", "warnings"),
+    [("blind", 57), ("blind4", 39), ("blind6", 36)],
+)
+def test_blind_sets_route_every_warning_sign(reports: dict[str, Report], split: str, warnings: int) -> None:
+    """blind: 45 of 57 blind, all since `warn`. blind4: 36 of 39 blind, all since `tune4` (a leg "more big
+    than other", a cut or burn still healing). blind6: 33 of 36 blind, all after three patterns (a shin
+    getting hotter and more swollen, "burning up", "really really bad" pain)."""
+    report = reports[split]
+    assert report.warnings == warnings
+    assert report.routed == report.warnings, report.misses
+
+
+@pytest.mark.parametrize(
+    ("split", "right"),
+    [("blind3", 109), ("blind4", 94), ("blind5", 84)],
+)
+def test_blind_sets_answer_at_least_this_many_right(reports: dict[str, Report], split: str, right: int) -> None:
+    """Answered right (the typed /faq gives the right entry outright), of 140 each. blind3: 91 blind, 106
+    since `tune3`, 109 since `tune5`. blind4: 79 blind, 88 since `tune4`, 95 on `tune5`, 94 once merged with
+    a review's step back of the known-words answer near a red-flag entry (engine.KNOWN_NEAR_RED_FLAG_COSINE).
+    blind5: 80 blind, 82 after two pattern fixes, 87 on `tune5`, 84 after that merge."""
+    assert reports[split].answered_right >= right, reports[split].misses
+
+
+WARN2 = "since branch `warn2`, blind2 being a tuning set (bench/README.md)"
+TUNE3 = "since branch `tune3`, blind3 being a tuning set (bench/README.md)"
+BLIND5_RUN = "faq_eval_blind5.yaml scored once, blind, after branch `tune4` (bench/README.md); two patterns fixed"
+
+
 @pytest.mark.xfail(
     strict=True,
     reason="59 of 61 warning signs routed: 'my cath is swollen' (a typo no corrector reads as calf: 'unsure', "
     f"swollen-leg second) and a red swollen area on a lower leg (swollen-leg, not skin-infection); {WARN2}",
 )
-def test_blind2_routes_every_warning_sign(blind2: Report) -> None:
-    assert blind2.routed == blind2.warnings, blind2.misses
+def test_blind2_routes_every_warning_sign(reports: dict[str, Report]) -> None:
+    assert reports["blind2"].routed == reports["blind2"].warnings, reports["blind2"].misses
 
 
 @pytest.mark.xfail(
@@ -183,69 +205,8 @@ def test_blind2_routes_every_warning_sign(blind2: Report) -> None:
     f"or another warning entry, left on purpose (a hot red swollen knee with fever, a child limping on one "
     f"leg, a red swollen area on a lower leg); {WARN2}",
 )
-def test_blind2_is_almost_never_confidently_wrong(blind2: Report) -> None:
-    assert blind2.confident_wrong / blind2.total <= 0.01, blind2.misses
-
-
-BLIND3_RUN = "faq_eval_blind3.yaml scored once, blind, after branch `warn2` (bench/README.md)"
-TUNE3 = "since branch `tune3`, blind3 being a tuning set (bench/README.md)"
-
-
-@pytest.fixture(scope="module")
-def blind3() -> Report:
-    return evaluate(real_library(), load_blind(BLIND3_SET))["blind3"]
-
-
-def test_the_third_blind_set_is_big_enough() -> None:
-    items = load_blind(BLIND3_SET)
-    assert len(items) >= 150
-    assert 0.15 <= sum(item["expect"] == "none" for item in items) / len(items) <= 0.25
-    assert {item["split"] for item in items} == {"blind3"}
-
-
-def test_blind3_recall_and_no_off_topic_answer(blind3: Report) -> None:
-    assert blind3.top3 / blind3.answerable >= 0.95, blind3.misses
-    assert blind3.top1 / blind3.answerable >= 0.85, blind3.misses
-    assert blind3.off_topic == 0, blind3.misses
-
-
-def test_blind3_never_answers_a_warning_sign_with_an_ordinary_entry(blind3: Report) -> None:
-    assert blind3.warnings > 0
-    assert blind3.unsafe_entry == 0, blind3.misses
-
-
-def test_blind3_never_calls_a_warning_sign_out_of_scope(blind3: Report) -> None:
-    """Was 2 of 64 when scored blind ("a bit puffier ... warmish", legs "weak and jelly-like the day after"
-    deep work); 0 since branch `tune3` (puffier and warmish read as swollen and warm, weak legs after a
-    massage or deep work route to the new-weakness sign)."""
-    assert blind3.warnings == 64
-    assert blind3.unsafe_scope == 0, blind3.misses
-
-
-def test_blind3_is_almost_never_confidently_wrong(blind3: Report) -> None:
-    """Was 2 of 170 when scored blind; 1 since branch `tune3`: a varicose vein that bled gets
-    when-to-see-doctor ("urgent care now"), where its writer expected varicose-veins. The engine is kept:
-    a bleeding varicose vein needs urgent care (shared/content-facts.md, NICE), so the label is the weaker
-    reply."""
-    assert blind3.confident_wrong <= 1, blind3.misses
-    assert blind3.confident_wrong / blind3.total <= 0.01, blind3.misses
-
-
-def test_blind3_answers_three_in_four_answerable_questions_right(blind3: Report) -> None:
-    """Answered right (the typed /faq gives the right entry outright) was 91 of 140 (65 %) when scored
-    blind; 106 of 140 since branch `tune3`, 109 since branch `tune5`."""
-    assert blind3.answered_right >= 109, blind3.misses
-
-
-def test_blind3_confident_wrong_answers_are_only_ever_warnings() -> None:
-    """Like blind2's: what is left errs in the safe direction only (a red-flag entry shown as a warning)."""
-    library = real_library()
-    for item in load_blind(BLIND3_SET):
-        question, expect = str(item["q"]), str(item["expect"])
-        match = library.answer(question, max_length=MAX_TYPED)
-        if match.entry is not None and match.entry.id != expect:
-            assert match.kind == "warning", question
-            assert match.entry.red_flag, question
+def test_blind2_is_almost_never_confidently_wrong(reports: dict[str, Report]) -> None:
+    assert reports["blind2"].confident_wrong / reports["blind2"].total <= 0.01, reports["blind2"].misses
 
 
 @pytest.mark.xfail(
@@ -254,56 +215,23 @@ def test_blind3_confident_wrong_answers_are_only_ever_warnings() -> None:
     "swollen-leg entry by ranking, not from a warning sign (a misspelt calf no corrector reads: the member sees "
     f"the same entry, counted as an answer, not a warning); {TUNE3}",
 )
-def test_blind3_routes_every_warning_sign(blind3: Report) -> None:
-    assert blind3.routed == blind3.warnings, blind3.misses
+def test_blind3_routes_every_warning_sign(reports: dict[str, Report]) -> None:
+    assert reports["blind3"].routed == reports["blind3"].warnings, reports["blind3"].misses
 
 
-@pytest.fixture(scope="module")
-def blind4() -> Report:
-    return evaluate(real_library(), load_blind(BLIND4_SET))["blind4"]
+@pytest.mark.xfail(strict=True, reason=f"38 of 39 warning signs routed; {BLIND5_RUN}")
+def test_blind5_routes_every_warning_sign(reports: dict[str, Report]) -> None:
+    assert reports["blind5"].routed == reports["blind5"].warnings, reports["blind5"].misses
 
 
-def test_the_fourth_blind_set_is_big_enough() -> None:
-    items = load_blind(BLIND4_SET)
-    assert len(items) >= 150
-    assert 0.15 <= sum(item["expect"] == "none" for item in items) / len(items) <= 0.25
-    assert {item["split"] for item in items} == {"blind4"}
-
-
-def test_blind4_never_answers_a_warning_sign_with_an_ordinary_entry_or_calls_it_out_of_scope(blind4: Report) -> None:
-    assert blind4.warnings > 0
-    assert (blind4.unsafe_entry, blind4.unsafe_scope) == (0, 0), blind4.misses
-
-
-def test_blind4_never_answers_an_out_of_scope_question(blind4: Report) -> None:
-    """Blind, one was answered: "... is killing me" about a toenail got the far-worse-pain warning (fixed)."""
-    assert blind4.out_of_scope > 0
-    assert blind4.off_topic == 0, blind4.misses
-
-
-def test_blind4_is_almost_never_confidently_wrong(blind4: Report) -> None:
-    assert blind4.confident_wrong / blind4.total <= 0.01, blind4.misses
-
-
-def test_blind4_recall(blind4: Report) -> None:
-    """Issue 9's targets (85 % / 95 %): 80.0 % / 89.3 % when scored blind, 88.6 % / 97.9 % since branch
-    `tune4` tuned on it (bench/README.md, "Branch tune4")."""
-    assert blind4.top3 / blind4.answerable >= 0.95, blind4.misses
-    assert blind4.top1 / blind4.answerable >= 0.85, blind4.misses
-
-
-def test_blind4_answers_more_than_three_in_five_answerable_questions_right(blind4: Report) -> None:
-    """Answered right was 79 of 140 (56.4 %) when scored blind; 88 of 140 since branch `tune4`, 95 on branch
-    `tune5`, 94 once merged with a review's step back of the known-words answer near a red-flag entry
-    (engine.KNOWN_NEAR_RED_FLAG_COSINE)."""
-    assert blind4.answered_right >= 94, blind4.misses
-
-
-def test_blind4_routes_every_warning_sign(blind4: Report) -> None:
-    """36 of 39 when scored blind; 39 of 39 since branch `tune4` (a leg "more big than other", and a cut or
-    burn that is still healing, tests/library/test_faq_care_signs.py)."""
-    assert blind4.warnings == 39
-    assert blind4.routed == blind4.warnings, blind4.misses
+@pytest.mark.xfail(
+    strict=True,
+    reason=f"3 of 170 (1.8 %) confidently wrong: two warnings (a pulmonary embolism, cauda equina signs) where "
+    f"the writer expected blood-clots and when-to-see-doctor, and lymphoedema after cancer surgery answered "
+    f"with cancer-treatment; {BLIND5_RUN}",
+)
+def test_blind5_is_almost_never_confidently_wrong(reports: dict[str, Report]) -> None:
+    assert reports["blind5"].confident_wrong / reports["blind5"].total <= 0.01, reports["blind5"].misses
 
 
 def test_blind4_never_calls_a_sign_to_see_a_doctor_out_of_scope() -> None:
@@ -319,82 +247,3 @@ def test_blind4_never_calls_a_sign_to_see_a_doctor_out_of_scope() -> None:
         assert match.kind != "out_of_scope", question
         if match.kind == "unsure":
             assert "when-to-see-doctor" in [entry.id for entry in match.nearest], question
-
-
-BLIND5_RUN = "faq_eval_blind5.yaml scored once, blind, after branch `tune4` (bench/README.md); two patterns fixed"
-
-
-@pytest.fixture(scope="module")
-def blind5() -> Report:
-    return evaluate(real_library(), load_blind(BLIND5_SET))["blind5"]
-
-
-def test_the_fifth_blind_set_is_big_enough() -> None:
-    items = load_blind(BLIND5_SET)
-    assert len(items) >= 150
-    assert 0.15 <= sum(item["expect"] == "none" for item in items) / len(items) <= 0.25
-    assert {item["split"] for item in items} == {"blind5"}
-
-
-def test_blind5_recall_and_no_off_topic_answer(blind5: Report) -> None:
-    assert blind5.top3 / blind5.answerable >= 0.95, blind5.misses
-    assert blind5.top1 / blind5.answerable >= 0.85, blind5.misses
-    assert blind5.off_topic == 0, blind5.misses
-
-
-def test_blind5_never_answers_a_warning_sign_with_an_ordinary_entry_or_calls_it_out_of_scope(blind5: Report) -> None:
-    """Blind, one was called out of scope: a scratch gone red and warm (fixed: a wound pattern)."""
-    assert blind5.warnings > 0
-    assert (blind5.unsafe_entry, blind5.unsafe_scope) == (0, 0), blind5.misses
-
-
-def test_blind5_answers_more_answerable_questions_right(blind5: Report) -> None:
-    """Answered right was 80 of 140 (57.1 %) when scored blind, 82 after two pattern fixes; 87 of 140 on
-    branch `tune5` (a tuning result: blind5 is a tuning set since then), 84 once merged with a review's step
-    back of the known-words answer near a red-flag entry (engine.KNOWN_NEAR_RED_FLAG_COSINE)."""
-    assert blind5.answered_right >= 84, blind5.misses
-
-
-@pytest.mark.xfail(strict=True, reason=f"38 of 39 warning signs routed; {BLIND5_RUN}")
-def test_blind5_routes_every_warning_sign(blind5: Report) -> None:
-    assert blind5.routed == blind5.warnings, blind5.misses
-
-
-@pytest.mark.xfail(
-    strict=True,
-    reason=f"3 of 170 (1.8 %) confidently wrong: two warnings (a pulmonary embolism, cauda equina signs) where "
-    f"the writer expected blood-clots and when-to-see-doctor, and lymphoedema after cancer surgery answered "
-    f"with cancer-treatment; {BLIND5_RUN}",
-)
-def test_blind5_is_almost_never_confidently_wrong(blind5: Report) -> None:
-    assert blind5.confident_wrong / blind5.total <= 0.01, blind5.misses
-
-
-@pytest.fixture(scope="module")
-def blind6() -> Report:
-    return evaluate(real_library(), load_blind(BLIND6_SET))["blind6"]
-
-
-def test_the_sixth_blind_set_is_big_enough() -> None:
-    items = load_blind(BLIND6_SET)
-    assert len(items) >= 150
-    assert 0.15 <= sum(item["expect"] == "none" for item in items) / len(items) <= 0.25
-    assert {item["split"] for item in items} == {"blind6"}
-
-
-def test_blind6_holds_what_it_met_blind(blind6: Report) -> None:
-    """Scored blind once after branch `tune5` and a review's fixes: recall@1 85.0 %, recall@3 96.4 %, no
-    off-topic answer, 1 of 170 confidently wrong (a warning). Three warning patterns it showed missing were
-    added (bench/README.md); nothing else was tuned on it."""
-    assert blind6.top3 / blind6.answerable >= 0.95, blind6.misses
-    assert blind6.top1 / blind6.answerable >= 0.85, blind6.misses
-    assert blind6.off_topic == 0, blind6.misses
-    assert blind6.confident_wrong / blind6.total <= 0.01, blind6.misses
-
-
-def test_blind6_routes_every_warning_sign_and_never_calls_one_out_of_scope(blind6: Report) -> None:
-    """Blind: 33 of 36 routed, one ("a shin getting hotter and more swollen") called out of scope; 36 of 36
-    after the three patterns."""
-    assert blind6.warnings > 0
-    assert (blind6.unsafe_entry, blind6.unsafe_scope) == (0, 0), blind6.misses
-    assert blind6.routed == blind6.warnings, blind6.misses
