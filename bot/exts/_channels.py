@@ -52,6 +52,8 @@ def cached_guild(bot: discord.Client, guild_id: int) -> discord.Guild:
     return guild
 
 
+NONCE_WINDOW = timedelta(minutes=2)
+"""Discord drops a repeated nonce for a few minutes; within this of a first send, resending is safe on its own."""
 SEARCH_MARGIN = timedelta(minutes=2)
 """Clocks differ a little between the bot and Discord: look this far before the claim too."""
 SEARCH_LIMIT = 1000

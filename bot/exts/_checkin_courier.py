@@ -23,16 +23,19 @@ import discord
 from bot.checkins.dm_status import DmStatus
 from bot.checkins.models import DueCheckin
 from bot.clock import Clock
-from bot.exts._channels import DeliveryDeferred, cached_guild, find_own_message, missing_post_permissions
+from bot.exts._channels import (
+    NONCE_WINDOW,
+    DeliveryDeferred,
+    cached_guild,
+    find_own_message,
+    missing_post_permissions,
+)
 from bot.jobs.outcomes import HandOver, Outcome, RetryLater, Sent, Undeliverable
 from bot.models.shards import ShardSlice, shard_of
 from bot.ui.checkin_buttons import CheckinButton
 from bot.ui.checkins import checkin_embed, checkin_id_in
 from bot.ui.services import Content
 from bot.wakeable_timer import MAX_SLEEP
-
-NONCE_WINDOW = timedelta(minutes=2)
-"""Discord drops a repeated nonce for a few minutes; within this, resending is safe on its own."""
 
 PASSING_ERRORS = (discord.DiscordServerError, aiohttp.ClientError, TimeoutError, DeliveryDeferred)
 DMS_CLOSED = "DMs closed and no server channel to post in"

@@ -9,10 +9,11 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.app import KneadBot
+from bot.clock import Clock
 from bot.daily.jobs import DAILY_BACKOFF, DailyTipJob
 from bot.daily.models import DailyClaim
 from bot.exts._background import BackgroundJobs
-from bot.exts._channels import cached_guild, find_own_message
+from bot.exts._channels import NONCE_WINDOW, cached_guild, find_own_message
 from bot.exts._choices import timezone_choices
 from bot.exts._moderation import cannot_post_for, cannot_post_reason, moderator_command, server_id
 from bot.exts._services import audit_trail, daily_tip_service, guild_service
@@ -41,7 +42,7 @@ class DailyTip(commands.GroupCog, group_name="daily-tip", group_description="A t
         self.jobs = BackgroundJobs(bot, enabled=bot.background_jobs)
         self.runner = JobRunner(
             DailyTipJob(self.daily_tips, bot.metrics),
-            DailyTipPoster(bot),
+            DailyTipPoster(bot, clock=bot.clock),
             clock=bot.clock,
             policy=DAILY_BACKOFF,
             send_timeout=POST_TIMEOUT,
@@ -115,11 +116,12 @@ class DailyTipPoster:
     """The daily tip's Sender for bot.jobs: posts a claimed day and reports how it went, nothing more.
 
     Read Message History is needed where a tip is set (`/daily-tip set` refuses a channel without it) and
-    for a retry, which reads the channel back; a schedule whose channel loses it keeps posting first tries
-    (the nonce covers those) and fails only a day it would have to look back for, keeping the schedule."""
+    for a retry, which reads the channel back; a schedule whose channel loses it keeps posting first tries,
+    and retries within the nonce window of the first claim (Discord drops a repeat), and fails only a day it
+    would have to look back for (logged; the day stays unconfirmed or failed), keeping the schedule."""
 
-    def __init__(self, client: discord.Client) -> None:
-        self._client = client
+    def __init__(self, client: discord.Client, *, clock: Clock) -> None:
+        self._client, self._clock = client, clock
 
     async def send(self, claim: DailyClaim) -> Outcome:
         """A first try posts; a retry may come after Discord forgot the nonce, so it looks first."""
@@ -132,11 +134,13 @@ class DailyTipPoster:
         the day is not over. The message is found by the date in its footer, so it is never posted twice."""
         channel = cached_guild(self._client, claim.guild_id).get_channel(claim.channel_id)
         if isinstance(channel, discord.TextChannel) and not cannot_post_reason(channel):
-            if cannot_post_reason(channel, read_back=True):  # it may be there already: never a second copy
+            if not cannot_post_reason(channel, read_back=True):
+                found = await self._find_posted(channel, claim)
+                if found is not None:
+                    return Sent(channel.id, found.id)
+            elif self._clock() - claim.claimed_at > NONCE_WINDOW:  # it may be there: never a second copy
+                log.warning("Daily tip of guild %s for %s: %s", claim.guild_id, claim.local_date, CANNOT_LOOK_BACK)
                 return Failed(CANNOT_LOOK_BACK)
-            found = await self._find_posted(channel, claim)
-            if found is not None:
-                return Sent(channel.id, found.id)
         if not claim.may_post:
             return Failed("the day was over, or the daily tip stopped, before the tip could be posted")
         return await self._post(claim)

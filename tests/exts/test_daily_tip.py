@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import discord
 import pytest
 
-from bot.exts.daily_tip import daily_embed
+from bot.daily.models import DailyClaim, daily_nonce
+from bot.exts.daily_tip import DailyTipPoster, daily_embed
+from bot.jobs.outcomes import Failed, Sent
 from tests.clock import FakeClock
 from tests.exts.checkin_steps import rows, run_daily_tips
 from tests.exts.harness import real_library, running_kneadbot
@@ -188,6 +190,32 @@ async def test_a_retry_where_the_bot_cannot_read_back_fails_that_day_and_never_p
     assert len(posted_tips(world)) == 1
     assert await rows(db_path, "SELECT local_date, state FROM daily_tip_posts") == [("2026-06-01", "unconfirmed")]
     assert status.startswith("**On**"), status
+
+
+@pytest.mark.parametrize(
+    ("since_first_claim", "posted"), [(timedelta(seconds=30), True), (timedelta(minutes=5), False)]
+)
+async def test_without_read_message_history_a_retry_posts_only_inside_the_nonce_window(
+    world: FakeDiscord, tmp_path: Path, since_first_claim: timedelta, posted: bool
+) -> None:
+    """A retry after a first try that failed (a timeout, a 5xx) cannot look back here: inside the nonce window
+    of the first claim Discord would drop a repeat, so it posts; past it, it gives that day up."""
+    clock = FakeClock(datetime(2026, 6, 1, 9, 0, 30, tzinfo=UTC))
+    deny_history(world)
+    async with running_kneadbot(world, tmp_path / "kb.sqlite3", clock=clock) as bot:
+        claim = DailyClaim(
+            guild_id=A,
+            channel_id=TIPS.id,
+            local_date=date(2026, 6, 1),
+            tip=real_library().tips[0],
+            nonce=daily_nonce(A, date(2026, 6, 1)),
+            scheduled_at=datetime(2026, 6, 1, 9, 0, tzinfo=UTC),
+            claimed_at=clock() - since_first_claim,
+            attempt=2,
+        )
+        outcome = await DailyTipPoster(bot, clock=clock).send(claim)
+    assert len(posted_tips(world)) == (1 if posted else 0)
+    assert isinstance(outcome, Sent if posted else Failed), outcome
 
 
 def deny_history(world: FakeDiscord) -> None:

@@ -82,6 +82,7 @@ NEAR_A_RED_FLAG = [  # only the FAQ's words, an ordinary entry first, but a sign
     "my leg is warm and tender after deep tissue",
     "my ankle is painful and red after deep tissue",
     "my calf is hot and sore after the sports massage",
+    "calf sore to touch after flight is it dvt",  # the third way answered it with long-flights-clots
 ]
 
 

@@ -19,6 +19,7 @@ FIRST = {
     # ages name the group: growing pains is for children, fragile skin for older people
     "my 5yo gets sore legs at bedtime, can i rub them": "children-growing-pains",
     "our 8 y/o son says his legs hurt at night": "children-growing-pains",
+    "im 72 years old, is a leg massage ok for me": "older-fragile-skin",  # a member's own age (a second review)
     "my 84 yo mum has very thin skin, how gentle should i be": "older-fragile-skin",
     # other words for what an entry is about
     "how many times per week can i get a leg massage": "how-often",

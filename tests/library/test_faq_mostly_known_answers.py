@@ -15,10 +15,11 @@ from bot.library.search.engine import MOSTLY_KNOWN_MAX_UNKNOWN, MOSTLY_KNOWN_MIN
 from bot.library.search.vocabulary import Vocabulary, warning_sign_problems
 from tests.exts.harness import real_library
 
+# ("little bruise on my calf after the massage ..." was here: swollen-leg is among its nearest questions, and
+# since a second review the third way does not answer with a red-flag entry near)
 ANSWERED = {
     "RLS keeps me awake most evenings, would a massage help": "restless-legs",
     "my varicose veins look ugly, will massage shrink them": "varicose-veins",
-    "little bruise on my calf after the massage, nothing spreading, should i worry": "bruising",
     "my grandad has diabetes, any tips for rubbing his feet": "diabetes",
 }
 

@@ -30,6 +30,8 @@ ROUTED = {
     "swollen-leg": [
         "my calf has ached for a week and feels warm on that side only",  # one side, without "one" (blind5)
         "my ankle has been getting hotter and more swollen since friday",  # heat and swelling together (blind6)
+        "my calf is warm and achy since the long drive",  # warm with an ache (a second review)
+        "scratched my leg on a branch and now my calf is hot, red and swollen",  # a calf is a clot first
     ],
     "dark-urine": [
         "my legs buckled on the stairs after the massage",
@@ -37,11 +39,12 @@ ROUTED = {
         "never felt this weak before in my legs",
         "my thighs are killing me since the deep tissue yesterday",  # a leg "killing me" stays urgent
         "my quads hurt so so bad two days after the sports massage",  # a doubled intensifier (blind6)
+        "in agony since the deep tissue massage yesterday",  # no pain word, no body part (a second review)
     ],
     "skin-infection": [
         "the cat scratch on my shin is red and hot now",  # a small wound gone red and warm (blind5)
         "his calf went red and hot and now hes burning up",  # "burning up" is a fever (blind6)
-        "insect bite on her calf has gone red, swollen and warm",
+        "insect bite on her foot has gone red, swollen and warm",  # on a calf it is checked as a clot first
         "there is a hot red blotch on the back of his thigh",
         "a warm pink patch on my upper leg, massage over it?",
     ],
@@ -49,6 +52,8 @@ ROUTED = {
         "my varicose vein has burst",
         "a varicose vein ruptured on my ankle last night",
         "vein on her shin opened up and wont stop bleeding",
+        "my varicose vein is leaking blood onto the floor",  # a second review: "leaking", "coming out"
+        "theres blood coming out of a vein on my shin",
     ],
     "sciatica": [
         "numbness in my groin since my sciatica got worse",
@@ -58,6 +63,7 @@ ROUTED = {
         "cant feel my groin and i cant hold my pee",
         "lower back pain and now i cant feel down there",  # "feel down" is not a mood here (a review)
         "sciatica flared up and i leaked before reaching the loo",
+        "my back has been bad and now i keep wetting myself",  # a plain "back" (a second review)
     ],
 }
 
@@ -80,6 +86,7 @@ NOT_WARNINGS = [
     "i sleep on that side and my leg aches in the morning",  # "that side" with an ache only
     "my shin is warm after the heat pack",  # warm, not swollen
     "burning up with flu, can i still have my massage tomorrow",  # a fever, no red skin: fever-illness
+    "my calves are a bit achy after the flight, both the same",  # both, achy, not warm
 ]
 
 

@@ -43,13 +43,15 @@ _PERSON = (
     r"neighbou?r|aunt|uncle|wife|husband|man|woman|lady|gentleman|person|friend|sister|brother"
 )
 _AGE = re.compile(
-    r"\b(?P<owner>(?:my|our|his|her|their)\s+)?(?P<age>\d{1,3})\s*-?\s*"
+    r"\b(?P<owner>(?:my|our|his|her|their|i\s+am|i[\u2019']?m|she[\u2019']?s|he[\u2019']?s|she\s+is|he\s+is)\s+)?"
+    r"(?P<age>\d{1,3})\s*-?\s*"
     r"(?:y\s*/\s*o|y\.o\.?|yo|yrs?\s*-?\s*old|years?\s*-?\s*old)\b"
     rf"(?P<person>\s+(?:{_PERSON})s?\b)?"
 )
-"""An age said of a person ("my 7yo", "my 6 y/o", "an 89 year old client"), read as the group it names
-(_age_word). Only with "my/our/his/her/their" before it or a person word after it: "a 5 year old tattoo"
-or "a 100 year old technique" is no person's age (a review found those read as child and elderly)."""
+"""An age said of a person ("my 7yo", "im 70 years old", "an 89 year old client"), read as the group it
+names (_age_word). Only with "my/our/his/her/their", "i am", "she's" ... before it or a person word after
+it: "a 5 year old tattoo" or "a 100 year old technique" is no person's age (a review found those read as
+child and elderly)."""
 CHILD_UNDER = 13
 TEEN_UNDER = 18
 ELDERLY_FROM = 65
