@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date, datetime, time
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import case, delete, func, select, update
 from sqlalchemy.engine import RowMapping
 
 from bot.models.daily import DailyPost, DailySchedule, PostState, Run, ScheduleState
@@ -181,11 +181,16 @@ async def mark_posted(db: Database, guild_id: int, local_date: date, *, message_
 
 
 async def fail_claim(db: Database, guild_id: int, local_date: date, problem: str) -> bool:
-    """Claimed -> failed: posting was tried and did not work."""
+    """Claimed -> failed: posting was tried and did not work. An unconfirmed day (a resend after a restart)
+    keeps its state, since its tip may be in the channel, but takes the problem, for /daily-tip show."""
     statement = (
         update(posts)
-        .where(posts.c.guild_id == guild_id, posts.c.local_date == local_date, posts.c.state == "claimed")
-        .values(state="failed", problem=problem)
+        .where(
+            posts.c.guild_id == guild_id,
+            posts.c.local_date == local_date,
+            posts.c.state.in_(("claimed", "unconfirmed")),
+        )
+        .values(state=case((posts.c.state == "claimed", "failed"), else_=posts.c.state), problem=problem)
     )
     return (await db.write(statement)).rowcount == 1
 

@@ -9,7 +9,7 @@ from typing import Any, ClassVar, Self
 import discord
 from discord.utils import escape_markdown, format_dt
 
-from bot.daily.models import DailyTipStatus, ScheduleState
+from bot.daily.models import DailyTipStatus, PostState, ScheduleState
 from bot.guilds.errors import ServerOnly
 from bot.guilds.models import AuditEntry, GuildConfig, GuildTip, TipPage
 from bot.ui.embeds import TIP_COLOUR
@@ -19,6 +19,10 @@ from bot.ui.untrusted import plain_source, safe_text
 from bot.ui.views import is_owner
 
 MOD_COLOUR = discord.Colour.dark_teal()
+
+
+LAST_PROBLEM_SHOWN = 300
+"""Characters of the last day's problem shown (the bot's own words, never a member's)."""
 
 
 def daily_status_text(status: DailyTipStatus | None) -> str:
@@ -32,8 +36,10 @@ def daily_status_text(status: DailyTipStatus | None) -> str:
     text = f"**On**: {where}"
     if schedule.next_run_at is not None:
         text += f"\nNext: {format_dt(schedule.next_run_at, 'f')} ({format_dt(schedule.next_run_at, 'R')})"
-    if status.last_post is not None:
-        text += f"\nLast: {status.last_post.local_date:%d %b %Y} ({status.last_post.state.value})"
+    if (last := status.last_post) is not None:
+        shown = last.problem if last.state is not PostState.POSTED else None
+        problem = f": {shown[:LAST_PROBLEM_SHOWN]}" if shown else ""
+        text += f"\nLast: {last.local_date:%d %b %Y} ({last.state.value}{problem})"
     return text
 
 

@@ -190,6 +190,7 @@ async def test_a_retry_where_the_bot_cannot_read_back_fails_that_day_and_never_p
     assert len(posted_tips(world)) == 1
     assert await rows(db_path, "SELECT local_date, state FROM daily_tip_posts") == [("2026-06-01", "unconfirmed")]
     assert status.startswith("**On**"), status
+    assert "(unconfirmed: Posting failed: I can't read that channel's history (Read Message History)" in status
 
 
 @pytest.mark.parametrize(
