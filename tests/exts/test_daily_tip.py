@@ -136,10 +136,7 @@ async def test_lost_permission_turns_the_schedule_off_and_says_why(
     clock, db_path = FakeClock(datetime(2026, 6, 1, 8, 0, tzinfo=UTC)), database_location
     async with running_kneadbot(world, db_path, clock=clock):
         await set_daily(world, "09:00", "UTC")
-    guild = world.guilds[A]
-    tips_channel = guild.channel(TIPS.id)
-    assert tips_channel is not None
-    tips_channel.permission_overwrites = [Overwrite(guild.bot_role_id, 0, deny=p.SEND_MESSAGES)]
+    deny_the_bot(world, p.SEND_MESSAGES)
     clock.advance(hours=1)
     async with running_kneadbot(world, db_path, clock=clock) as bot:
         await run_daily_tips(bot, clock)
@@ -156,7 +153,7 @@ async def test_a_channel_that_loses_read_message_history_keeps_its_daily_tip(
     clock, db_path = FakeClock(datetime(2026, 6, 1, 8, 0, tzinfo=UTC)), database_location
     async with running_kneadbot(world, db_path, clock=clock):
         await set_daily(world, "09:00", "UTC")
-    deny_history(world)
+    deny_the_bot(world, p.READ_MESSAGE_HISTORY)
     clock.advance(hours=1)
     async with running_kneadbot(world, db_path, clock=clock) as bot:
         await run_daily_tips(bot, clock)
@@ -182,7 +179,7 @@ async def test_a_retry_where_the_bot_cannot_read_back_fails_that_day_and_never_p
         channel = bot.get_channel(TIPS.id)
         assert isinstance(channel, discord.TextChannel)
         await channel.send(embed=daily_embed(claim.tip, claim.local_date), nonce=claim.nonce)
-    deny_history(world)
+    deny_the_bot(world, p.READ_MESSAGE_HISTORY)
     clock.advance(minutes=20)
     async with running_kneadbot(world, db_path, clock=clock) as bot:
         await run_daily_tips(bot, clock)
@@ -202,7 +199,7 @@ async def test_without_read_message_history_a_retry_posts_only_inside_the_nonce_
     """A retry after a first try that failed (a timeout, a 5xx) cannot look back here: inside the nonce window
     of the first claim Discord would drop a repeat, so it posts; past it, it gives that day up."""
     clock = FakeClock(datetime(2026, 6, 1, 9, 0, 30, tzinfo=UTC))
-    deny_history(world)
+    deny_the_bot(world, p.READ_MESSAGE_HISTORY)
     async with running_kneadbot(world, tmp_path / "kb.sqlite3", clock=clock) as bot:
         claim = DailyClaim(
             guild_id=A,
@@ -219,11 +216,12 @@ async def test_without_read_message_history_a_retry_posts_only_inside_the_nonce_
     assert isinstance(outcome, Sent if posted else Failed), outcome
 
 
-def deny_history(world: FakeDiscord) -> None:
+def deny_the_bot(world: FakeDiscord, permission: int) -> None:
+    """A moderator takes `permission` from the bot in the tips channel."""
     guild = world.guilds[A]
     tips_channel = guild.channel(TIPS.id)
     assert tips_channel is not None
-    tips_channel.permission_overwrites = [Overwrite(guild.bot_role_id, 0, deny=p.READ_MESSAGE_HISTORY)]
+    tips_channel.permission_overwrites = [Overwrite(guild.bot_role_id, 0, deny=permission)]
 
 
 async def test_deleted_channel_turns_the_schedule_off(world: FakeDiscord, database_location: Path | str) -> None:
