@@ -175,14 +175,14 @@ def test_blind_sets_route_every_warning_sign(reports: dict[str, Report], split: 
 
 @pytest.mark.parametrize(
     ("split", "right"),
-    [("blind3", 109), ("blind4", 92), ("blind5", 82)],
+    [("blind3", 109), ("blind4", 92), ("blind5", 84)],
 )
 def test_blind_sets_answer_at_least_this_many_right(reports: dict[str, Report], split: str, right: int) -> None:
     """Answered right (the typed /faq gives the right entry outright), of 140 each. blind3: 91 blind, 106
     since `tune3`, 109 since `tune5`. blind4: 79 blind, 88 since `tune4`, 95 on `tune5`, 94 once merged with
     a review's step back of the known-words answer near a red-flag entry (engine.KNOWN_NEAR_RED_FLAG_COSINE),
     92 since a second review stopped the third way to answer near one. blind5: 80 blind, 82 after two pattern
-    fixes, 87 on `tune5`, 84 after that merge, 82 after the second review."""
+    fixes, 87 on `tune5`, 84 after that merge."""
     assert reports[split].answered_right >= right, reports[split].misses
 
 
