@@ -176,7 +176,7 @@ class CheckinCourier:
 
         A server channel the bot cannot read the history of answers with no messages, so a copy there is
         not found and a second may be posted: for a recovery check-in that is the lesser harm than none
-        (unlike the daily tip, which then fails that day instead)."""
+        (unlike the daily tip, which past the nonce window gives that day up instead)."""
         channels: list[discord.abc.Messageable] = []
         with contextlib.suppress(discord.HTTPException):  # no DM channel: only the server channel is left
             channels.append(await self._dm_channel(due))
