@@ -16,9 +16,9 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -29,6 +29,8 @@ from bot.library.search.semantic import Embedder
 from bot.library.search.text import Normalised, Normaliser, words_of
 from bot.library.search.vocabulary import Vocabulary
 from bot.library.search.warning import WarningRouter, contains
+
+T = TypeVar("T")
 
 Kind = Literal["answer", "warning", "unsure", "out_of_scope"]
 
@@ -113,10 +115,9 @@ class Scored:
     coverage: float
     agreed: bool = False
     """First by words alone (BM25) and by meaning alone too, not only by their weighted sum."""
-    known: bool = False
-    """Every term of the question is a word of some FAQ entry (the same for every entry of a ranking)."""
     unknown: float = 0.0
-    """The share of the question's (weighted) terms that no FAQ entry uses (the same for every entry)."""
+    """The share of the question's (weighted) terms that no FAQ entry uses (the same for every entry): 0 when
+    every term is a word of some entry (unknown words weigh more than nothing)."""
 
 
 @dataclass(frozen=True)
@@ -165,7 +166,7 @@ class FaqEngine:
         """What a typed question gets: an answer, a warning-sign entry, or (unsure / out of scope) a list."""
         query = self._text.read(text)
         ranked = self._rank(self._router.undenied(query), 5)
-        flagged = self._router.route(query)
+        flagged, care = self._router.signs(query)
         if flagged is not None:
             first = self._by_id[flagged]
             rest = tuple(s for s in ranked if s.entry.id != flagged)
@@ -173,7 +174,6 @@ class FaqEngine:
         exact = self._exact.get(" ".join(words_of(text)))
         if exact is not None:
             return Decision("warning" if exact.red_flag else "answer", (Scored(exact, 1.0, 1.0, 1.0),))
-        care = self._router.care(query)
         relaxed = care is None and not self._elsewhere.intersection(query.stems)
         kind = self._kind(ranked, relaxed=relaxed)
         if kind == "answer" and not self._names_audience(ranked[0].entry.id, query):
@@ -184,14 +184,14 @@ class FaqEngine:
         return Decision(kind, ranked)
 
     def _with_care(self, ranked: tuple[Scored, ...], care: str) -> tuple[Scored, ...]:
-        """The ranking with the entry a sign to see a doctor soon names (vocabulary.CareSign) second, right
-        after the best-ranked entry (or first when nothing ranked). It takes the score of the entry it
+        """The ranking with the care sign's entry second (`_care_second`). It takes the score of the entry it
         displaces, so the margin between the first two, which "Check with kneadbot" reads, does not change."""
-        if any(s.entry.id == care for s in ranked[:2]):
-            return ranked
-        rest = tuple(s for s in ranked if s.entry.id != care)
-        score = rest[1].score if len(rest) > 1 else (rest[0].score if rest else 0.0)
-        return (*rest[:1], Scored(self._by_id[care], score, 0.0, 0.0), *rest[1:])
+
+        def scored(rest: list[Scored]) -> Scored:
+            score = rest[1].score if len(rest) > 1 else (rest[0].score if rest else 0.0)
+            return Scored(self._by_id[care], score, 0.0, 0.0)
+
+        return tuple(_care_second(ranked, lambda s: s.entry.id == care, scored))
 
     def _names_audience(self, faq_id: str, query: Normalised) -> bool:
         """True unless the entry is for one group of people and the question does not name that group."""
@@ -212,14 +212,11 @@ class FaqEngine:
         if not query.words:
             return list(self.entries[:limit])
         found = [s.entry for s in self._rank(self._router.undenied(query), limit)]
-        flagged = self._router.route(query)
+        flagged, care = self._router.signs(query)
         if flagged is not None:
-            found = [self._by_id[flagged], *(e for e in found if e.id != flagged)][:limit]
-        else:
-            care = self._router.care(query)
-            if care is not None and all(e.id != care for e in found[:2]):
-                rest = [e for e in found if e.id != care]
-                found = [*rest[:1], self._by_id[care], *rest[1:]][:limit]
+            return [self._by_id[flagged], *(e for e in found if e.id != flagged)][:limit]
+        if care is not None:
+            return _care_second(found, lambda e: e.id == care, lambda _rest: self._by_id[care])[:limit]
         return found
 
     def _rank(self, query: Normalised, limit: int) -> tuple[Scored, ...]:
@@ -234,7 +231,6 @@ class FaqEngine:
         best = np.argpartition(-fused, count - 1)[:count]
         best = best[np.argsort(-fused[best], kind="stable")]
         weights = {t: self._weights.get(t, self._unknown_weight) for t in query.terms}
-        known = all(t in self._weights for t in query.terms)
         unknown = _unknown_share(weights, self._weights)
         top_lexical, top_cosine = float(lexical.max(initial=0.0)), float(cosines.max(initial=0.0))
         return tuple(
@@ -244,7 +240,6 @@ class FaqEngine:
                 float(cosines[i]),
                 _share(weights, self._terms[i]),
                 agreed=bool(top_lexical > 0 and lexical[i] >= top_lexical and cosines[i] >= top_cosine),
-                known=known,
                 unknown=unknown,
             )
             for i in best
@@ -279,7 +274,7 @@ class FaqEngine:
             return "unsure"
         red_flag_near = any(s.entry.red_flag for s in ranked[:NEAR_SHOWN])
         floor = KNOWN_NEAR_RED_FLAG_COSINE if red_flag_near else KNOWN_MIN_COSINE
-        if best.known and best.cosine >= floor:
+        if best.unknown == 0 and best.cosine >= floor:
             return "answer"
         if relaxed and not red_flag_near and best.unknown <= MOSTLY_KNOWN_MAX_UNKNOWN:
             return "answer" if best.cosine >= MOSTLY_KNOWN_MIN_COSINE else "unsure"
@@ -291,6 +286,16 @@ def _near_red_flag(ranked: tuple[Scored, ...]) -> bool:
     warning sign that no pattern caught ("a clot gone to the lungs" in words no pattern lists) must never
     get "I don't have a checked answer": "unsure" lists the red-flag question for the member to pick."""
     return any(s.entry.red_flag and s.cosine >= RED_FLAG_NEAR_COSINE for s in ranked[:NEAR_SHOWN])
+
+
+def _care_second(items: Sequence[T], is_care: Callable[[T], bool], make: Callable[[list[T]], T]) -> list[T]:
+    """`items` with the entry a sign to see a doctor soon names second, right after the best-ranked one
+    (first when nothing ranked), unless it already is among the first two: the typed answer's nearest
+    questions and autocomplete place it alike. `make` builds it from the items without it."""
+    if any(is_care(item) for item in items[:2]):
+        return list(items)
+    rest = [item for item in items if not is_care(item)]
+    return [*rest[:1], make(rest), *rest[1:]]
 
 
 def _unknown_share(weights: dict[str, float], known: dict[str, float]) -> float:

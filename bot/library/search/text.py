@@ -16,14 +16,14 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
 import Stemmer
 from rapidfuzz import fuzz, process
 
-from bot.library.search.vocabulary import Vocabulary, groups_of
+from bot.library.search.vocabulary import CareSign, Vocabulary, WarningSign, groups_of
 
 TYPO_CUTOFF = 80.0
 """Lowest rapidfuzz ratio at which an unknown word is read as a known one ("vains" -> "veins" is 80)."""
@@ -69,6 +69,11 @@ def _age_word(match: re.Match[str]) -> str:
     return f"{match.group('owner') or ''}{group}{match.group('person') or ''}"
 
 
+def _pattern_words(signs: Sequence[WarningSign | CareSign]) -> set[str]:
+    """Every word the patterns of `signs` use."""
+    return {w for sign in signs for p in sign.patterns for g in groups_of(p) for x in g for w in words_of(x)}
+
+
 def words_of(text: str) -> list[str]:
     """Lower-case words, apostrophes dropped so "can't" and "cant" are one word."""
     return [word for word in _SPLIT.split(text.lower().replace("'", "").replace("\u2019", "")) if word]
@@ -102,28 +107,14 @@ class Normaliser:
         self._stop = frozenset(vocabulary.stop_words)
         known = {word for phrase in phrases for word in words_of(phrase)}
         known |= {w for synonym in vocabulary.synonyms for p in (synonym.means, *synonym.words) for w in words_of(p)}
-        known |= {
-            w
-            for sign in vocabulary.warning_signs
-            for p in sign.patterns
-            for g in groups_of(p)
-            for x in g
-            for w in words_of(x)
-        }
+        known |= _pattern_words(vocabulary.warning_signs)
         known |= {w for audience in vocabulary.audiences for x in audience.words for w in words_of(x)}
         negation = vocabulary.negation
         if negation is not None:  # "nothing" must not be "corrected" to "anything"
             known |= {w for x in (*negation.words, *negation.signs, *negation.body) for w in words_of(x)}
         # a care sign's words are never "corrected" away, but no typo is corrected to one either: "shoes"
         # must not become "sores", nor "asking" "taking" (vocabulary.CareSign only adds a suggestion)
-        care = {
-            w
-            for sign in vocabulary.care_signs
-            for p in sign.patterns
-            for g in groups_of(p)
-            for x in g
-            for w in words_of(x)
-        }
+        care = _pattern_words(vocabulary.care_signs)
         # words for what no entry covers stay as typed ("periods" must not become "pedals"), and are no target
         self._known = frozenset(known | care | self._stop | set(vocabulary.not_typos) | set(vocabulary.elsewhere))
         self._known_stems = frozenset(self._stemmer.stemWords(sorted(self._known)))

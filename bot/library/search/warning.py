@@ -146,18 +146,21 @@ class WarningRouter:
 
     def route(self, query: Normalised) -> str | None:
         """The id of the red-flag entry this question describes, or None. The first sign listed wins."""
-        return self._first(self._signs, query)
+        stems = self._denials.apply(query)
+        return _first(self._signs, stems, frozenset(stems))
 
-    def care(self, query: Normalised) -> str | None:
-        """The id of the entry a sign to see a doctor soon names (vocabulary.CareSign), or None."""
-        return self._first(self._care, query)
-
-    def _first(self, signs: list[tuple[str, list[Compiled]]], query: Normalised) -> str | None:
-        if not signs:
-            return None
+    def signs(self, query: Normalised) -> tuple[str | None, str | None]:
+        """(what `route` gives, and when that is None the id of the entry a sign to see a doctor soon names
+        (vocabulary.CareSign) or None), the denials read once for both: every keystroke asks for both."""
         stems = self._denials.apply(query)
         present = frozenset(stems)
-        for faq_id, patterns in signs:
-            if any(matches(stems, present, pattern) for pattern in patterns):
-                return faq_id
-        return None
+        warning = _first(self._signs, stems, present)
+        return warning, None if warning is not None else _first(self._care, stems, present)
+
+
+def _first(signs: list[tuple[str, list[Compiled]]], stems: tuple[str, ...], present: frozenset[str]) -> str | None:
+    """The entry of the first sign one of whose patterns `stems` match, or None."""
+    for faq_id, patterns in signs:
+        if any(matches(stems, present, pattern) for pattern in patterns):
+            return faq_id
+    return None
