@@ -69,8 +69,8 @@ def test_the_audience_rule_still_holds(library: Library) -> None:
 
 def _ranked(library: Library, *, unknown: float, cosine: float, red_flag: bool = False) -> tuple[Scored, ...]:
     entries = [e for e in library.faq if e.red_flag == red_flag]
-    first = Scored(entries[0], 1.0, cosine, 0.3, agreed=True, known=False, unknown=unknown)
-    return (first, Scored(entries[1], 0.5, 0.3, 0.3, agreed=False, known=False, unknown=unknown))
+    first = Scored(entries[0], 1.0, cosine, 0.3, agreed=True, unknown=unknown)
+    return (first, Scored(entries[1], 0.5, 0.3, 0.3, agreed=False, unknown=unknown))
 
 
 def test_the_rule_reads_the_unknown_share_and_the_cosine(library: Library) -> None:
